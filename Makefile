@@ -1,0 +1,45 @@
+# Two commands for a newcomer (see README): `make demo` and `make test`.
+# Both do all set-up themselves: a virtualenv in .venv with the package and its dev tools.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__UNIT_TEST_MODE := False
+
+.PHONY: setup test lint typecheck pytest demo bench ui-test clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup
+	$(BIN)/pytest -q
+
+## The test command: lint, types, the whole test suite (emulator + local S3 + airflow dags test), UI in a browser.
+test: lint typecheck pytest ui-test
+
+## The demo: emulator + local S3 on loopback, both example DAGs with `airflow dags test`.
+demo: setup
+	$(BIN)/python -m airflow_provider_tencent.testing.demo
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+ui-test: setup
+	bash tests/ui/run.sh
+
+clean:
+	rm -rf $(VENV) .demo .artifacts

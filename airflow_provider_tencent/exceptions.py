@@ -1,0 +1,134 @@
+"""The provider's exceptions: one type for every failed call, sub-typed by what the caller should do.
+
+* :class:`TencentCloudAPIError` carries Code, Message, RequestId, the action and whether a
+  repeat is safe. Transient failures raise it; Airflow's own task retries apply.
+* :class:`TencentCloudInputError` and :class:`TencentCloudAccountError` also derive from
+  :class:`~airflow.sdk.exceptions.AirflowFailException`: the task fails at once, without
+  burning its retries on something only a person can fix.
+* :class:`TencentCloudAmbiguousError`: the request may have been processed; repeating it may
+  create a duplicate. Also fail-fast.
+
+No exception text ever contains a credential: messages are built from codes, server messages
+and field names only.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
+
+from airflow_provider_tencent.contracts import ErrorKind
+
+
+class TencentCloudError(AirflowException):
+    """Base of everything this provider raises."""
+
+
+class TencentCloudAPIError(TencentCloudError):
+    """A Tencent Cloud API call failed.
+
+    :param code: the API error code (``RequestLimitExceeded``, ``FailedOperation.InnerError``, ...)
+        or a client-side one (``ClientNetworkError``, ``ServerNetworkError``).
+    :param kind: what the code means (see :class:`~airflow_provider_tencent.contracts.ErrorKind`).
+    :param sent: ``False`` when the request provably never reached the server, ``True`` when it
+        did (or may have).
+    """
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        message: str,
+        action: str,
+        kind: ErrorKind,
+        request_id: str | None = None,
+        sent: bool = True,
+        hint: str | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.action = action
+        self.kind = kind
+        self.request_id = request_id
+        self.sent = sent
+        self.hint = hint
+        super().__init__(self._render())
+
+    @property
+    def retryable(self) -> bool:
+        """True when repeating the request is safe from the server's point of view."""
+        return self.kind in (ErrorKind.THROTTLED, ErrorKind.TRANSIENT)
+
+    @property
+    def ambiguous(self) -> bool:
+        """True when the request may have been processed although no answer says so."""
+        return self.sent and self.code in ("ClientNetworkError", "ServerNetworkError", "ResponseReadError")
+
+    def _render(self) -> str:
+        parts = [f"{self.action} failed: {self.code}: {self.message}"]
+        if self.request_id:
+            parts.append(f"(RequestId {self.request_id})")
+        if self.hint:
+            parts.append(f"- {self.hint}")
+        return " ".join(parts)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.__dict__.copy()))
+
+
+def _rebuild(cls: type[TencentCloudAPIError], state: dict[str, object]) -> TencentCloudAPIError:
+    obj = cls.__new__(cls)
+    obj.__dict__.update(state)
+    Exception.__init__(obj, obj._render())
+    return obj
+
+
+class TencentCloudInputError(TencentCloudError, AirflowFailException, ValueError):
+    """Bad input: caught before any API call (``field``/``limit``/``actual`` set), or refused by the API."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        limit: str | None = None,
+        actual: str | None = None,
+        item: str | None = None,
+    ) -> None:
+        self.field = field
+        self.limit = limit
+        self.actual = actual
+        self.item = item
+        super().__init__(message)
+
+
+class TencentCloudAccountError(TencentCloudAPIError, AirflowFailException):
+    """Credentials, permission, billing or activation: a person must act, retrying cannot help."""
+
+
+class TencentCloudBadRequestError(TencentCloudAPIError, AirflowFailException):
+    """The API refused the input itself (``InvalidParameter*``, ``FailedOperation.ImageDecodeFailed``...)."""
+
+
+class TencentCloudAmbiguousError(TencentCloudAPIError, AirflowFailException):
+    """The request may or may not have been processed, and repeating it could create a duplicate."""
+
+
+class TencentCloudConfigError(TencentCloudError, AirflowFailException):
+    """The connection is unusable: no credentials found, unknown region, malformed extras."""
+
+
+class TencentCloudBatchError(TencentCloudError):
+    """Some items of a batch failed; ``failures`` maps each failed item key to its reason."""
+
+    def __init__(self, message: str, failures: dict[str, str]) -> None:
+        self.failures = failures
+        super().__init__(message)
+
+
+def api_error_class(kind: ErrorKind) -> type[TencentCloudAPIError]:
+    """The exception type for an API error of ``kind``."""
+    if kind is ErrorKind.ACCOUNT:
+        return TencentCloudAccountError
+    if kind is ErrorKind.BAD_INPUT:
+        return TencentCloudBadRequestError
+    return TencentCloudAPIError

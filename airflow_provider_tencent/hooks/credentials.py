@@ -1,0 +1,184 @@
+"""Credential providers: every object here has the SDK's ``get_credential_info()`` interface.
+
+What we add over the SDK's own classes:
+
+* :class:`RefreshingCredential` renews temporary keys *before* they expire (``refresh_margin``),
+  under a lock, from any fetch function: STS ``AssumeRole`` through our own signed client (so it
+  honours ``endpoint_url``, http and timeouts, which the SDK's ``STSAssumeRoleCredential`` does not),
+  or the CVM metadata service with a timeout (the SDK's ``CVMRoleCredential`` has none).
+* :func:`find_keyless_credential` walks the key-less sources in order and, when none answers,
+  raises an error that lists where it looked (the SDK raises a bare ``OSError("TKE_REGION not
+  exist")`` or ``ClientSideError``).
+
+Nothing here logs or formats a secret.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from airflow_provider_tencent.exceptions import TencentCloudConfigError
+
+CVM_METADATA_ENDPOINT = "http://metadata.tencentyun.com/latest/meta-data/"
+
+
+@dataclass(frozen=True)
+class TemporaryKeys:
+    secret_id: str
+    secret_key: str = field(repr=False)
+    token: str = field(repr=False)
+    expires_at: float
+    """Unix time at which the keys stop working."""
+
+
+class StaticCredential:
+    """A SecretId/SecretKey pair, with an optional session token."""
+
+    def __init__(self, secret_id: str, secret_key: str, token: str | None = None) -> None:
+        if not secret_id or any(c.isspace() for c in secret_id):
+            raise TencentCloudConfigError("SecretId is empty or contains spaces")
+        if not secret_key or any(c.isspace() for c in secret_key):
+            raise TencentCloudConfigError("SecretKey is empty or contains spaces")
+        self.secret_id = secret_id
+        self._secret_key = secret_key
+        self._token = token
+
+    def get_credential_info(self) -> tuple[str, str, str | None]:
+        return self.secret_id, self._secret_key, self._token
+
+    def __repr__(self) -> str:
+        return f"StaticCredential(secret_id={self.secret_id!r}, token={'set' if self._token else 'none'})"
+
+
+class RefreshingCredential:
+    """Temporary keys from ``fetch``, renewed ``refresh_margin`` seconds before they expire."""
+
+    def __init__(
+        self, fetch: Callable[[], TemporaryKeys], *, source: str, refresh_margin: float = 300.0
+    ) -> None:
+        self._fetch = fetch
+        self.source = source
+        self.refresh_margin = refresh_margin
+        self._keys: TemporaryKeys | None = None
+        self._lock = threading.Lock()
+        self.refreshes = 0
+
+    def _current(self) -> TemporaryKeys:
+        with self._lock:
+            keys = self._keys
+            if keys is None or keys.expires_at - time.time() <= self.refresh_margin:
+                keys = self._fetch()
+                self._keys = keys
+                self.refreshes += 1
+            return keys
+
+    def get_credential_info(self) -> tuple[str, str, str | None]:
+        keys = self._current()
+        return keys.secret_id, keys.secret_key, keys.token
+
+    def invalidate(self) -> None:
+        """Forget the keys: the next call fetches new ones (after ``AuthFailure.TokenFailure``)."""
+        with self._lock:
+            self._keys = None
+
+    def __repr__(self) -> str:
+        return f"RefreshingCredential(source={self.source!r})"
+
+
+def cvm_role_fetcher(endpoint: str = CVM_METADATA_ENDPOINT, timeout: float = 2.0) -> Callable[[], TemporaryKeys]:
+    """Fetch the CVM instance role's keys from the metadata service, with a timeout."""
+    base = endpoint.rstrip("/") + "/cam/security-credentials/"
+
+    def fetch() -> TemporaryKeys:
+        with urllib.request.urlopen(base, timeout=timeout) as resp:  # noqa: S310 - fixed metadata URL
+            role = resp.read().decode("utf8").strip().splitlines()[0]
+        with urllib.request.urlopen(base + role, timeout=timeout) as resp:  # noqa: S310
+            data = json.loads(resp.read().decode("utf8"))
+        if data.get("Code") != "Success":
+            raise TencentCloudConfigError(f"CVM metadata refused role {role!r}: {data.get('Code')}")
+        return TemporaryKeys(data["TmpSecretId"], data["TmpSecretKey"], data["Token"], float(data["ExpiredTime"]))
+
+    return fetch
+
+
+KeylessSource = tuple[str, str, Callable[[], object | None]]
+
+
+def _env() -> object | None:
+    from tencentcloud.common.credential import EnvironmentVariableCredential
+
+    return EnvironmentVariableCredential().get_credential()
+
+
+def _profile() -> object | None:
+    from tencentcloud.common.credential import ProfileCredential
+
+    return ProfileCredential().get_credential()
+
+
+def _tke() -> object | None:
+    from tencentcloud.common.credential import DefaultTkeOIDCRoleArnProvider
+
+    try:
+        return DefaultTkeOIDCRoleArnProvider().get_credential()
+    except OSError:  # the SDK's bare OSError("TKE_REGION not exist") and friends
+        return None
+
+
+def _cvm(endpoint: str, timeout: float) -> Callable[[], object | None]:
+    def probe() -> object | None:
+        cred = RefreshingCredential(cvm_role_fetcher(endpoint, timeout), source="cvm_role")
+        try:
+            cred.get_credential_info()
+        except (OSError, ValueError, KeyError, TencentCloudConfigError):
+            return None
+        return cred
+
+    return probe
+
+
+def keyless_sources(metadata_endpoint: str | None = None, timeout: float = 1.0) -> dict[str, KeylessSource]:
+    """The key-less sources by name, each with a description of where it looks."""
+    endpoint = metadata_endpoint or CVM_METADATA_ENDPOINT
+    return {
+        "env": ("env", "environment variables TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY", _env),
+        "profile": (
+            "profile",
+            "profile file ~/.tencentcloud/credentials or /etc/tencentcloud/credentials, section [default]",
+            _profile,
+        ),
+        "cvm_role": ("cvm_role", f"CVM instance role at {endpoint}", _cvm(endpoint, timeout)),
+        "tke_oidc": (
+            "tke_oidc",
+            "TKE OIDC: TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN",
+            _tke,
+        ),
+    }
+
+
+def find_keyless_credential(
+    source: str | None, *, conn_id: str | None, metadata_endpoint: str | None = None
+) -> object:
+    """A credential from ``source`` (or the whole chain for ``default_chain``/``None``).
+
+    :raises TencentCloudConfigError: naming every place that was looked at.
+    """
+    sources = keyless_sources(metadata_endpoint)
+    names = list(sources) if source in (None, "default_chain") else [source]
+    looked: list[str] = []
+    for name in names:
+        _, where, probe = sources[name]
+        cred = probe()
+        if cred is not None:
+            return cred
+        looked.append(where)
+    what = f"connection {conn_id!r} has no SecretId" if conn_id else "no connection was found"
+    raise TencentCloudConfigError(
+        f"No Tencent Cloud credentials: {what}, and nothing was found in: " + "; ".join(looked) + ". "
+        "Set login (SecretId) and password (SecretKey) on the connection, or configure one of those sources."
+    )

@@ -1,0 +1,262 @@
+"""Everything a ``tencentcloud`` Airflow connection can say, parsed once into a dataclass.
+
+The hook never reads ``conn.extra`` itself: it asks :meth:`TencentConnection.from_connection`.
+Extras are accepted both plain (``region``) and with the form prefix the UI may add
+(``extra__tencentcloud__region``). Every value is type-checked here, and a bad one raises
+:class:`~airflow_provider_tencent.exceptions.TencentCloudConfigError` naming the field.
+
+The SecretKey and the session token are registered with Airflow's secrets masker as soon as
+they are read, and they are excluded from ``repr``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from airflow_provider_tencent.contracts.common import REGIONS
+from airflow_provider_tencent.exceptions import TencentCloudConfigError
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+CONN_TYPE = "tencentcloud"
+DEFAULT_CONN_ID = "tencentcloud_default"
+DEFAULT_REGION = "ap-guangzhou"
+DEFAULT_LANGUAGE = "en-US"
+CREDENTIAL_SOURCES = ("env", "profile", "cvm_role", "tke_oidc", "default_chain")
+LANGUAGES = ("en-US", "zh-CN")
+
+
+def _extra_dict(conn: Connection) -> dict[str, Any]:
+    raw = conn.extra_dejson if hasattr(conn, "extra_dejson") else {}
+    if not isinstance(raw, dict):
+        raise TencentCloudConfigError(f"Connection {conn.conn_id!r}: extra must be a JSON object")
+    prefix = f"extra__{CONN_TYPE}__"
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = key[len(prefix) :] if key.startswith(prefix) else key
+        if value in ("", None):
+            continue
+        out[name] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    read: float = 60.0
+
+
+@dataclass(frozen=True)
+class RetrySettings:
+    """Our own retries (tenacity): exponential backoff with full jitter."""
+
+    max_attempts: int = 5
+    backoff_base: float = 0.5
+    backoff_max: float = 20.0
+
+
+@dataclass(frozen=True)
+class TencentConnection:
+    """A parsed ``tencentcloud`` connection. Build it with :meth:`from_connection`."""
+
+    conn_id: str | None
+    secret_id: str | None = None
+    secret_key: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    region: str = DEFAULT_REGION
+    role_arn: str | None = None
+    role_session_name: str = "airflow"
+    duration_seconds: int = 7200
+    credential_source: str | None = None
+    endpoint_url: str | None = None
+    endpoints: dict[str, str] = field(default_factory=dict)
+    root_domain: str | None = None
+    proxy: str | None = field(default=None, repr=False)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    retry: RetrySettings = field(default_factory=RetrySettings)
+    language: str = DEFAULT_LANGUAGE
+    cos_endpoint_url: str | None = None
+    cos_region: str | None = None
+    metadata_endpoint: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_connection(cls, conn: Connection | None, region: str | None = None) -> TencentConnection:
+        """Parse ``conn`` (``None`` means: no connection, key-less credentials only)."""
+        if conn is None:
+            return cls(conn_id=None, region=_region(region or DEFAULT_REGION), credential_source="default_chain")
+        extra = _extra_dict(conn)
+        conn_id = conn.conn_id
+        get = _Getter(conn_id, extra)
+
+        secret_id = (conn.login or "").strip() or get.str("secret_id")
+        secret_key = conn.password or get.str("secret_key")
+        token = get.str("token")
+        _mask(secret_key, token)
+
+        timeout = get.float("timeout")
+        timeouts = Timeouts(
+            connect=get.float("connect_timeout") or timeout or Timeouts.connect,
+            read=get.float("read_timeout") or timeout or Timeouts.read,
+        )
+        retry = RetrySettings(
+            max_attempts=get.int("max_attempts") or RetrySettings.max_attempts,
+            backoff_base=get.float("backoff_base") or RetrySettings.backoff_base,
+            backoff_max=get.float("backoff_max") or RetrySettings.backoff_max,
+        )
+        if retry.max_attempts < 1:
+            raise TencentCloudConfigError(f"Connection {conn_id!r}: max_attempts must be >= 1")
+
+        endpoint_url = get.str("endpoint_url") or (conn.host or None)
+        if endpoint_url:
+            endpoint_url = _base_url(conn_id, "endpoint_url", endpoint_url)
+        endpoints = get.mapping("endpoints")
+        for service in ("tiia", "vod", "sts"):
+            if value := get.str(f"{service}_endpoint"):
+                endpoints[service] = value
+
+        credential_source = get.str("credential_source")
+        if credential_source and credential_source not in CREDENTIAL_SOURCES:
+            raise TencentCloudConfigError(
+                f"Connection {conn_id!r}: credential_source must be one of {', '.join(CREDENTIAL_SOURCES)}, "
+                f"got {credential_source!r}"
+            )
+        language = get.str("language") or DEFAULT_LANGUAGE
+        if language not in LANGUAGES:
+            raise TencentCloudConfigError(
+                f"Connection {conn_id!r}: language must be one of {', '.join(LANGUAGES)}, got {language!r}"
+            )
+        if secret_id and not secret_key:
+            raise TencentCloudConfigError(
+                f"Connection {conn_id!r}: SecretId (login) is set but SecretKey (password) is empty"
+            )
+        return cls(
+            conn_id=conn_id,
+            secret_id=secret_id,
+            secret_key=secret_key,
+            token=token,
+            region=_region(region or get.str("region") or DEFAULT_REGION, conn_id),
+            role_arn=get.str("role_arn"),
+            role_session_name=get.str("role_session_name") or "airflow",
+            duration_seconds=get.int("duration_seconds") or 7200,
+            credential_source=credential_source,
+            endpoint_url=endpoint_url,
+            endpoints=endpoints,
+            root_domain=get.str("root_domain"),
+            proxy=get.str("proxy"),
+            timeouts=timeouts,
+            retry=retry,
+            language=language,
+            cos_endpoint_url=get.str("cos_endpoint_url"),
+            cos_region=get.str("cos_region"),
+            metadata_endpoint=get.str("metadata_endpoint"),
+            extra=extra,
+        )
+
+    def host_for(self, service: str, default_host: str) -> str:
+        """The host name a service is called on (before ``endpoint_url`` is applied)."""
+        if service in self.endpoints:
+            return self.endpoints[service]
+        if self.root_domain:
+            return f"{service}.{self.root_domain}"
+        return default_host
+
+    def url_for(self, service: str, default_host: str) -> tuple[str, str]:
+        """``(scheme, host[:port])`` where ``service`` is called.
+
+        ``endpoint_url`` (one base URL for every service: the emulator, a private gateway) wins,
+        then a per-service override (``endpoints`` / ``<service>_endpoint``, a host or a URL),
+        then ``root_domain``, then the public host.
+        """
+        target = self.endpoint_url or self.host_for(service, default_host)
+        if "://" in target:
+            parts = urlsplit(target)
+            return parts.scheme or "https", parts.netloc
+        return "https", target
+
+
+class _Getter:
+    """Typed reads of connection extras, with errors that name the field."""
+
+    def __init__(self, conn_id: str | None, extra: dict[str, Any]) -> None:
+        self.conn_id = conn_id
+        self.extra = extra
+
+    def _fail(self, name: str, expected: str, value: object) -> TencentCloudConfigError:
+        return TencentCloudConfigError(
+            f"Connection {self.conn_id!r}: extra {name!r} must be {expected}, got {type(value).__name__}"
+        )
+
+    def str(self, name: str) -> str | None:
+        value = self.extra.get(name)
+        if value is None:
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return f"{value}"
+        if not isinstance(value, type("")):
+            raise self._fail(name, "a string", value)
+        return value.strip() or None
+
+    def float(self, name: str) -> float | None:
+        value = self.extra.get(name)
+        if value is None:
+            return None
+        try:
+            out = float(value)
+        except (TypeError, ValueError):
+            raise self._fail(name, "a number", value) from None
+        if out <= 0:
+            raise TencentCloudConfigError(f"Connection {self.conn_id!r}: extra {name!r} must be > 0, got {out}")
+        return out
+
+    def int(self, name: str) -> int | None:
+        value = self.float(name)
+        return None if value is None else int(value)
+
+    def mapping(self, name: str) -> dict[str, str]:
+        value = self.extra.get(name)
+        if value is None:
+            return {}
+        if isinstance(value, type("")):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise self._fail(name, "a JSON object", value) from None
+        if not isinstance(value, dict):
+            raise self._fail(name, "a JSON object", value)
+        return {f"{k}": f"{v}" for k, v in value.items()}
+
+
+def _region(region: str, conn_id: str | None = None) -> str:
+    if region not in REGIONS:
+        where = f"Connection {conn_id!r}: " if conn_id else ""
+        raise TencentCloudConfigError(
+            f"{where}unknown region {region!r}; expected one of {', '.join(REGIONS)}"
+        )
+    return region
+
+
+def _base_url(conn_id: str | None, name: str, value: str) -> str:
+    if "://" not in value:
+        value = f"https://{value}"
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise TencentCloudConfigError(
+            f"Connection {conn_id!r}: {name} must be an http(s) URL such as http://127.0.0.1:9000"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _mask(*secrets: str | None) -> None:
+    """Register secrets with Airflow's masker (a no-op outside a task's logging context)."""
+    try:
+        from airflow.sdk.log import mask_secret
+    except ImportError:  # pragma: no cover - always present on Airflow 3
+        return
+    for secret in secrets:
+        if secret:
+            mask_secret(secret)
