@@ -50,7 +50,12 @@ CREATE_IMAGE = ApiContract(
             max_chars=64,
         ),
         FieldSpec(
-            "PicName", "pic_name", "String", True, "Picture name, unique: it identifies one picture.", max_chars=64
+            "PicName",
+            "pic_name",
+            "String",
+            True,
+            "Picture name, unique: it identifies one picture.",
+            max_chars=64,
         ),
         FieldSpec(
             "ImageUrl",
@@ -90,7 +95,9 @@ CREATE_IMAGE = ApiContract(
             "category_id",
             "Integer",
             False,
-            "Category of the subject to extract: " + ", ".join(f"{k} {v}" for k, v in CATEGORIES.items()) + ".",
+            "Category of the subject to extract: "
+            + ", ".join(f"{k} {v}" for k, v in CATEGORIES.items())
+            + ".",
             choices=tuple(CATEGORIES),
         ),
         FieldSpec("ImageRect", "image_rect", "Rect", False, "Subject area {X, Y, Width, Height} to extract."),
@@ -98,42 +105,100 @@ CREATE_IMAGE = ApiContract(
     errors=(
         _E("FailedOperation.DownloadError", _K.TRANSIENT, "文件下载错误 (file download error)."),
         _E("FailedOperation.EmptyImageError", _K.BAD_INPUT, "图片内容为空 (the picture is empty)."),
-        _E("FailedOperation.ImageDecodeFailed", _K.BAD_INPUT, "图片解码失败 (the picture cannot be decoded)."),
-        _E("FailedOperation.ImageDownloadError", _K.TRANSIENT, "图片下载错误 (the picture URL could not be downloaded)."),
-        _E("FailedOperation.ImageEntityCountExceed", _K.BAD_INPUT, "超出Entity数量限制 (EntityId holds too many pictures)."),
-        _E("FailedOperation.ImageNotFoundInfo", _K.BAD_INPUT, "未找到图片信息 (no picture information found)."),
+        _E(
+            "FailedOperation.ImageDecodeFailed", _K.BAD_INPUT, "图片解码失败 (the picture cannot be decoded)."
+        ),
+        _E(
+            "FailedOperation.ImageDownloadError",
+            _K.TRANSIENT,
+            "图片下载错误 (the picture URL could not be downloaded).",
+        ),
+        _E(
+            "FailedOperation.ImageEntityCountExceed",
+            _K.BAD_INPUT,
+            "超出Entity数量限制 (EntityId holds too many pictures).",
+        ),
+        _E(
+            "FailedOperation.ImageNotFoundInfo",
+            _K.BAD_INPUT,
+            "未找到图片信息 (no picture information found).",
+        ),
         _E("FailedOperation.ImageNotSupported", _K.BAD_INPUT, "不支持的图片文件 (unsupported picture file)."),
-        _E("FailedOperation.ImageNumExceed", _K.ACCOUNT, "超出图库限制 (the gallery is full: raise its capacity)."),
-        _E("FailedOperation.ImageResolutionExceed", _K.BAD_INPUT, "图片分辨率过大 (resolution over 4096x4096)."),
+        _E(
+            "FailedOperation.ImageNumExceed",
+            _K.ACCOUNT,
+            "超出图库限制 (the gallery is full: raise its capacity).",
+        ),
+        _E(
+            "FailedOperation.ImageResolutionExceed",
+            _K.BAD_INPUT,
+            "图片分辨率过大 (resolution over 4096x4096).",
+        ),
         _E("FailedOperation.ImageSizeExceed", _K.BAD_INPUT, "base64编码后的图片数据过大 (base64 over 5 MB)."),
         _E("FailedOperation.ImageUrlInvalid", _K.BAD_INPUT, "url地址不合法,无法下载 (invalid URL)."),
         _E("FailedOperation.InnerError", _K.TRANSIENT, "内部错误 (internal error)."),
         _E("FailedOperation.RequestError", _K.TRANSIENT, "后端服务请求失败 (backend request failed)."),
         _E("FailedOperation.RequestTimeout", _K.TRANSIENT, "后端服务超时 (backend timeout)."),
         _E("FailedOperation.RpcFail", _K.TRANSIENT, "RPC请求失败 (algorithm micro-service failure)."),
-        _E("FailedOperation.ServerError", _K.TRANSIENT, "算法服务异常,请重试 (algorithm service error, retry)."),
+        _E(
+            "FailedOperation.ServerError",
+            _K.TRANSIENT,
+            "算法服务异常,请重试 (algorithm service error, retry).",
+        ),
         _E("FailedOperation.UnKnowError", _K.TRANSIENT, "内部错误 (internal error)."),
         _E("FailedOperation.Unknown", _K.TRANSIENT, "未知错误 (unknown error)."),
-        _E("InvalidParameter.ImageFormatNotSupport", _K.BAD_INPUT, "不支持的图片格式 (format not supported)."),
+        _E(
+            "InvalidParameter.ImageFormatNotSupport", _K.BAD_INPUT, "不支持的图片格式 (format not supported)."
+        ),
         _E("InvalidParameter.InvalidParameter", _K.BAD_INPUT, "参数取值错误 (invalid parameter value)."),
-        _E("InvalidParameter.PictureSolidColorError", _K.BAD_INPUT, "图片不可为纯色图 (solid-colour picture)."),
-        _E("InvalidParameterValue.CustomContentTooLong", _K.BAD_INPUT, "自定义内容过长 (CustomContent over 4096)."),
+        _E(
+            "InvalidParameter.PictureSolidColorError",
+            _K.BAD_INPUT,
+            "图片不可为纯色图 (solid-colour picture).",
+        ),
+        _E(
+            "InvalidParameterValue.CustomContentTooLong",
+            _K.BAD_INPUT,
+            "自定义内容过长 (CustomContent over 4096).",
+        ),
         _E("InvalidParameterValue.EntityIdEmpty", _K.BAD_INPUT, "物品ID为空 (EntityId empty)."),
         _E("InvalidParameterValue.EntityIdTooLong", _K.BAD_INPUT, "物品ID超出长度限制 (EntityId over 64)."),
         _E("InvalidParameterValue.ImageGroupIdIllegal", _K.BAD_INPUT, "图库ID不合法 (GroupId not valid)."),
-        _E("InvalidParameterValue.ImageGroupIdNotExist", _K.BAD_INPUT, "图库ID不存在 (GroupId does not exist)."),
-        _E("InvalidParameterValue.ImageGroupIdTooLong", _K.BAD_INPUT, "图库ID超出长度限制 (GroupId too long)."),
-        _E("InvalidParameterValue.PicNameAlreadyExist", _K.CONFLICT, "图片名称重复 (PicName already exists)."),
+        _E(
+            "InvalidParameterValue.ImageGroupIdNotExist",
+            _K.BAD_INPUT,
+            "图库ID不存在 (GroupId does not exist).",
+        ),
+        _E(
+            "InvalidParameterValue.ImageGroupIdTooLong",
+            _K.BAD_INPUT,
+            "图库ID超出长度限制 (GroupId too long).",
+        ),
+        _E(
+            "InvalidParameterValue.PicNameAlreadyExist", _K.CONFLICT, "图片名称重复 (PicName already exists)."
+        ),
         _E("InvalidParameterValue.PicNameEmpty", _K.BAD_INPUT, "图片名称为空 (PicName empty)."),
         _E("InvalidParameterValue.PicNameInvalid", _K.BAD_INPUT, "PicName不合法 (PicName not valid)."),
         _E("InvalidParameterValue.PicNameTooLong", _K.BAD_INPUT, "图片名称超出长度限制 (PicName over 64)."),
         _E("InvalidParameterValue.TagsKeysExceed", _K.BAD_INPUT, "标签数量过多 (more than 10 tag keys)."),
-        _E("InvalidParameterValue.TagsValueIllegal", _K.BAD_INPUT, "标签值类型不合法 (tag value of a wrong type)."),
+        _E(
+            "InvalidParameterValue.TagsValueIllegal",
+            _K.BAD_INPUT,
+            "标签值类型不合法 (tag value of a wrong type).",
+        ),
         _E("InvalidParameterValue.TagsValueSizeExceed", _K.BAD_INPUT, "标签值长度过长 (tag value too long)."),
-        _E("MissingParameter.ErrorParameterEmpty", _K.BAD_INPUT, "必选参数为空 (a required parameter is empty)."),
+        _E(
+            "MissingParameter.ErrorParameterEmpty",
+            _K.BAD_INPUT,
+            "必选参数为空 (a required parameter is empty).",
+        ),
         _E("RequestLimitExceeded", _K.THROTTLED, "请求的次数超过了频率限制 (over 10 requests/s)."),
         _E("ResourceUnavailable.InArrears", _K.ACCOUNT, "账号已欠费 (the account is in arrears)."),
-        _E("ResourceUnavailable.IsOpening", _K.ACCOUNT, "服务正在开通中,请稍等 (the service is being activated)."),
+        _E(
+            "ResourceUnavailable.IsOpening",
+            _K.ACCOUNT,
+            "服务正在开通中,请稍等 (the service is being activated).",
+        ),
         _E(
             "ResourceUnavailable.NotExist",
             _K.ACCOUNT,

@@ -143,8 +143,10 @@ class TencentCloudHook(BaseHook):
             base: Any = StaticCredential(cfg.secret_id, cfg.secret_key, cfg.token)
         elif cfg.credential_source == "cvm_role":
             base = RefreshingCredential(
-                cvm_role_fetcher(cfg.metadata_endpoint or "http://metadata.tencentyun.com/latest/meta-data/",
-                                 cfg.timeouts.connect),
+                cvm_role_fetcher(
+                    cfg.metadata_endpoint or "http://metadata.tencentyun.com/latest/meta-data/",
+                    cfg.timeouts.connect,
+                ),
                 source="cvm_role",
             )
         else:
@@ -169,11 +171,14 @@ class TencentCloudHook(BaseHook):
                 "RoleSessionName": cfg.role_session_name,
                 "DurationSeconds": cfg.duration_seconds,
             }
-            response = self._call_with_retries(client, sts_contract.SERVICE, "AssumeRole", params, False, None)
+            response = self._call_with_retries(
+                client, sts_contract.SERVICE, "AssumeRole", params, False, None
+            )
             creds = response["Credentials"]
             self._mask(creds.get("TmpSecretKey"), creds.get("Token"))
-            return TemporaryKeys(creds["TmpSecretId"], creds["TmpSecretKey"], creds["Token"],
-                                 float(response["ExpiredTime"]))
+            return TemporaryKeys(
+                creds["TmpSecretId"], creds["TmpSecretKey"], creds["Token"], float(response["ExpiredTime"])
+            )
 
         return fetch
 
@@ -297,7 +302,9 @@ class TencentCloudHook(BaseHook):
         result: dict[str, Any] = retrying(attempt)
         return result
 
-    def _call_once(self, client: CommonClient, service: str, action: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _call_once(
+        self, client: CommonClient, service: str, action: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
         try:
@@ -324,7 +331,9 @@ class TencentCloudHook(BaseHook):
         if code == "ClientNetworkError":
             sent = _was_sent(exc)
             cause = exc.__context__
-            message = f"{type(cause).__name__ if cause else 'network error'} ({'sent' if sent else 'not sent'})"
+            message = (
+                f"{type(cause).__name__ if cause else 'network error'} ({'sent' if sent else 'not sent'})"
+            )
         elif code == "ServerNetworkError":
             message = f"HTTP error answer: {message}"
         hint = None
@@ -355,7 +364,11 @@ class TencentCloudHook(BaseHook):
 
 
 def _account_hint(code: str) -> str:
-    if code in ("AuthFailure.SignatureFailure", "AuthFailure.SecretIdNotFound", "AuthFailure.InvalidSecretId"):
+    if code in (
+        "AuthFailure.SignatureFailure",
+        "AuthFailure.SecretIdNotFound",
+        "AuthFailure.InvalidSecretId",
+    ):
         return "check the connection's SecretId (login) and SecretKey (password)"
     if code == "AuthFailure.SignatureExpire":
         return "the worker's clock is more than 5 minutes off: fix NTP"

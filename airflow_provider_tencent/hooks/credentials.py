@@ -90,18 +90,22 @@ class RefreshingCredential:
         return f"RefreshingCredential(source={self.source!r})"
 
 
-def cvm_role_fetcher(endpoint: str = CVM_METADATA_ENDPOINT, timeout: float = 2.0) -> Callable[[], TemporaryKeys]:
+def cvm_role_fetcher(
+    endpoint: str = CVM_METADATA_ENDPOINT, timeout: float = 2.0
+) -> Callable[[], TemporaryKeys]:
     """Fetch the CVM instance role's keys from the metadata service, with a timeout."""
     base = endpoint.rstrip("/") + "/cam/security-credentials/"
 
     def fetch() -> TemporaryKeys:
-        with urllib.request.urlopen(base, timeout=timeout) as resp:  # noqa: S310 - fixed metadata URL
+        with urllib.request.urlopen(base, timeout=timeout) as resp:
             role = resp.read().decode("utf8").strip().splitlines()[0]
-        with urllib.request.urlopen(base + role, timeout=timeout) as resp:  # noqa: S310
+        with urllib.request.urlopen(base + role, timeout=timeout) as resp:
             data = json.loads(resp.read().decode("utf8"))
         if data.get("Code") != "Success":
             raise TencentCloudConfigError(f"CVM metadata refused role {role!r}: {data.get('Code')}")
-        return TemporaryKeys(data["TmpSecretId"], data["TmpSecretKey"], data["Token"], float(data["ExpiredTime"]))
+        return TemporaryKeys(
+            data["TmpSecretId"], data["TmpSecretKey"], data["Token"], float(data["ExpiredTime"])
+        )
 
     return fetch
 

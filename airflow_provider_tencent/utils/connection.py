@@ -93,39 +93,39 @@ class TencentConnection:
         conn_id = conn.conn_id
         get = _Getter(conn_id, extra)
 
-        secret_id = (conn.login or "").strip() or get.str("secret_id")
-        secret_key = conn.password or get.str("secret_key")
-        token = get.str("token")
+        secret_id = (conn.login or "").strip() or get.text("secret_id")
+        secret_key = conn.password or get.text("secret_key")
+        token = get.text("token")
         _mask(secret_key, token)
 
-        timeout = get.float("timeout")
+        timeout = get.number("timeout")
         timeouts = Timeouts(
-            connect=get.float("connect_timeout") or timeout or Timeouts.connect,
-            read=get.float("read_timeout") or timeout or Timeouts.read,
+            connect=get.number("connect_timeout") or timeout or Timeouts.connect,
+            read=get.number("read_timeout") or timeout or Timeouts.read,
         )
         retry = RetrySettings(
-            max_attempts=get.int("max_attempts") or RetrySettings.max_attempts,
-            backoff_base=get.float("backoff_base") or RetrySettings.backoff_base,
-            backoff_max=get.float("backoff_max") or RetrySettings.backoff_max,
+            max_attempts=get.integer("max_attempts") or RetrySettings.max_attempts,
+            backoff_base=get.number("backoff_base") or RetrySettings.backoff_base,
+            backoff_max=get.number("backoff_max") or RetrySettings.backoff_max,
         )
         if retry.max_attempts < 1:
             raise TencentCloudConfigError(f"Connection {conn_id!r}: max_attempts must be >= 1")
 
-        endpoint_url = get.str("endpoint_url") or (conn.host or None)
+        endpoint_url = get.text("endpoint_url") or (conn.host or None)
         if endpoint_url:
             endpoint_url = _base_url(conn_id, "endpoint_url", endpoint_url)
         endpoints = get.mapping("endpoints")
         for service in ("tiia", "vod", "sts"):
-            if value := get.str(f"{service}_endpoint"):
+            if value := get.text(f"{service}_endpoint"):
                 endpoints[service] = value
 
-        credential_source = get.str("credential_source")
+        credential_source = get.text("credential_source")
         if credential_source and credential_source not in CREDENTIAL_SOURCES:
             raise TencentCloudConfigError(
                 f"Connection {conn_id!r}: credential_source must be one of {', '.join(CREDENTIAL_SOURCES)}, "
                 f"got {credential_source!r}"
             )
-        language = get.str("language") or DEFAULT_LANGUAGE
+        language = get.text("language") or DEFAULT_LANGUAGE
         if language not in LANGUAGES:
             raise TencentCloudConfigError(
                 f"Connection {conn_id!r}: language must be one of {', '.join(LANGUAGES)}, got {language!r}"
@@ -139,21 +139,21 @@ class TencentConnection:
             secret_id=secret_id,
             secret_key=secret_key,
             token=token,
-            region=_region(region or get.str("region") or DEFAULT_REGION, conn_id),
-            role_arn=get.str("role_arn"),
-            role_session_name=get.str("role_session_name") or "airflow",
-            duration_seconds=get.int("duration_seconds") or 7200,
+            region=_region(region or get.text("region") or DEFAULT_REGION, conn_id),
+            role_arn=get.text("role_arn"),
+            role_session_name=get.text("role_session_name") or "airflow",
+            duration_seconds=get.integer("duration_seconds") or 7200,
             credential_source=credential_source,
             endpoint_url=endpoint_url,
             endpoints=endpoints,
-            root_domain=get.str("root_domain"),
-            proxy=get.str("proxy"),
+            root_domain=get.text("root_domain"),
+            proxy=get.text("proxy"),
             timeouts=timeouts,
             retry=retry,
             language=language,
-            cos_endpoint_url=get.str("cos_endpoint_url"),
-            cos_region=get.str("cos_region"),
-            metadata_endpoint=get.str("metadata_endpoint"),
+            cos_endpoint_url=get.text("cos_endpoint_url"),
+            cos_region=get.text("cos_region"),
+            metadata_endpoint=get.text("metadata_endpoint"),
             extra=extra,
         )
 
@@ -191,17 +191,17 @@ class _Getter:
             f"Connection {self.conn_id!r}: extra {name!r} must be {expected}, got {type(value).__name__}"
         )
 
-    def str(self, name: str) -> str | None:
+    def text(self, name: str) -> str | None:
         value = self.extra.get(name)
         if value is None:
             return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return f"{value}"
-        if not isinstance(value, type("")):
+        if not isinstance(value, str):
             raise self._fail(name, "a string", value)
         return value.strip() or None
 
-    def float(self, name: str) -> float | None:
+    def number(self, name: str) -> float | None:
         value = self.extra.get(name)
         if value is None:
             return None
@@ -213,15 +213,15 @@ class _Getter:
             raise TencentCloudConfigError(f"Connection {self.conn_id!r}: extra {name!r} must be > 0, got {out}")
         return out
 
-    def int(self, name: str) -> int | None:
-        value = self.float(name)
+    def integer(self, name: str) -> int | None:
+        value = self.number(name)
         return None if value is None else int(value)
 
     def mapping(self, name: str) -> dict[str, str]:
         value = self.extra.get(name)
         if value is None:
             return {}
-        if isinstance(value, type("")):
+        if isinstance(value, str):
             try:
                 value = json.loads(value)
             except ValueError:
@@ -234,9 +234,7 @@ class _Getter:
 def _region(region: str, conn_id: str | None = None) -> str:
     if region not in REGIONS:
         where = f"Connection {conn_id!r}: " if conn_id else ""
-        raise TencentCloudConfigError(
-            f"{where}unknown region {region!r}; expected one of {', '.join(REGIONS)}"
-        )
+        raise TencentCloudConfigError(f"{where}unknown region {region!r}; expected one of {', '.join(REGIONS)}")
     return region
 
 

@@ -75,7 +75,8 @@ def inspect(data: bytes) -> ImageInfo:
         return ImageInfo("png", width, height, size)
     if data.startswith(b"\xff\xd8"):
         dims = _jpeg_size(data)
-        return ImageInfo("jpeg", *(dims or (None, None)), size)
+        width, height = dims or (None, None)
+        return ImageInfo("jpeg", width, height, size)
     if data.startswith(b"BM") and len(data) >= 26:
         width, height = struct.unpack("<ii", data[18:26])
         return ImageInfo("bmp", abs(width), abs(height), size)
@@ -104,11 +105,7 @@ def check(info: ImageInfo, rules: ImageRules) -> list[ImageProblem]:
     if rules.max_bytes is not None and info.size > rules.max_bytes:
         problems.append(ImageProblem("file size", f"<= {rules.max_bytes} bytes", f"{info.size} bytes"))
     if rules.max_base64_bytes is not None and info.base64_size > rules.max_base64_bytes:
-        problems.append(
-            ImageProblem(
-                "base64 size", f"<= {rules.max_base64_bytes} bytes", f"{info.base64_size} bytes"
-            )
-        )
+        problems.append(ImageProblem("base64 size", f"<= {rules.max_base64_bytes} bytes", f"{info.base64_size} bytes"))
     if info.width is None or info.height is None:
         if info.format in rules.formats:
             problems.append(ImageProblem("header", "a readable picture header", "unreadable"))

@@ -1,0 +1,162 @@
+"""Image Search (TIIA) gallery calls, with the idempotent ``CreateImage`` the operators rely on.
+
+``CreateImage`` is safe to repeat because PicName is unique in a gallery: a repeat can only
+answer ``InvalidParameterValue.PicNameAlreadyExist``. So transient failures *are* retried, and a
+conflict is settled with ``DescribeImages``: the stored picture is ours when its EntityId,
+CustomContent and Tags are those we sent.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from airflow_provider_tencent.contracts import ErrorKind
+from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudBadRequestError
+from airflow_provider_tencent.hooks.base import Limiter, TencentCloudHook
+
+IfExists = Literal["fail", "skip"]
+PIC_NAME_CONFLICT = "InvalidParameterValue.PicNameAlreadyExist"
+
+
+def _normal_tags(tags: Any) -> Any:
+    if tags in (None, "", {}):
+        return None
+    if isinstance(tags, str):
+        try:
+            return json.loads(tags)
+        except ValueError:
+            return tags
+    return tags
+
+
+@dataclass(frozen=True)
+class CreateImageResult:
+    """What happened to one picture; ``as_dict()`` is the operator's XCom value."""
+
+    status: Literal["created", "exists", "skipped"]
+    group_id: str
+    entity_id: str
+    pic_name: str
+    request_id: str | None
+    object: dict[str, Any] | None = None
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "status": self.status,
+            "GroupId": self.group_id,
+            "EntityId": self.entity_id,
+            "PicName": self.pic_name,
+            "RequestId": self.request_id,
+            "Object": self.object,
+        }
+        if self.status == "skipped":
+            out["skipped"] = True
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+class TencentImageSearchHook(TencentCloudHook):
+    """Calls to Tencent Cloud Image Search (``tiia``, 2019-05-29)."""
+
+    def _tiia(self, action: str, params: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return self.call(contract.SERVICE, contract.VERSION, action, params, **kwargs)
+
+    def create_group(self, group_id: str, group_name: str, max_capacity: int = 1, **extra: Any) -> dict[str, Any]:
+        params = {"GroupId": group_id, "GroupName": group_name, "MaxCapacity": max_capacity, **extra}
+        return self._tiia("CreateGroup", params)
+
+    def describe_groups(self, group_id: str | None = None) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {"Limit": 100}
+        if group_id:
+            params["GroupId"] = group_id
+        groups: list[dict[str, Any]] = self._tiia("DescribeGroups", params).get("Groups") or []
+        return groups
+
+    def describe_images(
+        self, group_id: str, entity_id: str, pic_name: str | None = None, *, limiter: Limiter | None = None
+    ) -> list[dict[str, Any]]:
+        params = {"GroupId": group_id, "EntityId": entity_id}
+        if pic_name:
+            params["PicName"] = pic_name
+        infos: list[dict[str, Any]] = self._tiia("DescribeImages", params, limiter=limiter).get("ImageInfos") or []
+        return infos
+
+    def delete_images(self, group_id: str, entity_id: str, pic_name: str | None) -> dict[str, Any]:
+        """Delete one picture. ``pic_name=None`` deletes EVERY picture of the EntityId, so it must be explicit."""
+        params = {"GroupId": group_id, "EntityId": entity_id}
+        if pic_name:
+            params["PicName"] = pic_name
+        return self._tiia("DeleteImages", params)
+
+    def create_image(
+        self,
+        params: dict[str, Any],
+        *,
+        if_exists: IfExists = "fail",
+        limiter: Limiter | None = None,
+        describe_limiter: Limiter | None = None,
+    ) -> CreateImageResult:
+        """Create one picture, idempotently.
+
+        :param params: the API request (``GroupId``, ``EntityId``, ``PicName``, ...), already validated.
+        :param if_exists: when PicName already holds a *different* picture: ``fail`` raises
+            :class:`TencentCloudBadRequestError`, ``skip`` returns status ``skipped``.
+        :return: status ``created``; or ``exists`` when the PicName already holds the very picture
+            we send (a previous attempt of ours stored it: a timeout after sending, a task retry,
+            a DAG re-run), confirmed by ``DescribeImages``.
+        """
+        group_id, entity_id, pic_name = params["GroupId"], params["EntityId"], params["PicName"]
+        try:
+            response = self._tiia("CreateImage", params, retry_transient=True, limiter=limiter)
+        except TencentCloudAPIError as exc:
+            if exc.code != PIC_NAME_CONFLICT:
+                raise
+            return self._settle_conflict(params, exc, if_exists, describe_limiter)
+        return CreateImageResult(
+            "created", group_id, entity_id, pic_name, response.get("RequestId"), response.get("Object")
+        )
+
+    def _settle_conflict(
+        self, params: dict[str, Any], exc: TencentCloudAPIError, if_exists: IfExists, limiter: Limiter | None
+    ) -> CreateImageResult:
+        group_id, entity_id, pic_name = params["GroupId"], params["EntityId"], params["PicName"]
+        mine = self.describe_images(group_id, entity_id, pic_name, limiter=limiter)
+        sent_content = params.get("CustomContent") or ""
+        sent_tags = _normal_tags(params.get("Tags"))
+        for info in mine:
+            if (
+                info.get("PicName") == pic_name
+                and info.get("EntityId") == entity_id
+                and (info.get("CustomContent") or "") == sent_content
+                and _normal_tags(info.get("Tags")) == sent_tags
+            ):
+                self.log.info("PicName %r already holds this picture: confirmed by DescribeImages", pic_name)
+                return CreateImageResult(
+                    "exists",
+                    group_id,
+                    entity_id,
+                    pic_name,
+                    exc.request_id,
+                    None,
+                    "already in the gallery with the same EntityId, CustomContent and Tags",
+                )
+        reason = (
+            f"PicName {pic_name!r} already exists in gallery {group_id!r} with a different picture "
+            f"(EntityId/CustomContent/Tags differ)"
+        )
+        if if_exists == "skip":
+            self.log.info("%s: skipped (if_exists='skip')", reason)
+            return CreateImageResult("skipped", group_id, entity_id, pic_name, exc.request_id, None, reason)
+        raise TencentCloudBadRequestError(
+            code=PIC_NAME_CONFLICT,
+            message=reason,
+            action="CreateImage",
+            kind=ErrorKind.CONFLICT,
+            request_id=exc.request_id,
+            hint="choose another PicName, or set if_exists='skip'",
+        )

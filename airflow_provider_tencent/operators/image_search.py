@@ -1,0 +1,411 @@
+"""Image Search (TIIA) operators: ``CreateImageOperator`` (one picture) and ``CreateImagesOperator`` (many).
+
+Contract: ``shared/seeds/000_b714bb1cacceee71.txt`` (``CreateImage``, 2019-05-29), declared in
+:mod:`airflow_provider_tencent.contracts.tiia`. Every argument is validated against it before any
+API call. Importing this module imports no Tencent Cloud SDK module, no s3fs and no boto.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.exceptions import TencentCloudInputError
+from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.links.console import ImageGalleryLink
+from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
+from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
+from airflow_provider_tencent.utils.batch import ItemResult
+from airflow_provider_tencent.validation import (
+    Problem,
+    field_problems,
+    image_problems,
+    raise_if,
+    tags_problems,
+)
+
+if TYPE_CHECKING:
+    from airflow.sdk.definitions.context import Context
+
+CREATE_IMAGE = contract.CREATE_IMAGE
+#: Largest raw picture whose base64 text fits the 5 MB limit.
+MAX_RAW_BYTES = (contract.IMAGE_RULES.max_base64_bytes or 0) // 4 * 3
+
+#: Per-item keys accepted by the batch operator (the single operator's argument names).
+ITEM_KEYS = (
+    "entity_id",
+    "pic_name",
+    "image_url",
+    "image_base64",
+    "image_path",
+    "custom_content",
+    "tags",
+    "enable_detect",
+    "category_id",
+    "image_rect",
+)
+
+
+def _rect(value: Any) -> Any:
+    """``image_rect`` as the API's Rect: accepts x/y/width/height in any letter case."""
+    if not isinstance(value, Mapping):
+        return value
+    lowered = {f"{k}".lower(): v for k, v in value.items()}
+    return {k: lowered[k.lower()] for k in ("X", "Y", "Width", "Height") if k.lower() in lowered}
+
+
+def _tags(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, Mapping) else value
+
+
+def _path_text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return f"{value}"
+
+
+def prepare_create_image(
+    group_id: Any,
+    item: Mapping[str, Any],
+    *,
+    conn_id: str | None,
+    allow_both_sources: bool = False,
+    read_image: bool = True,
+    log: Any = None,
+    label: str | None = None,
+) -> dict[str, Any]:
+    """The validated ``CreateImage`` request for one picture.
+
+    ``item`` uses the operator's argument names (:data:`ITEM_KEYS`). With ``read_image`` the bytes
+    of ``image_path`` are read (never more than the 5 MB base64 limit allows, plus one byte) and
+    checked - format by content, size, resolution - then sent as ``ImageBase64``.
+
+    :raises TencentCloudInputError: naming every field that breaks the contract, with its limit
+        and the value's size. No request has been sent.
+    """
+    unknown = sorted(set(item) - set(ITEM_KEYS))
+    if unknown:
+        raise TencentCloudInputError(
+            f"CreateImage{f' [{label}]' if label else ''}: unknown item keys {unknown}; expected {list(ITEM_KEYS)}",
+            field=unknown[0],
+            item=label,
+        )
+    image_path = _path_text(item.get("image_path"))
+    params: dict[str, Any] = {
+        "GroupId": group_id,
+        "EntityId": item.get("entity_id"),
+        "PicName": item.get("pic_name"),
+        "ImageUrl": item.get("image_url") or None,
+        "ImageBase64": item.get("image_base64") or None,
+        "CustomContent": item.get("custom_content"),
+        "Tags": _tags(item.get("tags")),
+        "EnableDetect": item.get("enable_detect"),
+        "CategoryId": item.get("category_id"),
+        "ImageRect": _rect(item.get("image_rect")),
+    }
+    params = {k: v for k, v in params.items() if v is not None and v != ""}
+    problems: list[Problem] = field_problems(CREATE_IMAGE, params)
+    problems += tags_problems(params.get("Tags"))
+    sources = [
+        name
+        for name, present in (
+            ("image_url", "ImageUrl" in params),
+            ("image_base64", "ImageBase64" in params),
+            ("image_path", image_path is not None),
+        )
+        if present
+    ]
+    if not sources:
+        problems.append(
+            Problem(
+                "image_url",
+                "exactly one image source",
+                "none",
+                "one of image_url, image_base64 or image_path is required",
+            )
+        )
+    elif len(sources) > 1 and not allow_both_sources:
+        problems.append(
+            Problem(
+                sources[1],
+                "exactly one image source",
+                f"{len(sources)} sources",
+                f"{' and '.join(sources)} are all set; give one (or allow_both_sources=True: "
+                "the API then uses only ImageUrl)",
+            )
+        )
+    url = params.get("ImageUrl")
+    if isinstance(url, str) and not url.startswith(("http://", "https://")):
+        problems.append(
+            Problem(
+                "image_url",
+                "an http(s) URL",
+                f"{url[:40]!r}",
+                "image_url (ImageUrl) must be an http(s) URL; use image_path for storage paths",
+            )
+        )
+    raise_if(problems, "CreateImage", label)
+
+    if "ImageUrl" in params and len(sources) > 1:
+        if log is not None:
+            log.info("Both ImageUrl and %s given: the API uses only ImageUrl", sources[1])
+        params.pop("ImageBase64", None)
+        image_path = None
+    if "ImageBase64" in params:
+        raw = params["ImageBase64"]
+        try:
+            from airflow_provider_tencent.utils.images import decode_base64
+
+            data = decode_base64(raw)
+        except ValueError:
+            raise_if(
+                [Problem("image_base64", "valid base64", "undecodable", "image_base64 is not valid base64")],
+                "CreateImage",
+                label,
+            )
+        encoded_size = len(raw)
+        rules = contract.IMAGE_RULES
+        problems = image_problems("image_base64", data, rules, "base64 data")
+        if rules.max_base64_bytes and encoded_size > rules.max_base64_bytes:
+            problems.append(
+                Problem(
+                    "image_base64",
+                    f"<= {rules.max_base64_bytes} bytes",
+                    f"{encoded_size} bytes",
+                    f"image_base64 is {encoded_size} bytes; the limit is {rules.max_base64_bytes}",
+                )
+            )
+        raise_if(problems, "CreateImage", label)
+    elif image_path is not None and read_image:
+        from airflow_provider_tencent.hooks.cos import read_bytes, to_storage_path
+
+        try:
+            data = read_bytes(to_storage_path(image_path, conn_id), max_bytes=MAX_RAW_BYTES)
+        except (FileNotFoundError, OSError) as exc:
+            raise TencentCloudInputError(
+                f"CreateImage{f' [{label}]' if label else ''}: image_path {image_path!r} cannot be read: {exc}",
+                field="image_path",
+                item=label,
+            ) from None
+        raise_if(image_problems("image_path", data, contract.IMAGE_RULES, image_path), "CreateImage", label)
+        params["ImageBase64"] = base64.b64encode(data).decode("ascii")
+    return params
+
+
+class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
+    """Add one picture to a Tencent Cloud Image Search gallery (``CreateImage``).
+
+    All arguments are templated. Exactly one image source: ``image_url`` (the service downloads
+    it), ``image_base64``, or ``image_path`` (an ``ObjectStoragePath`` or URI such as
+    ``cos://bucket/key``, ``s3://...``, ``file://...``: read here, checked, sent as base64).
+
+    :param group_id: gallery (``GroupId``).
+    :param entity_id: item (``EntityId``), at most 64 characters; holds up to 10 pictures.
+    :param pic_name: picture name (``PicName``), at most 64 characters, unique in the gallery.
+    :param custom_content: ``CustomContent``, at most 4096 characters.
+    :param tags: ``Tags``: a dict or JSON object string, at most 10 keys.
+    :param enable_detect: ``EnableDetect`` (product image search only).
+    :param category_id: ``CategoryId``: 0 top, 1 dress, 2 bottoms, 3 bag, 4 shoes, 5 accessories.
+    :param image_rect: ``ImageRect`` as ``{"x", "y", "width", "height"}``.
+    :param if_exists: the PicName already holds a *different* picture: ``fail`` (default) or ``skip``.
+        The *same* picture already there (a retry after a timeout, a re-run) is success: ``exists``.
+    :param allow_both_sources: accept ``image_url`` together with another source (ImageUrl wins).
+    :return: (XCom) ``{"status", "GroupId", "EntityId", "PicName", "RequestId", "Object"}``;
+        ``status`` is ``created``, ``exists`` or ``skipped`` (with ``skipped: true``).
+    """
+
+    hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
+    template_fields: Sequence[str] = (
+        *TencentCloudBaseOperator.template_fields,
+        "group_id",
+        *ITEM_KEYS,
+        "if_exists",
+    )
+    template_fields_renderers = {"tags": "json", "image_rect": "json"}
+    operator_extra_links = (ImageGalleryLink(),)
+    ui_color = "#e6f4ff"
+
+    def __init__(
+        self,
+        *,
+        group_id: str,
+        entity_id: str,
+        pic_name: str,
+        image_url: str | None = None,
+        image_base64: str | None = None,
+        image_path: Any = None,
+        custom_content: str | None = None,
+        tags: dict[str, Any] | str | None = None,
+        enable_detect: bool | None = None,
+        category_id: int | None = None,
+        image_rect: dict[str, int] | None = None,
+        if_exists: Literal["fail", "skip"] = "fail",
+        allow_both_sources: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.group_id = group_id
+        self.entity_id = entity_id
+        self.pic_name = pic_name
+        self.image_url = image_url
+        self.image_base64 = image_base64
+        self.image_path = image_path
+        self.custom_content = custom_content
+        self.tags = tags
+        self.enable_detect = enable_detect
+        self.category_id = category_id
+        self.image_rect = image_rect
+        self.if_exists = if_exists
+        self.allow_both_sources = allow_both_sources
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        if self.if_exists not in ("fail", "skip"):
+            raise TencentCloudInputError(
+                f"if_exists must be 'fail' or 'skip', got {self.if_exists!r}", field="if_exists"
+            )
+        item = {key: getattr(self, key) for key in ITEM_KEYS}
+        params = prepare_create_image(
+            self.group_id,
+            item,
+            conn_id=self.tencentcloud_conn_id,
+            allow_both_sources=self.allow_both_sources,
+            log=self.log,
+        )
+        ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
+        result = self.hook.create_image(params, if_exists=self.if_exists)
+        self.log.info(
+            "CreateImage %s: GroupId=%s EntityId=%s PicName=%s RequestId=%s",
+            result.status,
+            result.group_id,
+            result.entity_id,
+            result.pic_name,
+            result.request_id,
+        )
+        return result.as_dict()
+
+
+class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
+    """Add many pictures to a gallery in one task, at the ``CreateImage`` quota (10/s by default).
+
+    Items come from ``items`` (a list of dicts with the single operator's argument names and an
+    optional ``key``; an XCom works) or from ``source_prefix`` (every PNG/JPG/JPEG/BMP object
+    under a ``cos://``/``s3://``/``file://`` prefix; EntityId from ``entity_rule`` - the file's
+    ``stem`` or its ``parent`` folder - and PicName from a hash of the key). Each picture is
+    validated like the single operator's and read only when it is sent.
+
+    Result (XCom): counts (``created``, ``exists``, ``skipped``, ``failed``), ``failures``
+    ``{key: reason}``, and ``manifest`` when ``manifest_path`` is set (one JSON line per item:
+    key, status, GroupId, EntityId, PicName, RequestId). A retry or re-run sends only the items
+    not yet done (checkpoint), and a picture already in the gallery is confirmed, not duplicated.
+    See :class:`~airflow_provider_tencent.operators.batch.TencentCloudBatchOperator` for pacing,
+    checkpoint and shard arguments.
+    """
+
+    contract = CREATE_IMAGE
+    hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
+    template_fields: Sequence[str] = (
+        *TencentCloudBatchOperator.template_fields,
+        "group_id",
+        "items",
+        "source_prefix",
+        "custom_content",
+        "tags",
+        "if_exists",
+    )
+    template_fields_renderers = {"items": "json", "tags": "json"}
+    operator_extra_links = (ImageGalleryLink(),)
+
+    def __init__(
+        self,
+        *,
+        group_id: str,
+        items: Any = None,
+        source_prefix: Any = None,
+        entity_rule: Literal["stem", "parent"] = "stem",
+        custom_content: str | None = None,
+        tags: dict[str, Any] | str | None = None,
+        if_exists: Literal["fail", "skip"] = "fail",
+        allow_both_sources: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.group_id = group_id
+        self.items = items
+        self.source_prefix = source_prefix
+        self.entity_rule = entity_rule
+        self.custom_content = custom_content
+        self.tags = tags
+        self.if_exists = if_exists
+        self.allow_both_sources = allow_both_sources
+
+    def iter_items(self, context: Context) -> Iterator[tuple[str, Any]]:
+        if (self.items is None) == (self.source_prefix in (None, "")):
+            raise TencentCloudInputError("give exactly one of items or source_prefix", field="items")
+        if self.items is not None:
+            items = json.loads(self.items) if isinstance(self.items, str) else self.items
+            for index, item in enumerate(items):
+                if not isinstance(item, Mapping):
+                    raise TencentCloudInputError(
+                        f"items[{index}] must be a dict, got {type(item).__name__}", field="items"
+                    )
+                item = dict(item)
+                key = f"{item.pop('key', None) or item.get('pic_name') or index}"
+                yield key, item
+            return
+        yield from list_pictures(
+            self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
+        )
+
+    def send_item(self, key: str, payload: Any, limiter: Any) -> ItemResult:
+        params = prepare_create_image(
+            self.group_id,
+            payload,
+            conn_id=self.tencentcloud_conn_id,
+            allow_both_sources=self.allow_both_sources,
+            label=key,
+        )
+        result = self.hook.create_image(params, if_exists=self.if_exists, limiter=limiter)
+        return ItemResult(
+            key,
+            result.status,
+            request_id=result.request_id,
+            message=result.note,
+            data={"GroupId": result.group_id, "EntityId": result.entity_id, "PicName": result.pic_name},
+        )
+
+    def execute(self, context: Context) -> Any:
+        if self.if_exists not in ("fail", "skip"):
+            raise TencentCloudInputError(
+                f"if_exists must be 'fail' or 'skip', got {self.if_exists!r}", field="if_exists"
+            )
+        ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
+        return super().execute(context)
+
+
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
+def list_pictures(
+    prefix: Any, conn_id: str | None, entity_rule: str = "stem", custom_content: str | None = None, tags: Any = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(key, item)`` for every picture under ``prefix``, in key order, with derived names."""
+    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
+
+    root = to_storage_path(prefix, conn_id)
+    paths = sorted((p for p in root.rglob("*") if p.name.lower().endswith(PICTURE_SUFFIXES)), key=lambda p: f"{p}")
+    for path in paths:
+        key = f"{path}"
+        item: dict[str, Any] = {
+            "entity_id": entity_id_for(key, entity_rule),
+            "pic_name": pic_name_for(key),
+            "image_path": key,
+        }
+        if custom_content is not None:
+            item["custom_content"] = custom_content
+        if tags is not None:
+            item["tags"] = tags
+        yield key, item

@@ -1,0 +1,158 @@
+"""Client-side validation of a request against its :class:`~airflow_provider_tencent.contracts.ApiContract`.
+
+Runs before any API call. Each problem names the operator argument and the API field, the limit
+and the size of the value that broke it; all problems of a request are reported together in one
+:class:`~airflow_provider_tencent.exceptions.TencentCloudInputError` (fail-fast: Airflow does not
+retry it).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from airflow_provider_tencent.contracts import ApiContract, FieldSpec, ImageRules
+from airflow_provider_tencent.contracts import tiia as tiia_contract
+from airflow_provider_tencent.exceptions import TencentCloudInputError
+from airflow_provider_tencent.utils import images
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    limit: str
+    actual: str
+    message: str
+
+
+def _label(spec: FieldSpec) -> str:
+    return f"{spec.arg} ({spec.name})"
+
+
+def _type_ok(spec: FieldSpec, value: Any) -> bool:
+    if spec.api_type == "String":
+        return isinstance(value, str)
+    if spec.api_type == "Integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if spec.api_type == "Boolean":
+        return isinstance(value, bool)
+    if spec.api_type.startswith("Array"):
+        return isinstance(value, list)
+    if spec.api_type == "Rect":
+        return isinstance(value, dict)
+    return True
+
+
+def field_problems(contract: ApiContract, params: dict[str, Any]) -> list[Problem]:
+    """Required fields, types, lengths, item counts and choices of ``params`` (API field names)."""
+    problems: list[Problem] = []
+    for spec in contract.fields:
+        value = params.get(spec.name)
+        label = _label(spec)
+        if value is None or value == "" or value == []:
+            if spec.required:
+                problems.append(Problem(spec.arg, "required", "missing", f"{label} is required"))
+            continue
+        if not _type_ok(spec, value):
+            problems.append(
+                Problem(
+                    spec.arg,
+                    f"type {spec.api_type}",
+                    type(value).__name__,
+                    f"{label} must be of type {spec.api_type}, got {type(value).__name__} {value!r:.40}",
+                )
+            )
+            continue
+        if spec.max_chars is not None and isinstance(value, str) and len(value) > spec.max_chars:
+            problems.append(
+                Problem(
+                    spec.arg,
+                    f"at most {spec.max_chars} characters",
+                    f"{len(value)} characters",
+                    f"{label} is {len(value)} characters; the limit is {spec.max_chars} characters",
+                )
+            )
+        if isinstance(value, list):
+            count = len(value)
+            if (
+                (spec.min_items is not None
+                and count < spec.min_items)
+                or (spec.max_items is not None and count > spec.max_items)
+            ):
+                limit = f"{spec.min_items} to {spec.max_items} items"
+                problems.append(
+                    Problem(
+                        spec.arg, limit, f"{count} items", f"{label} has {count} items; it must have {limit}"
+                    )
+                )
+        if spec.choices is not None and value not in spec.choices:
+            allowed = ", ".join(f"{c}" for c in spec.choices)
+            problems.append(
+                Problem(
+                    spec.arg,
+                    f"one of {allowed}",
+                    f"{value!r}",
+                    f"{label} must be one of {allowed}, got {value!r}",
+                )
+            )
+    return problems
+
+
+def tags_problems(tags: Any) -> list[Problem]:
+    """``Tags`` must be a JSON object (or dict) with at most :data:`~.tiia.MAX_TAG_KEYS` keys."""
+    spec = tiia_contract.CREATE_IMAGE.field("Tags")
+    label = _label(spec)
+    limit = f"a JSON object with at most {tiia_contract.MAX_TAG_KEYS} keys"
+    if tags is None or tags == "":
+        return []
+    if isinstance(tags, str):
+        try:
+            tags = json.loads(tags)
+        except ValueError as exc:
+            return [
+                Problem(
+                    spec.arg,
+                    limit,
+                    "invalid JSON",
+                    f"{label} is not valid JSON ({exc}); it must be {limit}",
+                )
+            ]
+    if not isinstance(tags, dict):
+        kind = type(tags).__name__
+        return [Problem(spec.arg, limit, kind, f"{label} is a JSON {kind}; it must be {limit}")]
+    if len(tags) > tiia_contract.MAX_TAG_KEYS:
+        return [
+            Problem(
+                spec.arg,
+                limit,
+                f"{len(tags)} keys",
+                f"{label} has {len(tags)} keys; the limit is {tiia_contract.MAX_TAG_KEYS}",
+            )
+        ]
+    return []
+
+
+def image_problems(field: str, data: bytes, rules: ImageRules, source: str) -> list[Problem]:
+    """The contract's picture rules checked on the bytes of ``source``."""
+    info = images.inspect(data)
+    return [
+        Problem(field, p.limit, p.actual, f"{field} ({source}): {p.rule} must be {p.limit}, got {p.actual}")
+        for p in images.check(info, rules)
+    ]
+
+
+def raise_if(problems: list[Problem], action: str, item: str | None = None) -> None:
+    """Raise one :class:`TencentCloudInputError` listing every problem (no-op when there is none)."""
+    if not problems:
+        return
+    where = f"{action} [{item}]" if item else action
+    text = "; ".join(p.message for p in problems)
+    first = problems[0]
+    raise TencentCloudInputError(
+        f"{where}: invalid input, no request was sent: {text}",
+        field=first.field,
+        limit=first.limit,
+        actual=first.actual,
+        item=item,
+    )
