@@ -1,0 +1,132 @@
+"""UI-triggered AIGC subjects: pictures in object storage -> VOD AIGC subjects -> ElementIds in storage.
+
+Trigger it from the Airflow UI: the form shows the params below. Every sub-folder of
+``source_prefix`` holding pictures is one subject: its frontal picture (the file whose name
+contains ``frontal_hint``, else the first by name) and up to three others as references. One
+mapped ``CreateAigcElementOperator`` task per subject creates it; the ElementIds flow through XCom
+to ``publish_element_ids``, which writes ``{subject name: ElementId}`` as JSON to ``output_path``
+and logs them.
+
+Configuration: ``TENCENT_AIGC_BUCKET`` and ``TENCENT_CONN_ID`` environment variables (read at
+parse time - no connection, no network). For the international site, set the connection's extra
+``vod_endpoint`` to ``vod.intl.tencentcloudapi.com``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pendulum
+from airflow.sdk import DAG, Param, task
+
+from airflow_provider_tencent.contracts.vod import CREATE_AIGC_CUSTOM_ELEMENT as CONTRACT
+from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
+
+CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
+BUCKET = os.environ.get("TENCENT_AIGC_BUCKET", "examplebucket-1250000000")
+NAME_MAX = CONTRACT.field("ElementName").max_chars
+DESCRIPTION_MAX = CONTRACT.field("ElementDescription").max_chars
+
+with DAG(
+    dag_id="tencent_aigc_subjects",
+    description="Create VOD AIGC subjects from pictures in object storage; publish their ElementIds",
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["tencentcloud", "vod", "aigc", "example"],
+    params={
+        "source_prefix": Param(
+            f"cos://{BUCKET}/aigc/subjects/",
+            type="string",
+            title="Source prefix",
+            description="cos:// or s3:// folder with one sub-folder of pictures per subject.",
+            pattern="^(cos|s3)://",
+        ),
+        "subject_name": Param(
+            "",
+            type="string",
+            title="Subject name",
+            description=f"Name of the subject (at most {NAME_MAX} characters). With several sub-folders it is "
+            "a prefix: <name>-<folder>. Empty: the folder name.",
+            maxLength=NAME_MAX,
+        ),
+        "description": Param(
+            "Subject created from Airflow",
+            type="string",
+            title="Description",
+            description=f"Subject description, at most {DESCRIPTION_MAX} characters.",
+            minLength=1,
+            maxLength=DESCRIPTION_MAX,
+        ),
+        "frontal_hint": Param(
+            "front",
+            type="string",
+            title="Frontal picture",
+            description="The picture whose file name contains this text is the frontal image "
+            "(else the first by name); up to 3 others become references.",
+        ),
+        "output_path": Param(
+            f"cos://{BUCKET}/aigc/element_ids.json",
+            type="string",
+            title="Output file",
+            description="Where {subject name: ElementId} is written as JSON.",
+        ),
+    },
+) as dag:
+
+    @task
+    def group_pictures(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """One ``CreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
+        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.operators.image_search import PICTURE_SUFFIXES
+
+        assert params is not None
+        root = to_storage_path(params["source_prefix"].rstrip("/") + "/", CONN_ID)
+        folders: dict[str, list[str]] = {}
+        for path in root.rglob("*"):
+            if path.name.lower().endswith(PICTURE_SUFFIXES):
+                folders.setdefault(path.parent.name, []).append(f"{path}")
+        name, hint = params["subject_name"], params["frontal_hint"].lower()
+        subjects = []
+        for folder, pictures in sorted(folders.items()):
+            pictures.sort()
+            frontal = next((p for p in pictures if hint and hint in p.rsplit("/", 1)[-1].lower()), pictures[0])
+            refs = [p for p in pictures if p != frontal][:3]
+            subject = folder if not name else (name if len(folders) == 1 else f"{name}-{folder}")
+            subjects.append(
+                {
+                    "element_name": subject,
+                    "element_description": params["description"],
+                    "element_frontal_image": frontal,
+                    "element_refer_list": refs,
+                }
+            )
+        print(f"{len(subjects)} subjects: {[s['element_name'] for s in subjects]}")
+        return subjects
+
+    @task
+    def publish_element_ids(
+        subjects: list[dict[str, Any]], element_ids: list[str], params: dict[str, Any] | None = None
+    ) -> dict[str, str]:
+        """Write ``{subject name: ElementId}`` to ``output_path`` and log it."""
+        import json
+
+        from airflow_provider_tencent.hooks.cos import to_storage_path
+
+        assert params is not None
+        ids = list(element_ids)
+        mapping = {s["element_name"]: element_id for s, element_id in zip(subjects, ids, strict=True)}
+        to_storage_path(params["output_path"], CONN_ID).write_text(json.dumps(mapping, indent=2, sort_keys=True))
+        for subject, element_id in mapping.items():
+            print(f"subject {subject!r}: ElementId {element_id}")
+        return mapping
+
+    subjects = group_pictures()
+    created = CreateAigcElementOperator.partial(
+        task_id="create_subject",
+        tencentcloud_conn_id=CONN_ID,
+        retries=2,
+        retry_delay=pendulum.duration(seconds=5),
+    ).expand_kwargs(subjects)
+    publish_element_ids(subjects, created.output)

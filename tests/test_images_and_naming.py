@@ -1,0 +1,75 @@
+"""Picture sniffing, derived names and the rate limiter's pacing (pure functions, no network)."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_tencent.contracts import tiia, vod
+from airflow_provider_tencent.testing.images import make_image
+from airflow_provider_tencent.utils import images
+from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
+from airflow_provider_tencent.utils.rate_limit import RateLimiter
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "bmp", "gif"])
+def test_inspect_reads_format_and_size(fmt):
+    info = images.inspect(make_image(321, 123, fmt, seed=7))
+    assert (info.format, info.width, info.height) == (fmt, 321, 123)
+
+
+@pytest.mark.parametrize(
+    ("w", "h", "ok"),
+    [(300, 300, True), (299, 600, False), (300, 750, True), (300, 751, False), (750, 300, True), (751, 300, False)],
+)
+def test_vod_side_and_aspect_rules(w, h, ok):
+    problems = images.check(images.inspect(make_image(w, h, "png", seed=1)), vod.IMAGE_RULES)
+    assert (problems == []) is ok, problems
+
+
+def test_tiia_rejects_gif_but_vod_rejects_bmp():
+    assert images.check(images.inspect(make_image(50, 50, "gif")), tiia.IMAGE_RULES)[0].rule == "format"
+    assert images.check(images.inspect(make_image(400, 400, "bmp")), vod.IMAGE_RULES)[0].rule == "format"
+    assert images.check(images.inspect(make_image(400, 400, "bmp")), tiia.IMAGE_RULES) == []
+
+
+def test_empty_bytes_are_refused():
+    assert images.check(images.inspect(b""), tiia.IMAGE_RULES)[0].actual == "0 bytes"
+
+
+def test_names_are_stable_and_valid():
+    key = "cos://bucket-125/gallery/incoming/Red shoe (left)/ü-photo 01.JPG"
+    assert pic_name_for(key) == pic_name_for(key) and len(pic_name_for(key)) <= 64
+    assert pic_name_for(key) != pic_name_for(key + "x")
+    entity = entity_id_for(key)
+    assert entity == entity_id_for(key) and len(entity) <= 64 and "/" not in entity and " " not in entity
+    assert entity_id_for("s3://b/a/product-001.png") == "product-001"
+    assert entity_id_for("s3://b/shoes/x.png", "parent") == "shoes"
+    assert len(entity_id_for("s3://b/" + "y" * 200 + ".png")) == 64
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def test_rate_limiter_spaces_requests_and_backs_off():
+    clock = FakeClock()
+    limiter = RateLimiter(10, safety=1.0, clock=clock, sleep=clock.sleep)
+    stamps = []
+    for _ in range(21):
+        limiter.acquire()
+        stamps.append(clock.now)
+    assert stamps[-1] == pytest.approx(2.0)
+    # no sliding one-second window holds more than the quota
+    assert max(sum(1 for t in stamps if s <= t < s + 1.0 - 1e-9) for s in stamps) == 10
+    limiter.on_throttled()
+    assert limiter.current == pytest.approx(5.0)
+    before = clock.now
+    limiter.acquire()
+    assert clock.now - before >= 0.2 - 1e-9

@@ -1,0 +1,108 @@
+"""Provider registration, connection form metadata, import cost and DAG integrity (no network)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DAG_FILES = sorted((REPO / "dags").glob("*.py"))
+
+
+def _airflow(*args: str) -> str:
+    exe = Path(sys.executable).with_name("airflow")
+    proc = subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=240, check=True)
+    return proc.stdout
+
+
+def test_provider_info_declares_connection_fields():
+    from airflow_provider_tencent.get_provider_info import get_provider_info
+
+    info = get_provider_info()
+    conn = info["connection-types"][0]
+    assert conn["connection-type"] == "tencentcloud" and conn["hook-name"] == "Tencent Cloud"
+    fields = conn["conn-fields"]
+    for name in ("region", "token", "role_arn", "credential_source", "endpoint_url", "proxy", "language"):
+        assert name in fields and "schema" in fields[name]
+    assert fields["token"]["schema"]["format"] == "password"
+    assert conn["ui-field-behaviour"]["relabeling"] == {"login": "SecretId", "password": "SecretKey"}
+    assert "airflow_provider_tencent.fs.cos" in info["filesystems"]
+
+
+def test_providers_manager_sees_hook_and_form_without_deprecated_methods():
+    from airflow_provider_tencent.hooks.base import TencentCloudHook
+
+    assert "get_connection_form_widgets" not in TencentCloudHook.__dict__
+    assert "get_ui_field_behaviour" not in TencentCloudHook.__dict__
+    out = _airflow("providers", "list", "--output", "json")
+    assert any(p["package_name"] == "airflow-provider-tencent" for p in json.loads(out))
+    hooks = json.loads(_airflow("providers", "hooks", "--output", "json"))
+    assert any(h.get("connection_type") == "tencentcloud" for h in hooks), hooks
+    widgets = _airflow("providers", "widgets", "--output", "json")
+    assert "extra__tencentcloud__endpoint_url" in widgets
+
+
+def test_importing_operators_imports_no_sdk_service_module():
+    code = (
+        "import sys, airflow.sdk;"
+        "import airflow_provider_tencent.operators.image_search, airflow_provider_tencent.operators.vod;"
+        "bad=[m for m in sys.modules if m.startswith(('tencentcloud', 's3fs', 'botocore', 'boto3', 'PIL'))];"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
+def test_dag_file_parses_without_connection_or_network(path, monkeypatch):
+    """Each example DAG imports cleanly; a connection lookup or a socket connect during parse fails the test."""
+    import socket
+
+    from airflow.sdk.bases.hook import BaseHook
+    from airflow.sdk.definitions.dag import DAG
+
+    calls: list[str] = []
+
+    def no_connection(cls, conn_id):
+        calls.append(f"connection {conn_id}")
+        raise AssertionError("connection read at parse time")
+
+    def no_network(self, address):
+        calls.append(f"connect {address}")
+        raise AssertionError("network at parse time")
+
+    monkeypatch.setattr(BaseHook, "get_connection", classmethod(no_connection))
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    from airflow.dag_processing.dagbag import DagBag
+
+    started = time.perf_counter()
+    bag = DagBag(dag_folder=str(path), safe_mode=False)
+    elapsed = time.perf_counter() - started
+    assert bag.import_errors == {}, bag.import_errors
+    assert calls == []
+    assert bag.dags and all(isinstance(d, DAG) for d in bag.dags.values())
+    print(f"{path.name}: parsed in {elapsed * 1000:.0f} ms")
+
+
+def test_aigc_dag_trigger_form_params():
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(REPO / "dags" / "tencent_aigc_subjects.py")).dags[
+        "tencent_aigc_subjects"
+    ]
+    params = {k: dag.params.get_param(k) for k in dag.params}
+    schema = {k: p.schema for k, p in params.items()}
+    assert set(schema) >= {"source_prefix", "subject_name", "description", "frontal_hint", "output_path"}
+    assert all(s.get("title") and s.get("type") == "string" for s in schema.values()), schema
+    assert all(p.description for p in params.values())
+    assert schema["subject_name"]["maxLength"] == 20 and schema["description"]["maxLength"] == 100
+
+
+def test_env_is_isolated():
+    assert "AIRFLOW_HOME" in os.environ

@@ -1,0 +1,145 @@
+"""Client-side validation, driven by the declared contracts (no network)."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from airflow_provider_tencent.contracts import tiia, vod
+from airflow_provider_tencent.exceptions import TencentCloudInputError
+from airflow_provider_tencent.operators.image_search import prepare_create_image
+from airflow_provider_tencent.operators.vod import prepare_create_element
+from airflow_provider_tencent.testing.images import make_image
+
+PNG = make_image(64, 48, "png", seed=1)
+B64 = base64.b64encode(PNG).decode()
+
+
+def item(**over):
+    base = {"entity_id": "e1", "pic_name": "p1", "image_base64": B64}
+    base.update(over)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def limit_of(contract, name):
+    return contract.field(name).max_chars
+
+
+@pytest.mark.parametrize(
+    ("field", "api"),
+    [("entity_id", "EntityId"), ("pic_name", "PicName"), ("custom_content", "CustomContent")],
+)
+def test_text_limits_at_and_past_the_limit(field, api):
+    limit = limit_of(tiia.CREATE_IMAGE, api)
+    assert prepare_create_image("g", item(**{field: "x" * limit}), conn_id=None)[api] == "x" * limit
+    with pytest.raises(TencentCloudInputError) as err:
+        prepare_create_image("g", item(**{field: "x" * (limit + 1)}), conn_id=None)
+    assert err.value.field == field
+    assert str(limit) in err.value.limit
+    assert err.value.actual == f"{limit + 1} characters"
+    assert api in str(err.value) and "no request was sent" in str(err.value)
+
+
+@pytest.mark.parametrize("field", ["entity_id", "pic_name"])
+def test_required_fields(field):
+    with pytest.raises(TencentCloudInputError, match=f"{field} .* is required"):
+        prepare_create_image("g", item(**{field: None}), conn_id=None)
+    with pytest.raises(TencentCloudInputError, match="group_id"):
+        prepare_create_image("", item(), conn_id=None)
+
+
+def test_tags_rules():
+    ten = {f"k{i}": "v" for i in range(tiia.MAX_TAG_KEYS)}
+    params = prepare_create_image("g", item(tags=ten), conn_id=None)
+    assert json.loads(params["Tags"]) == ten
+    with pytest.raises(TencentCloudInputError, match="11 keys; the limit is 10") as err:
+        prepare_create_image("g", item(tags={**ten, "k10": "v"}), conn_id=None)
+    assert err.value.field == "tags"
+    with pytest.raises(TencentCloudInputError, match="not valid JSON"):
+        prepare_create_image("g", item(tags="{bad json"), conn_id=None)
+    with pytest.raises(TencentCloudInputError, match="JSON list"):
+        prepare_create_image("g", item(tags="[1, 2]"), conn_id=None)
+
+
+def test_category_and_types():
+    assert prepare_create_image("g", item(category_id=5), conn_id=None)["CategoryId"] == 5
+    with pytest.raises(TencentCloudInputError, match="one of 0, 1, 2, 3, 4, 5"):
+        prepare_create_image("g", item(category_id=6), conn_id=None)
+    with pytest.raises(TencentCloudInputError, match="type Integer"):
+        prepare_create_image("g", item(category_id="1"), conn_id=None)
+    with pytest.raises(TencentCloudInputError, match="type Boolean"):
+        prepare_create_image("g", item(enable_detect="yes"), conn_id=None)
+
+
+def test_image_sources():
+    with pytest.raises(TencentCloudInputError, match="one of image_url, image_base64 or image_path is required"):
+        prepare_create_image("g", item(image_base64=None), conn_id=None)
+    with pytest.raises(TencentCloudInputError, match="image_url and image_base64"):
+        prepare_create_image("g", item(image_url="https://example.com/a.png"), conn_id=None)
+    both = prepare_create_image("g", item(image_url="https://example.com/a.png"), conn_id=None, allow_both_sources=True)
+    assert both["ImageUrl"] == "https://example.com/a.png" and "ImageBase64" not in both
+    with pytest.raises(TencentCloudInputError, match="http"):
+        prepare_create_image("g", item(image_base64=None, image_url="ftp://x/a.png"), conn_id=None)
+
+
+def test_image_content_rules():
+    gif = base64.b64encode(make_image(64, 64, "gif", seed=2)).decode()
+    with pytest.raises(TencentCloudInputError, match="format must be PNG/JPEG/BMP, got GIF"):
+        prepare_create_image("g", item(image_base64=gif), conn_id=None)
+    text = base64.b64encode(b"hello, not a picture").decode()
+    with pytest.raises(TencentCloudInputError, match="not a recognised picture"):
+        prepare_create_image("g", item(image_base64=text), conn_id=None)
+    big = base64.b64encode(make_image(4097, 16, "png", seed=3)).decode()
+    with pytest.raises(TencentCloudInputError, match=r"resolution must be <= 4096x4096, got 4097x16"):
+        prepare_create_image("g", item(image_base64=big), conn_id=None)
+    edge = base64.b64encode(make_image(4096, 16, "png", seed=3)).decode()
+    assert prepare_create_image("g", item(image_base64=edge), conn_id=None)["ImageBase64"] == edge
+
+
+def test_base64_size_limit():
+    limit = tiia.IMAGE_RULES.max_base64_bytes
+    header = make_image(16, 16, "png", seed=4)
+    at_limit_raw = header + b"\0" * (limit // 4 * 3 - len(header))
+    encoded = base64.b64encode(at_limit_raw).decode()
+    assert len(encoded) == limit
+    assert prepare_create_image("g", item(image_base64=encoded), conn_id=None)
+    over = base64.b64encode(at_limit_raw + b"\0").decode()
+    with pytest.raises(TencentCloudInputError, match=f"base64 size must be <= {limit} bytes, got {len(over)} bytes"):
+        prepare_create_image("g", item(image_base64=over), conn_id=None)
+
+
+URL = "https://example.com/front.png"
+
+
+@pytest.mark.parametrize(("arg", "api"), [("element_name", "ElementName"), ("element_description", "ElementDescription")])
+def test_element_text_limits(arg, api):
+    limit = limit_of(vod.CREATE_AIGC_CUSTOM_ELEMENT, api)
+    args = {"element_name": "n", "element_description": "d"}
+    args[arg] = "x" * limit
+    params = prepare_create_element(args["element_name"], args["element_description"], URL, [URL], conn_id=None)
+    assert params[api] == "x" * limit
+    args[arg] = "x" * (limit + 1)
+    with pytest.raises(TencentCloudInputError, match=f"{limit + 1} characters; the limit is {limit}") as err:
+        prepare_create_element(args["element_name"], args["element_description"], URL, [URL], conn_id=None)
+    assert err.value.field == arg
+
+
+@pytest.mark.parametrize(("count", "ok"), [(0, False), (1, True), (3, True), (4, False)])
+def test_element_reference_count(count, ok):
+    refs = [URL] * count
+    if ok:
+        params = prepare_create_element("n", "d", URL, refs, conn_id=None)
+        assert params["ElementReferList"] == [{"ImageUrl": URL}] * count
+    else:
+        with pytest.raises(TencentCloudInputError, match="element_refer_list") as err:
+            prepare_create_element("n", "d", URL, refs, conn_id=None)
+        assert err.value.limit in ("1 to 3 items", "required")
+
+
+def test_element_refer_list_shapes():
+    params = prepare_create_element("n", "d", URL, json.dumps([{"ImageUrl": URL}, URL]), conn_id=None)
+    assert params["ElementReferList"] == [{"ImageUrl": URL}, {"ImageUrl": URL}]
+    with pytest.raises(TencentCloudInputError, match="must be an http"):
+        prepare_create_element("n", "d", "/tmp/local.png", [URL], conn_id=None)
