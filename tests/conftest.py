@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
 
 _HOME = tempfile.mkdtemp(prefix="airflow-provider-tencent-tests-")
 os.environ.setdefault("AIRFLOW_HOME", _HOME)
@@ -11,3 +16,48 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
     os.environ.pop(var, None)
 os.environ["NO_PROXY"] = "*"
+
+
+class RecordingTI:
+    """The one TaskInstance method the operators call while executing: ``xcom_push``."""
+
+    def __init__(self) -> None:
+        self.xcom: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.xcom[key] = value
+
+
+@pytest.fixture
+def context():
+    return {"ti": RecordingTI()}
+
+
+@pytest.fixture
+def provider(tencentcloud_emulator, local_s3, cos_bucket, monkeypatch):
+    """Emulator + local S3 + a ``tencentcloud_default`` connection to both, a gallery ``g1``."""
+    from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
+
+    extra = {
+        "endpoint_url": tencentcloud_emulator.url,
+        "cos_endpoint_url": local_s3.url,
+        "max_attempts": 4,
+        "backoff_base": 0.01,
+        "backoff_max": 0.05,
+        "read_timeout": 1.5,
+        "connect_timeout": 1,
+    }
+    conn = {"conn_type": "tencentcloud", "login": TEST_SECRET_ID, "password": TEST_SECRET_KEY, "extra": extra}
+    monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
+    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+
+    TencentImageSearchHook().create_group("g1", "test gallery", max_capacity=1)
+    return SimpleNamespace(emulator=tencentcloud_emulator, s3=local_s3, bucket=cos_bucket, conn=conn, extra=extra)
+
+
+def put_object(bucket: str, key: str, data: bytes) -> str:
+    from airflow_provider_tencent.hooks.cos import to_storage_path
+
+    uri = f"cos://{bucket}/{key}"
+    to_storage_path(uri, "tencentcloud_default").write_bytes(data)
+    return uri

@@ -93,9 +93,7 @@ def test_dag_file_parses_without_connection_or_network(path, monkeypatch):
 def test_aigc_dag_trigger_form_params():
     from airflow.dag_processing.dagbag import DagBag
 
-    dag = DagBag(dag_folder=str(REPO / "dags" / "tencent_aigc_subjects.py")).dags[
-        "tencent_aigc_subjects"
-    ]
+    dag = DagBag(dag_folder=str(REPO / "dags" / "tencent_aigc_subjects.py")).dags["tencent_aigc_subjects"]
     params = {k: dag.params.get_param(k) for k in dag.params}
     schema = {k: p.schema for k, p in params.items()}
     assert set(schema) >= {"source_prefix", "subject_name", "description", "frontal_hint", "output_path"}

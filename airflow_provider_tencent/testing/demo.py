@@ -27,8 +27,9 @@ SECRET_ID = "AKIDDEMO0000000000000000000000000000"
 SECRET_KEY = "DemoSecretKey-DO-NOT-LEAK-4f1c9a7e"
 
 
-def connection_json(api_url: str, s3_url: str, secret_id: str = SECRET_ID, secret_key: str = SECRET_KEY,
-                    **extra: Any) -> str:
+def connection_json(
+    api_url: str, s3_url: str, secret_id: str = SECRET_ID, secret_key: str = SECRET_KEY, **extra: Any
+) -> str:
     return json.dumps(
         {
             "conn_type": "tencentcloud",

@@ -1,0 +1,38 @@
+"""Test DAG: the two single operators, with XCom flowing into a templated downstream task."""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import DAG, task
+
+from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
+
+BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")
+
+with DAG(dag_id="single_operators", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")) as dag:
+    picture = CreateImageOperator(
+        task_id="create_image",
+        group_id="g1",
+        entity_id="{{ dag.dag_id }}",
+        pic_name="pic-{{ ds_nodash }}",
+        image_path=f"cos://{BUCKET}/single/picture.png",
+        tags={"run": "{{ run_id }}"},
+    )
+    element = CreateAigcElementOperator(
+        task_id="create_element",
+        element_name="subject-{{ ds_nodash }}",
+        element_description="from a test DAG",
+        element_frontal_image=f"cos://{BUCKET}/single/front.png",
+        element_refer_list=[f"cos://{BUCKET}/single/side.png"],
+    )
+
+    @task
+    def use_element_id(element_id: str, templated: str) -> dict:
+        assert element_id == templated, (element_id, templated)
+        return {"element_id": element_id}
+
+    use_element_id(element.output, "{{ ti.xcom_pull(task_ids='create_element') }}")
+    picture >> element
