@@ -7,6 +7,7 @@ the emulator's own record of what was created.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,37 @@ from conftest import put_object
 from airflow_provider_tencent.testing.dag_runner import AirflowEnv
 
 REPO = Path(__file__).resolve().parents[1]
+# Recognisable secrets: after every run they must appear nowhere.
+CANARY_ID = "AKIDCANARY0000000000000000000000000"
+CANARY_KEY = "CanarySecretKey-MustNeverLeak-9d3b"
+CANARY_TOKEN = "CanarySessionToken-MustNeverLeak-51e0"
+SIGNATURE = re.compile(r"(X-Amz-Signature|Signature)=[0-9a-fA-F]{16,}")
+
+
+@pytest.fixture
+def canary(provider, monkeypatch):
+    """The provider fixture, with a recognisable SecretKey and session token in the connection."""
+    provider.emulator.add_credential(CANARY_ID, CANARY_KEY)
+    provider.conn = {**provider.conn, "login": CANARY_ID, "password": CANARY_KEY,
+                     "extra": {**provider.extra, "token": CANARY_TOKEN}}
+    monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(provider.conn))
+    return provider
+
+
+def assert_no_secrets(airflow, run):
+    """Nothing secret in the run's output, task logs, XComs or rendered templates."""
+    texts = {"dags test output": run.output}
+    for log in Path(airflow.home).rglob("*.log"):
+        texts[f"log {log.name}"] = log.read_text(errors="replace")
+    for row in airflow._query("SELECT task_id, key, value FROM xcom WHERE run_id = ?", run.run_id):
+        texts[f"xcom {row[0]}/{row[1]}"] = str(row[2])
+    for n, fields in enumerate(airflow.rendered_fields(run.dag_id, run.run_id)):
+        texts[f"rendered {n}"] = fields
+    assert len(texts) > 3
+    for where, text in texts.items():
+        for secret in (CANARY_KEY, CANARY_TOKEN):
+            assert secret not in text, f"secret found in {where}"
+        assert not SIGNATURE.search(text), f"presigned URL signature found in {where}: {SIGNATURE.search(text)}"
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +75,8 @@ def read(uri: str) -> str:
     return to_storage_path(uri, "tencentcloud_default").read_text()
 
 
-def test_single_operators_dag_pushes_results_through_xcom(provider, airflow_home):
+def test_single_operators_dag_pushes_results_through_xcom(canary, airflow_home):
+    provider = canary
     put_object(provider.bucket, "single/picture.png", make_image(300, 200, "png", seed=1))
     put_object(provider.bucket, "single/front.png", make_image(400, 600, "png", seed=2))
     put_object(provider.bucket, "single/side.png", make_image(600, 400, "png", seed=3))
@@ -59,9 +92,11 @@ def test_single_operators_dag_pushes_results_through_xcom(provider, airflow_home
     assert airflow.xcom("single_operators", run.run_id, "use_element_id")[-1] == {"element_id": element_id}
     stored = provider.emulator.images("g1")
     assert [(p["EntityId"], p["PicName"]) for p in stored] == [("single_operators", "pic-20260304")]
+    assert_no_secrets(airflow, run)
 
 
-def test_example_dags_end_to_end(provider, airflow_home):
+def test_example_dags_end_to_end(canary, airflow_home):
+    provider = canary
     for i in range(7):
         put_object(provider.bucket, f"gallery/incoming/product-{i}.png", make_image(320, 240, "png", seed=i))
     for subject in ("mug", "lamp"):
@@ -92,3 +127,18 @@ def test_example_dags_end_to_end(provider, airflow_home):
     assert published == ids
     mapped = airflow.xcom("tencent_aigc_subjects", subjects.run_id, "create_subject")
     assert sorted(mapped.values()) == sorted(ids.values())
+    for run in (ingest, again, subjects):
+        assert_no_secrets(airflow, run)
+
+
+def test_failing_run_leaks_nothing_in_its_error(canary, airflow_home):
+    """A wrong SecretKey: the task fails with AuthFailure, and its error text holds no secret."""
+    provider = canary
+    put_object(provider.bucket, "single/picture.png", make_image(300, 200, "png", seed=1))
+    airflow = env_for(provider, airflow_home, REPO / "tests" / "dags")
+    wrong = {**provider.conn, "password": CANARY_KEY[::-1]}
+    airflow.extra_env["AIRFLOW_CONN_TENCENTCLOUD_DEFAULT"] = json.dumps(wrong)
+    run = airflow.dags_test("single_operators", "2026-03-05")
+    assert run.state == "failed"
+    assert "AuthFailure.SignatureFailure" in run.output
+    assert CANARY_KEY[::-1] not in run.output and CANARY_TOKEN not in run.output

@@ -275,6 +275,8 @@ class TencentCloudHook(BaseHook):
                 return True
             if not exc.sent:
                 return True
+            if exc.code == "AuthFailure.TokenFailure" and isinstance(self.credential, RefreshingCredential):
+                return state.attempt_number == 1  # keys were revoked or expired early: fetch new ones once
             return exc.retryable and (read_only or retry_transient)
 
         def before_sleep(state: tenacity.RetryCallState) -> None:

@@ -65,16 +65,20 @@ class RefreshingCredential:
         self.source = source
         self.refresh_margin = refresh_margin
         self._keys: TemporaryKeys | None = None
+        self._margin = refresh_margin
         self._lock = threading.Lock()
         self.refreshes = 0
 
     def _current(self) -> TemporaryKeys:
         with self._lock:
             keys = self._keys
-            if keys is None or keys.expires_at - time.time() <= self.refresh_margin:
+            if keys is None or keys.expires_at - time.time() <= self._margin:
+                fetched_at = time.time()
                 keys = self._fetch()
                 self._keys = keys
                 self.refreshes += 1
+                # short-lived keys (a few minutes) are renewed after 80 % of their life
+                self._margin = min(self.refresh_margin, max(0.0, keys.expires_at - fetched_at) / 5)
             return keys
 
     def get_credential_info(self) -> tuple[str, str, str | None]:

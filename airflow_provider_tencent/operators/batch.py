@@ -114,6 +114,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
                 f"shard must be in 0..{shards - 1} for shards={shards}, got {shard}", field="shard"
             )
         rate = self.quota
+        _ = self.hook.region  # build the hook (and read the connection) once, before the worker threads
         concurrency = self.concurrency or max(2, math.ceil(rate) + 2)
         limiter = RateLimiter(rate)
         location = self.checkpoint_path or default_checkpoint(context)
