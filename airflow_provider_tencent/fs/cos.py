@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult
 
+import airflow_provider_tencent.fs.cos_path  # noqa: F401 - declares the cos:// path flavour
+
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
@@ -294,10 +295,20 @@ class TencentCloudHook(BaseHook):
                 limiter.acquire()
             return self._call_once(client, service, action, params)
 
+        backoff = tenacity.wait_random_exponential(multiplier=settings.backoff_base, max=settings.backoff_max)
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            pause = backoff(state)
+            if isinstance(exc, TencentCloudAPIError) and exc.kind is ErrorKind.THROTTLED and limiter is None:
+                # quotas are counted per second: without a pacing limiter, let the window pass
+                pause = max(pause, random.uniform(0.5, 1.0))
+            return pause
+
         retrying = tenacity.Retrying(
             retry=should_retry,
             stop=tenacity.stop_after_attempt(settings.max_attempts),
-            wait=tenacity.wait_random_exponential(multiplier=settings.backoff_base, max=settings.backoff_max),
+            wait=wait,
             before_sleep=before_sleep,
             reraise=True,
         )

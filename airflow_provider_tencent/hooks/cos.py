@@ -63,11 +63,11 @@ class CosHook(TencentCloudHook):
         }
 
     def get_fs(self, storage_options: dict[str, Any] | None = None) -> AbstractFileSystem:
-        from s3fs import S3FileSystem
+        from airflow_provider_tencent.fs.cos_fsspec import CosFileSystem
 
         options = self.storage_options()
         options.update(storage_options or {})
-        return S3FileSystem(**options)
+        return CosFileSystem(**options)
 
 
 def to_storage_path(value: Any, conn_id: str | None) -> ObjectStoragePath:
