@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.hooks.base import TencentCloudHook
+from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -73,7 +74,7 @@ class CosHook(TencentCloudHook):
 def to_storage_path(value: Any, conn_id: str | None) -> ObjectStoragePath:
     """``value`` (an ``ObjectStoragePath``, a ``cos://``/``s3://``/``file://`` URI, or a local path) as a path.
 
-    ``cos://`` paths use the ``tencentcloud`` connection ``conn_id``. ``s3://`` paths use the Amazon
+    ``cos://`` paths use the ``tencentcloud`` connection ``conn_id`` (default ``tencentcloud_default``). ``s3://`` paths use the Amazon
     provider's filesystem when it is installed, else ``s3fs`` with the default AWS credential chain.
     """
     from airflow.sdk import ObjectStoragePath
@@ -85,7 +86,7 @@ def to_storage_path(value: Any, conn_id: str | None) -> ObjectStoragePath:
         text = "file://" + os.path.abspath(text)
     scheme = text.split("://", 1)[0].lower()
     if scheme == "cos":
-        return ObjectStoragePath(text, conn_id=conn_id)
+        return ObjectStoragePath(text, conn_id=conn_id or DEFAULT_CONN_ID)
     if scheme in ("s3", "s3a"):
         _ensure_default_s3()
         return ObjectStoragePath(text)
