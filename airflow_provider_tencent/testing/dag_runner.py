@@ -84,10 +84,12 @@ class AirflowEnv:
             args.append(logical_date)
         if conf:
             args += ["-c", json.dumps(conf)]
-        before = set(self._run_ids(dag_id))
         proc = self.airflow(*args, timeout=timeout)
-        new = [r for r in self._run_ids(dag_id) if r not in before]
-        run_id = new[-1] if new else None
+        # the run just made (re-running a logical date replaces its run with a new row): the newest row
+        latest = self._query(
+            "SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", dag_id
+        )
+        run_id = latest[0][0] if latest else None
         state = self.run_state(dag_id, run_id) if run_id else None
         tasks = self.task_states(dag_id, run_id) if run_id else {}
         return DagRunResult(dag_id, proc.returncode, proc.stdout + proc.stderr, state, run_id, tasks)
@@ -98,9 +100,6 @@ class AirflowEnv:
             return []
         with sqlite3.connect(self.db_path) as db:
             return list(db.execute(sql, params))
-
-    def _run_ids(self, dag_id: str) -> list[str]:
-        return [r[0] for r in self._query("SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id", dag_id)]
 
     def run_state(self, dag_id: str, run_id: str) -> str | None:
         rows = self._query("SELECT state FROM dag_run WHERE dag_id = ? AND run_id = ?", dag_id, run_id)
