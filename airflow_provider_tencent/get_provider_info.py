@@ -24,13 +24,9 @@ def _number(label: str, description: str, kind: str = "number", **schema: Any) -
 
 CONN_FIELDS: dict[str, dict[str, Any]] = {
     "region": _string("Region", "Default region of API calls.", default="ap-guangzhou", enum=list(REGIONS)),
-    "token": _string(
-        "Session token", "STS session token, with temporary SecretId/SecretKey.", format="password"
-    ),
+    "token": _string("Session token", "STS session token, with temporary SecretId/SecretKey.", format="password"),
     "role_arn": _string("Role ARN", "Assume this CAM role through STS (refreshed before expiry)."),
-    "role_session_name": _string(
-        "Role session name", "Session name for the assumed role.", default="airflow"
-    ),
+    "role_session_name": _string("Role session name", "Session name for the assumed role.", default="airflow"),
     "duration_seconds": _number(
         "Role duration (s)", "Lifetime of assumed-role keys, 900-43200.", "integer", default=7200
     ),
@@ -55,9 +51,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "proxy": _string("Proxy", "http(s)://[user:password@]host:port", format="password"),
     "connect_timeout": _number("Connect timeout (s)", "TCP/TLS connect timeout.", default=10),
     "read_timeout": _number("Read timeout (s)", "Time to wait for an answer.", default=60),
-    "max_attempts": _number(
-        "Max attempts", "Attempts per call for retryable failures.", "integer", default=5
-    ),
+    "max_attempts": _number("Max attempts", "Attempts per call for retryable failures.", "integer", default=5),
     "backoff_base": _number("Backoff base (s)", "Exponential backoff multiplier (full jitter).", default=0.5),
     "language": _string("Language", "Language of error messages.", default="en-US", enum=["en-US", "zh-CN"]),
 }

@@ -75,16 +75,12 @@ def field_problems(contract: ApiContract, params: dict[str, Any]) -> list[Proble
             )
         if isinstance(value, list):
             count = len(value)
-            if (
-                (spec.min_items is not None
-                and count < spec.min_items)
-                or (spec.max_items is not None and count > spec.max_items)
+            if (spec.min_items is not None and count < spec.min_items) or (
+                spec.max_items is not None and count > spec.max_items
             ):
                 limit = f"{spec.min_items} to {spec.max_items} items"
                 problems.append(
-                    Problem(
-                        spec.arg, limit, f"{count} items", f"{label} has {count} items; it must have {limit}"
-                    )
+                    Problem(spec.arg, limit, f"{count} items", f"{label} has {count} items; it must have {limit}")
                 )
         if spec.choices is not None and value not in spec.choices:
             allowed = ", ".join(f"{c}" for c in spec.choices)

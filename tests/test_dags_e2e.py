@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 
 import pytest
-from airflow_provider_tencent.testing.images import make_image
 from conftest import put_object
 
 from airflow_provider_tencent.testing.dag_runner import AirflowEnv
+from airflow_provider_tencent.testing.images import make_image
 
 REPO = Path(__file__).resolve().parents[1]
 # Recognisable secrets: after every run they must appear nowhere.
@@ -28,8 +28,12 @@ SIGNATURE = re.compile(r"(X-Amz-Signature|Signature)=[0-9a-fA-F]{16,}")
 def canary(provider, monkeypatch):
     """The provider fixture, with a recognisable SecretKey and session token in the connection."""
     provider.emulator.add_credential(CANARY_ID, CANARY_KEY, token=CANARY_TOKEN)
-    provider.conn = {**provider.conn, "login": CANARY_ID, "password": CANARY_KEY,
-                     "extra": {**provider.extra, "token": CANARY_TOKEN}}
+    provider.conn = {
+        **provider.conn,
+        "login": CANARY_ID,
+        "password": CANARY_KEY,
+        "extra": {**provider.extra, "token": CANARY_TOKEN},
+    }
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(provider.conn))
     return provider
 

@@ -80,9 +80,7 @@ CREATE_IMAGE = ApiContract(
             False,
             "Picture as base64, at most 5 MB encoded; PNG, JPG, JPEG, BMP (no GIF); at most 4096x4096.",
         ),
-        FieldSpec(
-            "Tags", "tags", "String", False, "Custom tags as a JSON object, at most 10 keys.", max_items=10
-        ),
+        FieldSpec("Tags", "tags", "String", False, "Custom tags as a JSON object, at most 10 keys.", max_items=10),
         FieldSpec(
             "EnableDetect",
             "enable_detect",
@@ -95,9 +93,7 @@ CREATE_IMAGE = ApiContract(
             "category_id",
             "Integer",
             False,
-            "Category of the subject to extract: "
-            + ", ".join(f"{k} {v}" for k, v in CATEGORIES.items())
-            + ".",
+            "Category of the subject to extract: " + ", ".join(f"{k} {v}" for k, v in CATEGORIES.items()) + ".",
             choices=tuple(CATEGORIES),
         ),
         FieldSpec("ImageRect", "image_rect", "Rect", False, "Subject area {X, Y, Width, Height} to extract."),
@@ -105,9 +101,7 @@ CREATE_IMAGE = ApiContract(
     errors=(
         _E("FailedOperation.DownloadError", _K.TRANSIENT, "文件下载错误 (file download error)."),
         _E("FailedOperation.EmptyImageError", _K.BAD_INPUT, "图片内容为空 (the picture is empty)."),
-        _E(
-            "FailedOperation.ImageDecodeFailed", _K.BAD_INPUT, "图片解码失败 (the picture cannot be decoded)."
-        ),
+        _E("FailedOperation.ImageDecodeFailed", _K.BAD_INPUT, "图片解码失败 (the picture cannot be decoded)."),
         _E(
             "FailedOperation.ImageDownloadError",
             _K.TRANSIENT,
@@ -147,9 +141,7 @@ CREATE_IMAGE = ApiContract(
         ),
         _E("FailedOperation.UnKnowError", _K.TRANSIENT, "内部错误 (internal error)."),
         _E("FailedOperation.Unknown", _K.TRANSIENT, "未知错误 (unknown error)."),
-        _E(
-            "InvalidParameter.ImageFormatNotSupport", _K.BAD_INPUT, "不支持的图片格式 (format not supported)."
-        ),
+        _E("InvalidParameter.ImageFormatNotSupport", _K.BAD_INPUT, "不支持的图片格式 (format not supported)."),
         _E("InvalidParameter.InvalidParameter", _K.BAD_INPUT, "参数取值错误 (invalid parameter value)."),
         _E(
             "InvalidParameter.PictureSolidColorError",
@@ -174,9 +166,7 @@ CREATE_IMAGE = ApiContract(
             _K.BAD_INPUT,
             "图库ID超出长度限制 (GroupId too long).",
         ),
-        _E(
-            "InvalidParameterValue.PicNameAlreadyExist", _K.CONFLICT, "图片名称重复 (PicName already exists)."
-        ),
+        _E("InvalidParameterValue.PicNameAlreadyExist", _K.CONFLICT, "图片名称重复 (PicName already exists)."),
         _E("InvalidParameterValue.PicNameEmpty", _K.BAD_INPUT, "图片名称为空 (PicName empty)."),
         _E("InvalidParameterValue.PicNameInvalid", _K.BAD_INPUT, "PicName不合法 (PicName not valid)."),
         _E("InvalidParameterValue.PicNameTooLong", _K.BAD_INPUT, "图片名称超出长度限制 (PicName over 64)."),

@@ -34,9 +34,7 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
     image_rules=IMAGE_RULES,
     fields=(
         FieldSpec("ElementName", "element_name", "String", True, "Subject name.", max_chars=20),
-        FieldSpec(
-            "ElementDescription", "element_description", "String", True, "Subject description.", max_chars=100
-        ),
+        FieldSpec("ElementDescription", "element_description", "String", True, "Subject description.", max_chars=100),
         FieldSpec(
             "ElementFrontalImage",
             "element_frontal_image",

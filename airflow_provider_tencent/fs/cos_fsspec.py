@@ -8,7 +8,7 @@ from __future__ import annotations
 from s3fs import S3FileSystem
 
 
-class CosFileSystem(S3FileSystem):  # type: ignore[misc]
+class CosFileSystem(S3FileSystem):
     """COS through its S3-compatible API; ``cos://bucket/key`` paths."""
 
     protocol = ("cos",)

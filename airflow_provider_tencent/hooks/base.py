@@ -172,9 +172,7 @@ class TencentCloudHook(BaseHook):
                 "RoleSessionName": cfg.role_session_name,
                 "DurationSeconds": cfg.duration_seconds,
             }
-            response = self._call_with_retries(
-                client, sts_contract.SERVICE, "AssumeRole", params, False, None
-            )
+            response = self._call_with_retries(client, sts_contract.SERVICE, "AssumeRole", params, False, None)
             creds = response["Credentials"]
             self._mask(creds.get("TmpSecretKey"), creds.get("Token"))
             return TemporaryKeys(
@@ -315,9 +313,7 @@ class TencentCloudHook(BaseHook):
         result: dict[str, Any] = retrying(attempt)
         return result
 
-    def _call_once(
-        self, client: CommonClient, service: str, action: str, params: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _call_once(self, client: CommonClient, service: str, action: str, params: dict[str, Any]) -> dict[str, Any]:
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
         try:
@@ -344,9 +340,7 @@ class TencentCloudHook(BaseHook):
         if code == "ClientNetworkError":
             sent = _was_sent(exc)
             cause = exc.__context__
-            message = (
-                f"{type(cause).__name__ if cause else 'network error'} ({'sent' if sent else 'not sent'})"
-            )
+            message = f"{type(cause).__name__ if cause else 'network error'} ({'sent' if sent else 'not sent'})"
         elif code == "ServerNetworkError":
             message = f"HTTP error answer: {message}"
         hint = None

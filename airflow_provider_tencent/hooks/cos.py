@@ -74,8 +74,9 @@ class CosHook(TencentCloudHook):
 def to_storage_path(value: Any, conn_id: str | None) -> ObjectStoragePath:
     """``value`` (an ``ObjectStoragePath``, a ``cos://``/``s3://``/``file://`` URI, or a local path) as a path.
 
-    ``cos://`` paths use the ``tencentcloud`` connection ``conn_id`` (default ``tencentcloud_default``). ``s3://`` paths use the Amazon
-    provider's filesystem when it is installed, else ``s3fs`` with the default AWS credential chain.
+    ``cos://`` paths use the ``tencentcloud`` connection ``conn_id`` (default ``tencentcloud_default``).
+    ``s3://`` paths use the Amazon provider's filesystem when it is installed, else ``s3fs`` with the
+    default AWS credential chain.
     """
     from airflow.sdk import ObjectStoragePath
 
@@ -101,8 +102,15 @@ def _ensure_default_s3() -> None:
         return
     from s3fs import S3FileSystem
 
-    attach("s3", fs=S3FileSystem(config_kwargs={"request_checksum_calculation": "when_required",
-                                                "response_checksum_validation": "when_required"}))
+    attach(
+        "s3",
+        fs=S3FileSystem(
+            config_kwargs={
+                "request_checksum_calculation": "when_required",
+                "response_checksum_validation": "when_required",
+            }
+        ),
+    )
 
 
 def read_bytes(path: ObjectStoragePath, max_bytes: int | None = None) -> bytes:

@@ -58,9 +58,7 @@ class StaticCredential:
 class RefreshingCredential:
     """Temporary keys from ``fetch``, renewed ``refresh_margin`` seconds before they expire."""
 
-    def __init__(
-        self, fetch: Callable[[], TemporaryKeys], *, source: str, refresh_margin: float = 300.0
-    ) -> None:
+    def __init__(self, fetch: Callable[[], TemporaryKeys], *, source: str, refresh_margin: float = 300.0) -> None:
         self._fetch = fetch
         self.source = source
         self.refresh_margin = refresh_margin
@@ -94,9 +92,7 @@ class RefreshingCredential:
         return f"RefreshingCredential(source={self.source!r})"
 
 
-def cvm_role_fetcher(
-    endpoint: str = CVM_METADATA_ENDPOINT, timeout: float = 2.0
-) -> Callable[[], TemporaryKeys]:
+def cvm_role_fetcher(endpoint: str = CVM_METADATA_ENDPOINT, timeout: float = 2.0) -> Callable[[], TemporaryKeys]:
     """Fetch the CVM instance role's keys from the metadata service, with a timeout."""
     base = endpoint.rstrip("/") + "/cam/security-credentials/"
 
@@ -107,9 +103,7 @@ def cvm_role_fetcher(
             data = json.loads(resp.read().decode("utf8"))
         if data.get("Code") != "Success":
             raise TencentCloudConfigError(f"CVM metadata refused role {role!r}: {data.get('Code')}")
-        return TemporaryKeys(
-            data["TmpSecretId"], data["TmpSecretKey"], data["Token"], float(data["ExpiredTime"])
-        )
+        return TemporaryKeys(data["TmpSecretId"], data["TmpSecretKey"], data["Token"], float(data["ExpiredTime"]))
 
     return fetch
 
@@ -169,9 +163,7 @@ def keyless_sources(metadata_endpoint: str | None = None, timeout: float = 1.0) 
     }
 
 
-def find_keyless_credential(
-    source: str | None, *, conn_id: str | None, metadata_endpoint: str | None = None
-) -> object:
+def find_keyless_credential(source: str | None, *, conn_id: str | None, metadata_endpoint: str | None = None) -> object:
     """A credential from ``source`` (or the whole chain for ``default_chain``/``None``).
 
     :raises TencentCloudConfigError: naming every place that was looked at.

@@ -86,9 +86,7 @@ class AirflowEnv:
             args += ["-c", json.dumps(conf)]
         proc = self.airflow(*args, timeout=timeout)
         # the run just made (re-running a logical date replaces its run with a new row): the newest row
-        latest = self._query(
-            "SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", dag_id
-        )
+        latest = self._query("SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1", dag_id)
         run_id = latest[0][0] if latest else None
         state = self.run_state(dag_id, run_id) if run_id else None
         tasks = self.task_states(dag_id, run_id) if run_id else {}

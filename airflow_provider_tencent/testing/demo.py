@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import sys
-from pathlib import Path
 from typing import Any
 
 from airflow_provider_tencent.testing.dag_runner import REPO_ROOT, AirflowEnv

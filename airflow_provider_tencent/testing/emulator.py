@@ -212,7 +212,7 @@ class Emulator:
 
     def images(self, group_id: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
-            out = []
+            out: list[dict[str, Any]] = []
             for gid, group in self._groups.items():
                 if group_id in (None, gid):
                     out.extend(dict(p) for p in group.pictures.values())
@@ -226,9 +226,7 @@ class Emulator:
         """The most requests of ``action`` that arrived within any sliding one-second window."""
         with self._lock:
             times = sorted(
-                r["time"]
-                for r in self.requests
-                if r["action"] == action and (include_rejected or r["admitted"])
+                r["time"] for r in self.requests if r["action"] == action and (include_rejected or r["admitted"])
             )
         best, start = 0, 0
         for end, t in enumerate(times):
@@ -338,7 +336,9 @@ class Emulator:
         if fault and fault.kind == "inner_error":
             code = "FailedOperation.InnerError" if service == tiia_contract.SERVICE else "InternalError"
             self._count(action, code, arrived, True, request_id)
-            handler.reply_json({"Error": {"Code": code, "Message": "Injected internal error."}, "RequestId": request_id})
+            handler.reply_json(
+                {"Error": {"Code": code, "Message": "Injected internal error."}, "RequestId": request_id}
+            )
             return
         if fault and fault.kind == "latency":
             time.sleep(fault.delay)
@@ -383,7 +383,7 @@ class Emulator:
             self._temp[secret_id] = temp
         return secret_id, temp
 
-    def _sts_AssumeRole(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:  # noqa: N802
+    def _sts_AssumeRole(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         if not body.get("RoleArn") or not body.get("RoleSessionName"):
             raise ApiError("MissingParameter", "RoleArn and RoleSessionName are required.")
         duration = int(body.get("DurationSeconds") or 7200)
@@ -396,7 +396,7 @@ class Emulator:
             "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
         }
 
-    def _sts_GetCallerIdentity(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:  # noqa: N802
+    def _sts_GetCallerIdentity(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         return {
             "Arn": "qcs::cam::uin/100000000001:uin/100000000001",
             "AccountId": "100000000001",
@@ -433,7 +433,7 @@ class Emulator:
             raise ApiError("InvalidParameterValue.ImageGroupIdNotExist", f"Gallery {group_id!r} does not exist.")
         return group
 
-    def _tiia_CreateGroup(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:  # noqa: N802
+    def _tiia_CreateGroup(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         group_id = body.get("GroupId") or ""
         if not group_id or not body.get("GroupName") or not body.get("MaxCapacity"):
             raise ApiError("MissingParameter.ErrorParameterEmpty", "GroupId, GroupName and MaxCapacity are required.")
@@ -445,16 +445,21 @@ class Emulator:
             self._groups[group_id] = Group(body["GroupName"], int(body["MaxCapacity"]) * 10_000)
         return {}
 
-    def _tiia_DescribeGroups(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:  # noqa: N802
+    def _tiia_DescribeGroups(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         with self._lock:
             groups = [
-                {"GroupId": gid, "GroupName": g.name, "MaxCapacity": max(1, g.capacity // 10_000), "PicCount": len(g.pictures)}
+                {
+                    "GroupId": gid,
+                    "GroupName": g.name,
+                    "MaxCapacity": max(1, g.capacity // 10_000),
+                    "PicCount": len(g.pictures),
+                }
                 for gid, g in self._groups.items()
                 if body.get("GroupId") in (None, "", gid)
             ]
         return {"Groups": groups, "Count": len(groups)}
 
-    def _tiia_DescribeImages(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:  # noqa: N802
+    def _tiia_DescribeImages(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         with self._lock:
             group = self._group(body)
             entity = body.get("EntityId")
@@ -467,7 +472,7 @@ class Emulator:
             ]
         return {"GroupId": body["GroupId"], "EntityId": entity, "ImageInfos": infos}
 
-    def _tiia_DeleteImages(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:  # noqa: N802
+    def _tiia_DeleteImages(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         with self._lock:
             group = self._group(body)
             entity = body.get("EntityId")
@@ -487,13 +492,13 @@ class Emulator:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ApiError(code_invalid, f"{redact(url)!r} is not a valid http(s) URL.")
         try:
-            with self._opener.open(url, timeout=self.download_timeout) as resp:  # noqa: S310 - test server
+            with self._opener.open(url, timeout=self.download_timeout) as resp:
                 data: bytes = resp.read(limit + 1)
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise ApiError(code_failed, f"Downloading {redact(url)} failed: {type(exc).__name__}.") from None
         return data
 
-    def _tiia_CreateImage(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:  # noqa: N802
+    def _tiia_CreateImage(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         contract = tiia_contract.CREATE_IMAGE
         for name in ("EntityId", "PicName"):
             if not body.get(name):
@@ -521,7 +526,10 @@ class Emulator:
             group = self._group(body)
             if pic_name in group.pictures:
                 raise ApiError("InvalidParameterValue.PicNameAlreadyExist", f"PicName {pic_name!r} already exists.")
-            if sum(1 for p in group.pictures.values() if p["EntityId"] == entity) >= tiia_contract.MAX_PICTURES_PER_ENTITY:
+            if (
+                sum(1 for p in group.pictures.values() if p["EntityId"] == entity)
+                >= tiia_contract.MAX_PICTURES_PER_ENTITY
+            ):
                 raise ApiError("FailedOperation.ImageEntityCountExceed", "An EntityId holds at most 10 pictures.")
             if len(group.pictures) >= group.capacity:
                 raise ApiError("FailedOperation.ImageNumExceed", "The gallery is full.")
@@ -597,7 +605,7 @@ class Emulator:
         return width, height
 
     # -- VOD --------------------------------------------------------------------------------------
-    def _vod_CreateAigcCustomElement(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:  # noqa: N802
+    def _vod_CreateAigcCustomElement(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
         contract = vod_contract.CREATE_AIGC_CUSTOM_ELEMENT
         for spec in contract.fields:
             value = body.get(spec.name)
@@ -616,7 +624,9 @@ class Emulator:
             raise ApiError("InvalidParameterValue", "ElementReferList must be a list of {ImageUrl}.")
         low, high = vod_contract.MIN_REFERENCES, vod_contract.MAX_REFERENCES
         if not low <= len(refer) <= high:
-            raise ApiError("InvalidParameterValue", f"ElementReferList holds {len(refer)} images; {low} to {high} allowed.")
+            raise ApiError(
+                "InvalidParameterValue", f"ElementReferList holds {len(refer)} images; {low} to {high} allowed."
+            )
         urls = [("ElementFrontalImage", body["ElementFrontalImage"])]
         urls += [(f"ElementReferList.{n}.ImageUrl", r["ImageUrl"]) for n, r in enumerate(refer)]
         for name, url in urls:
@@ -643,7 +653,9 @@ class Emulator:
         problems = images.check(images.inspect(data), rules)
         if problems:
             problem = problems[0]
-            raise ApiError("InvalidParameterValue", f"{name}: {problem.rule} must be {problem.limit}, got {problem.actual}.")
+            raise ApiError(
+                "InvalidParameterValue", f"{name}: {problem.rule} must be {problem.limit}, got {problem.actual}."
+            )
 
 
 def _decode(data: bytes) -> Any:
@@ -662,7 +674,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "TencentCloudEmulator/1.0"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence per-request logs
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def _body(self) -> bytes:
@@ -691,7 +703,7 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         payload = self._body()
         path = urlsplit(self.path).path
         if path.startswith("/_emulator/"):
@@ -699,7 +711,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.emulator.handle_api(self, payload)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         if path == "/_emulator/state":
             self.reply_raw(200, "application/json", json.dumps(self.emulator.state(), default=str).encode())
@@ -718,7 +730,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif path == "/_emulator/faults":
                 self.emulator.inject(**args)
             elif path == "/_emulator/groups":
-                self.emulator.create_group(args["GroupId"], args.get("GroupName", ""), int(args.get("Capacity", 10_000)))
+                self.emulator.create_group(
+                    args["GroupId"], args.get("GroupName", ""), int(args.get("Capacity", 10_000))
+                )
             else:
                 self.reply_raw(404, "text/plain", b"not found")
                 return

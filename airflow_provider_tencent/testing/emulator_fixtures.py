@@ -16,11 +16,18 @@ __all__ = ["connection_json", "tencentcloud_conn", "tencentcloud_emulator", "ten
 
 def connection_json(emulator: Any, **extra: Any) -> str:
     """The JSON form of a ``tencentcloud`` connection to ``emulator`` (fast retries, short timeouts)."""
-    options = {"endpoint_url": emulator.url, "max_attempts": 4, "backoff_base": 0.01, "backoff_max": 0.05,
-               "read_timeout": 5, "connect_timeout": 2}
+    options = {
+        "endpoint_url": emulator.url,
+        "max_attempts": 4,
+        "backoff_base": 0.01,
+        "backoff_max": 0.05,
+        "read_timeout": 5,
+        "connect_timeout": 2,
+    }
     options.update(extra)
-    return json.dumps({"conn_type": "tencentcloud", "login": TEST_SECRET_ID, "password": TEST_SECRET_KEY,
-                       "extra": options})
+    return json.dumps(
+        {"conn_type": "tencentcloud", "login": TEST_SECRET_ID, "password": TEST_SECRET_KEY, "extra": options}
+    )
 
 
 @pytest.fixture(scope="session")
