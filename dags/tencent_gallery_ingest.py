@@ -85,5 +85,7 @@ with DAG(
         items=select_new_pictures(),
         custom_content="ingested by {{ dag.dag_id }}",
         manifest_path="{{ params.manifest_prefix }}/{{ data_interval_start | ds_nodash }}/manifest.jsonl",
+        # in object storage, keyed by interval: any worker resumes it, and a re-run of the interval sends nothing
+        checkpoint_path="{{ params.manifest_prefix }}/{{ data_interval_start | ds_nodash }}/checkpoint/",
         outlets=[MANIFESTS],
     )

@@ -126,7 +126,7 @@ def main() -> int:
 
         ids_path = to_storage_path(f"cos://{BUCKET}/aigc/element_ids.json", "tencentcloud_default")
         if ids_path.exists():
-            print(f"\nElementIds written to {ids_path}:")
+            print(f"\nElementIds written to cos://{BUCKET}/aigc/element_ids.json:")
             for name, element_id in json.loads(ids_path.read_text()).items():
                 print(f"  {name}: {element_id}")
         pictures = emulator.images(GROUP_ID)
