@@ -1,0 +1,197 @@
+"""TencentCloudHook through the real SDK (TC3 signing) against the emulator over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+
+import pytest
+
+from airflow_provider_tencent.exceptions import (
+    TencentCloudAccountError,
+    TencentCloudAPIError,
+    TencentCloudConfigError,
+)
+from airflow_provider_tencent.hooks.base import TencentCloudHook
+from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
+from airflow_provider_tencent.testing.emulator_fixtures import connection_json
+
+
+def use(monkeypatch, conn: dict | str) -> None:
+    monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", conn if isinstance(conn, str) else json.dumps(conn))
+
+
+def conn_dict(emulator, **extra):
+    return json.loads(connection_json(emulator, **extra))
+
+
+def describe(hook=None):
+    return (hook or TencentImageSearchHook()).describe_groups()
+
+
+def test_good_call_and_no_connection_read_in_init(tencentcloud_conn, monkeypatch):
+    monkeypatch.delenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT")
+    hook = TencentImageSearchHook()  # no connection exists yet: __init__ must not read it
+    use(monkeypatch, connection_json(tencentcloud_conn.emulator))
+    hook.create_group("g", "gallery")
+    assert [g["GroupId"] for g in describe(hook)] == ["g"]
+    assert hook.get_client("tiia", "2019-05-29") is hook.get_client("tiia", "2019-05-29")
+    assert tencentcloud_conn.emulator.counters() == {"CreateGroup": {"ok": 1}, "DescribeGroups": {"ok": 1}}
+
+
+def test_language_and_endpoint_profile(tencentcloud_conn):
+    client = TencentCloudHook().get_client("tiia", "2019-05-29")
+    assert client.profile.language == "en-US"
+    assert client.profile.disable_region_breaker is True and client.profile.retryer is None
+    assert client.profile.httpProfile.scheme == "http"  # protocol given to the constructor
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"password": "WrongSecretKey00000000000000000"}, "AuthFailure.SignatureFailure"),
+        ({"login": "AKIDnobody000000000000000000000000"}, "AuthFailure.SecretIdNotFound"),
+    ],
+)
+def test_bad_keys_are_account_errors(tencentcloud_conn, monkeypatch, change, code):
+    use(monkeypatch, {**conn_dict(tencentcloud_conn.emulator), **change})
+    with pytest.raises(TencentCloudAccountError) as err:
+        describe()
+    assert err.value.code == code and err.value.request_id
+    assert sum(tencentcloud_conn.emulator.counters()["DescribeGroups"].values()) == 1  # not retried
+    assert "WrongSecretKey" not in str(err.value)
+
+
+def test_stale_timestamp(tencentcloud_conn, monkeypatch):
+    import tencentcloud.common.abstract_client as sdk
+
+    class SkewedTime:
+        @staticmethod
+        def time():
+            return time.time() - 301
+
+    monkeypatch.setattr(sdk, "time", SkewedTime)
+    with pytest.raises(TencentCloudAccountError) as err:
+        describe()
+    assert err.value.code == "AuthFailure.SignatureExpire" and "clock" in str(err.value)
+
+
+def test_session_token(tencentcloud_conn, monkeypatch):
+    emulator = tencentcloud_conn.emulator
+    emulator.add_credential("AKIDTMPSTATIC000000000000000000000", "TmpKey0000000000000000000000", token="tok-123")
+    conn = conn_dict(emulator)
+    use(monkeypatch, {**conn, "login": "AKIDTMPSTATIC000000000000000000000", "password": "TmpKey0000000000000000000000",
+                      "extra": {**conn["extra"], "token": "tok-123"}})
+    assert describe() == []
+    use(monkeypatch, {**conn, "login": "AKIDTMPSTATIC000000000000000000000", "password": "TmpKey0000000000000000000000",
+                      "extra": {**conn["extra"], "token": "tok-999"}})
+    with pytest.raises(TencentCloudAccountError) as err:
+        describe()
+    assert err.value.code == "AuthFailure.TokenFailure"
+
+
+def test_assumed_role_is_refreshed_before_expiry(tencentcloud_conn, monkeypatch):
+    emulator = tencentcloud_conn.emulator
+    emulator.sts_lifetime_override = 2
+    use(monkeypatch, connection_json(emulator, role_arn="qcs::cam::uin/100000000001:roleName/airflow"))
+    hook = TencentImageSearchHook()
+    for _ in range(4):
+        describe(hook)
+        time.sleep(0.7)
+    counters = emulator.counters()
+    assert counters["DescribeGroups"] == {"ok": 4}
+    assert counters["AssumeRole"]["ok"] >= 2  # refreshed, never used past expiry
+    assert hook.get_credential().refreshes == counters["AssumeRole"]["ok"]
+
+
+def test_cvm_role(tencentcloud_conn, monkeypatch):
+    emulator = tencentcloud_conn.emulator
+    conn = conn_dict(emulator, credential_source="cvm_role", metadata_endpoint=f"{emulator.url}/latest/meta-data/")
+    use(monkeypatch, {k: v for k, v in conn.items() if k not in ("login", "password")})
+    assert describe() == []
+
+
+def test_no_credentials_anywhere(tencentcloud_emulator, monkeypatch, tmp_path):
+    monkeypatch.delenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", raising=False)
+    for var in ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TKE_REGION"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    use(monkeypatch, {"conn_type": "tencentcloud", "extra": {
+        "endpoint_url": tencentcloud_emulator.url, "credential_source": "default_chain",
+        "metadata_endpoint": "http://127.0.0.1:9/latest/meta-data/"}})
+    with pytest.raises(TencentCloudConfigError) as err:
+        describe()
+    text = str(err.value)
+    for place in ("TENCENTCLOUD_SECRET_ID", "~/.tencentcloud/credentials", "CVM instance role", "TKE_REGION"):
+        assert place in text
+    assert not tencentcloud_emulator.counters()
+
+
+def test_environment_credentials(tencentcloud_emulator, monkeypatch):
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", TEST_SECRET_ID)
+    monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", TEST_SECRET_KEY)
+    use(monkeypatch, {"conn_type": "tencentcloud", "extra": {"endpoint_url": tencentcloud_emulator.url,
+                                                             "credential_source": "env"}})
+    assert describe() == []
+
+
+def test_unknown_region_and_bad_extras(tencentcloud_conn, monkeypatch):
+    use(monkeypatch, connection_json(tencentcloud_conn.emulator, region="mars-north-1"))
+    with pytest.raises(TencentCloudConfigError, match="unknown region 'mars-north-1'"):
+        describe()
+    use(monkeypatch, connection_json(tencentcloud_conn.emulator, read_timeout="soon"))
+    with pytest.raises(TencentCloudConfigError, match="'read_timeout' must be a number"):
+        describe()
+    assert not tencentcloud_conn.emulator.counters()
+
+
+def test_test_connection(tencentcloud_conn, monkeypatch):
+    ok, message = TencentCloudHook().test_connection()
+    assert ok and "Arn" in message
+    use(monkeypatch, {**conn_dict(tencentcloud_conn.emulator), "password": "nope0000000000000000000000"})
+    ok, message = TencentCloudHook().test_connection()
+    assert not ok and message.startswith("AuthFailure.SignatureFailure")
+
+
+def test_throttling_is_retried(tencentcloud_conn):
+    tencentcloud_conn.emulator.inject("throttle", action="DescribeGroups", times=2)
+    assert describe() == []
+    assert tencentcloud_conn.emulator.counters()["DescribeGroups"] == {"RequestLimitExceeded": 2, "ok": 1}
+
+
+def test_read_only_actions_retry_transient_errors(tencentcloud_conn):
+    hook = TencentImageSearchHook()
+    hook.create_group("g", "g")
+    tencentcloud_conn.emulator.inject("inner_error", action="DescribeImages", times=2)
+    assert hook.describe_images("g", "e") == []
+
+
+def test_create_is_not_repeated_after_a_reset(tencentcloud_conn):
+    hook = TencentCloudHook()
+    tencentcloud_conn.emulator.inject("reset", action="CreateGroup", times=1)
+    with pytest.raises(TencentCloudAPIError) as err:
+        hook.call("tiia", "2019-05-29", "CreateGroup", {"GroupId": "g", "GroupName": "g", "MaxCapacity": 1})
+    assert err.value.code == "ClientNetworkError" and err.value.sent and err.value.ambiguous
+    assert tencentcloud_conn.emulator.counters()["CreateGroup"] == {"fault:reset": 1}
+
+
+def test_refused_port_is_retried_and_reported_not_sent(monkeypatch):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    use(monkeypatch, {"conn_type": "tencentcloud", "login": TEST_SECRET_ID, "password": TEST_SECRET_KEY,
+                      "extra": {"endpoint_url": f"http://127.0.0.1:{port}", "max_attempts": 3, "backoff_base": 0.01}})
+    hook = TencentCloudHook()
+    started = time.monotonic()
+    with pytest.raises(TencentCloudAPIError) as err:
+        hook.call("tiia", "2019-05-29", "CreateGroup", {"GroupId": "g"})
+    assert err.value.code == "ClientNetworkError" and err.value.sent is False and not err.value.ambiguous
+    assert "not sent" in err.value.message and time.monotonic() - started < 5
+
+
+def test_no_sdk_service_module_is_imported():
+    assert not [m for m in list(__import__("sys").modules) if m.startswith(("tencentcloud.tiia", "tencentcloud.vod"))]
+    assert os.environ.get("NO_PROXY") == "*"
