@@ -83,11 +83,25 @@ def test_session_token(tencentcloud_conn, monkeypatch):
     emulator = tencentcloud_conn.emulator
     emulator.add_credential("AKIDTMPSTATIC000000000000000000000", "TmpKey0000000000000000000000", token="tok-123")
     conn = conn_dict(emulator)
-    use(monkeypatch, {**conn, "login": "AKIDTMPSTATIC000000000000000000000", "password": "TmpKey0000000000000000000000",
-                      "extra": {**conn["extra"], "token": "tok-123"}})
+    use(
+        monkeypatch,
+        {
+            **conn,
+            "login": "AKIDTMPSTATIC000000000000000000000",
+            "password": "TmpKey0000000000000000000000",
+            "extra": {**conn["extra"], "token": "tok-123"},
+        },
+    )
     assert describe() == []
-    use(monkeypatch, {**conn, "login": "AKIDTMPSTATIC000000000000000000000", "password": "TmpKey0000000000000000000000",
-                      "extra": {**conn["extra"], "token": "tok-999"}})
+    use(
+        monkeypatch,
+        {
+            **conn,
+            "login": "AKIDTMPSTATIC000000000000000000000",
+            "password": "TmpKey0000000000000000000000",
+            "extra": {**conn["extra"], "token": "tok-999"},
+        },
+    )
     with pytest.raises(TencentCloudAccountError) as err:
         describe()
     assert err.value.code == "AuthFailure.TokenFailure"
@@ -119,9 +133,17 @@ def test_no_credentials_anywhere(tencentcloud_emulator, monkeypatch, tmp_path):
     for var in ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TKE_REGION"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    use(monkeypatch, {"conn_type": "tencentcloud", "extra": {
-        "endpoint_url": tencentcloud_emulator.url, "credential_source": "default_chain",
-        "metadata_endpoint": "http://127.0.0.1:9/latest/meta-data/"}})
+    use(
+        monkeypatch,
+        {
+            "conn_type": "tencentcloud",
+            "extra": {
+                "endpoint_url": tencentcloud_emulator.url,
+                "credential_source": "default_chain",
+                "metadata_endpoint": "http://127.0.0.1:9/latest/meta-data/",
+            },
+        },
+    )
     with pytest.raises(TencentCloudConfigError) as err:
         describe()
     text = str(err.value)
@@ -133,8 +155,10 @@ def test_no_credentials_anywhere(tencentcloud_emulator, monkeypatch, tmp_path):
 def test_environment_credentials(tencentcloud_emulator, monkeypatch):
     monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", TEST_SECRET_ID)
     monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", TEST_SECRET_KEY)
-    use(monkeypatch, {"conn_type": "tencentcloud", "extra": {"endpoint_url": tencentcloud_emulator.url,
-                                                             "credential_source": "env"}})
+    use(
+        monkeypatch,
+        {"conn_type": "tencentcloud", "extra": {"endpoint_url": tencentcloud_emulator.url, "credential_source": "env"}},
+    )
     assert describe() == []
 
 
@@ -182,8 +206,15 @@ def test_refused_port_is_retried_and_reported_not_sent(monkeypatch):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    use(monkeypatch, {"conn_type": "tencentcloud", "login": TEST_SECRET_ID, "password": TEST_SECRET_KEY,
-                      "extra": {"endpoint_url": f"http://127.0.0.1:{port}", "max_attempts": 3, "backoff_base": 0.01}})
+    use(
+        monkeypatch,
+        {
+            "conn_type": "tencentcloud",
+            "login": TEST_SECRET_ID,
+            "password": TEST_SECRET_KEY,
+            "extra": {"endpoint_url": f"http://127.0.0.1:{port}", "max_attempts": 3, "backoff_base": 0.01},
+        },
+    )
     hook = TencentCloudHook()
     started = time.monotonic()
     with pytest.raises(TencentCloudAPIError) as err:

@@ -51,8 +51,9 @@ AUTH = tc3.parse_authorization(
 
 
 def verify(key=SECRET_KEY, auth=AUTH, headers=HEADERS, payload=PAYLOAD):
-    return tc3.verify(key, auth, timestamp=TIMESTAMP, method="POST", uri="/", query="", headers=headers,
-                      payload=payload)
+    return tc3.verify(
+        key, auth, timestamp=TIMESTAMP, method="POST", uri="/", query="", headers=headers, payload=payload
+    )
 
 
 def test_verifier_accepts_exactly_the_example():
@@ -63,7 +64,7 @@ def test_verifier_accepts_exactly_the_example():
 @pytest.mark.parametrize(
     "change",
     [
-        {"payload": PAYLOAD.replace(b"Limit\": 1", b"Limit\": 2")},
+        {"payload": PAYLOAD.replace(b'Limit": 1', b'Limit": 2')},
         {"key": SECRET_KEY[:-1] + "F"},
         {"headers": {**HEADERS, "host": "cvm.tencentcloudapi.con"}},
         {"headers": {**HEADERS, "content-type": "application/json; charset=utf-9"}},
