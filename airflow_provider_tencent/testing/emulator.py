@@ -1,22 +1,38 @@
 """A local Tencent Cloud API 3.0 server: TIIA and VOD as the seed documents define them, plus STS.
 
 For the provider's tests, the demo, and users testing their DAGs offline. It listens on loopback
-only and:
+and speaks the protocol of the official SDK (``POST /`` with a JSON body, ``X-TC-*`` headers, a
+TC3-HMAC-SHA256 ``Authorization``; answers are HTTP 200 ``application/json`` envelopes
+``{"Response": {..., "RequestId"}}``). One base URL serves every service: the service is the one
+named in the request's credential scope. It
 
-* verifies every request's TC3-HMAC-SHA256 signature (``AuthFailure.SecretIdNotFound``,
-  ``SignatureFailure``, ``SignatureExpire`` past 300 s of skew, ``TokenFailure`` for temporary keys),
-  and serves STS ``AssumeRole``/``GetCallerIdentity`` and the CVM role metadata paths;
-* enforces every limit and error code of ``CreateImage`` and ``CreateAigcCustomElement`` that a server
-  can check, from the same contract objects the operators validate with
-  (:mod:`airflow_provider_tencent.contracts`), downloading image URLs itself;
+* verifies every request's signature: ``AuthFailure.InvalidAuthorization`` (malformed header),
+  ``SecretIdNotFound``, ``SignatureFailure``, ``SignatureExpire`` (more than 300 s of clock skew),
+  ``TokenFailure`` (temporary keys without their token, or expired);
+* serves STS ``AssumeRole``/``GetCallerIdentity`` and the CVM role metadata paths
+  (``GET /latest/meta-data/cam/security-credentials/[<role>]``), issuing temporary keys it accepts;
+* serves TIIA ``CreateGroup``, ``DescribeGroups``, ``CreateImage``, ``DescribeImages``,
+  ``DeleteImages`` and VOD ``CreateAigcCustomElement``, enforcing every limit and error code of
+  ``CreateImage`` and ``CreateAigcCustomElement`` that a server can check, from the same contract
+  objects the operators validate with (:mod:`airflow_provider_tencent.contracts`); it downloads
+  image URLs itself;
 * enforces each action's documented QPS (times ``qps_scale``) over a sliding one-second window;
-* injects faults on demand: throttling, ``InnerError``, HTTP 5xx, connection reset, latency, and
-  "commit then hang" (stores the result, answers after the client's timeout);
-* records requests, outcomes and what was created, so tests can assert nothing was lost or duplicated.
+* injects faults on demand (:meth:`Emulator.inject`): throttling, internal errors, HTTP 502,
+  connection reset, latency, and "commit then hang" (stores the result, answers after the client's
+  read timeout);
+* records every request, its outcome and what was created, so tests can assert that nothing was
+  lost or duplicated.
 
-Run alone: ``python -m airflow_provider_tencent.testing.emulator --port 9000``. Control endpoints for
-other processes: ``GET /_emulator/state``, ``POST /_emulator/faults``, ``/_emulator/reset``,
-``/_emulator/groups``. It never logs a key or token, and stores image URLs without their query string.
+Run alone::
+
+    python -m airflow_provider_tencent.testing.emulator --port 9000 --group g1
+
+Other processes control it over unsigned HTTP (loopback clients only): ``GET /_emulator/state``,
+``POST /_emulator/faults`` (the arguments of :meth:`Emulator.inject`, or ``{"clear": true}``),
+``POST /_emulator/reset``, ``POST /_emulator/groups`` (``{"GroupId", "GroupName", "Capacity"}``).
+
+It never logs a key or a token, and records image URLs without their query string (presigned
+signatures never reach its state).
 """
 
 from __future__ import annotations
@@ -24,8 +40,11 @@ from __future__ import annotations
 import argparse
 import base64
 import binascii
+import contextlib
 import hashlib
+import http.client
 import io
+import ipaddress
 import json
 import math
 import random
@@ -34,6 +53,7 @@ import secrets
 import signal
 import socket
 import struct
+import sys
 import threading
 import time
 import urllib.error
@@ -44,21 +64,40 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-from airflow_provider_tencent.contracts import ImageRules, lookup
+from airflow_provider_tencent.contracts import ApiContract, ImageRules, lookup
+from airflow_provider_tencent.contracts import sts as sts_contract
 from airflow_provider_tencent.contracts import tiia as tiia_contract
 from airflow_provider_tencent.contracts import vod as vod_contract
 from airflow_provider_tencent.contracts.common import REGIONS
 from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY, tc3
 from airflow_provider_tencent.utils import images
 
+__all__ = ["CVM_ROLE", "FAULT_KINDS", "MAX_SKEW", "ApiError", "Emulator", "main", "redact"]
+
 CVM_ROLE = "emulator-cvm-role"
+"""The role name the CVM metadata service reports."""
+ACCOUNT_ID = "100000000001"
 MAX_SKEW = 300
+"""Largest accepted difference, in seconds, between X-TC-Timestamp and the emulator's clock."""
 FAULT_KINDS = ("throttle", "inner_error", "http_5xx", "reset", "latency", "commit_then_hang")
+CONTROL_PREFIX = "/_emulator/"
+METADATA_PREFIX = "/latest/meta-data/"
+METADATA_ACTION = "CvmMetadata"
+"""The name CVM metadata credential requests are counted under."""
+CAPACITY_UNIT = 10_000
+"""``CreateGroup.MaxCapacity`` counts pictures in units of 10,000."""
+MAX_DURATION = 43_200
+"""Longest ``AssumeRole.DurationSeconds``."""
+
+_ROLE_ARN = re.compile(r"^qcs::cam::uin/(?P<uin>\d+):role(?:Name)?/(?P<role>[\w+=,.@-]+)$")
+_JSON_TYPES: dict[str, tuple[type, ...]] = {"String": (str,), "Integer": (int,), "Boolean": (bool,), "Rect": (dict,)}
 
 
 class ApiError(Exception):
+    """An error answer: ``{"Error": {"Code": code, "Message": message}}``."""
+
     def __init__(self, code: str, message: str) -> None:
         super().__init__(code)
         self.code = code
@@ -67,44 +106,91 @@ class ApiError(Exception):
 
 @dataclass
 class Fault:
+    """One injected fault (see :meth:`Emulator.inject`)."""
+
     kind: str
     action: str | None = None
     times: int | None = None
     probability: float | None = None
     delay: float = 0.0
+    hits: int = 0
 
     def matches(self, action: str, rng: random.Random) -> bool:
-        if self.action not in (None, action):
+        """Whether this request gets the fault (consumes one of ``times``)."""
+        if self.action not in (None, action) or self.exhausted:
+            return False
+        if self.probability is not None and rng.random() >= self.probability:
             return False
         if self.times is not None:
-            if self.times <= 0:
-                return False
             self.times -= 1
-            return True
-        return rng.random() < (self.probability if self.probability is not None else 1.0)
+        self.hits += 1
+        return True
+
+    @property
+    def exhausted(self) -> bool:
+        return self.times is not None and self.times <= 0
 
 
 @dataclass
 class TempKey:
-    secret_key: str
-    token: str
+    """Temporary keys: accepted with their token until ``expires`` (emulator clock)."""
+
+    secret_key: str = field(repr=False)
+    token: str = field(repr=False)
     expires: float
+    arn: str = ""
 
 
 @dataclass
 class Group:
     name: str
     capacity: int
+    """Most pictures the gallery holds."""
     pictures: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """By PicName (unique in the gallery)."""
+    created: float = field(default_factory=time.time)
 
 
 def redact(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    """``url`` without user info, query string and fragment (no presigned signature survives)."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc.rsplit("@", 1)[-1]
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    except ValueError:
+        return "<unparseable URL>"
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # never print a traceback (it could show request data); one line is enough
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (ConnectionError, TimeoutError)):
+            print(f"tencent emulator: request failed: {type(exc).__name__}", file=sys.stderr)
 
 
 class Emulator:
-    """The server. ``start()`` it (or use it as a context manager) and point ``endpoint_url`` at ``url``."""
+    """The server. ``start()`` it (or use it as a context manager) and point ``endpoint_url`` at :attr:`url`.
+
+    :param credentials: permanent keys ``{SecretId: SecretKey}``; default: ``TEST_SECRET_ID`` /
+        ``TEST_SECRET_KEY`` from :mod:`airflow_provider_tencent.testing`.
+    :param qps_scale: every action's quota is its contract's QPS times this (at least 1 per second).
+    :param latency: ``(low, high)`` seconds, a uniform random delay added to every API request.
+    :param seed: seeds the RNG used for fault probabilities, latency and ElementIds.
+    :param clock: the wall clock for signatures, timestamps and key expiry (tests may freeze it);
+        rate windows always use the real monotonic clock.
+    """
 
     def __init__(
         self,
@@ -121,32 +207,45 @@ class Emulator:
         self.qps_scale = qps_scale
         self.latency = latency
         self.clock = clock
-        self.sts_lifetime_override: float | None = None
         self.download_timeout = 5.0
+        """Seconds allowed to download each image URL."""
+        self.sts_lifetime_override: float | None = None
+        """When set, AssumeRole and CVM metadata keys live this many seconds (whatever was asked)."""
+        self._defaults = (qps_scale, latency, clock, self.download_timeout)
         self._credentials = dict(credentials or {TEST_SECRET_ID: TEST_SECRET_KEY})
         self._seed = seed
         self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._generation = 0
+        """Bumped by :meth:`reset`: a request that arrived before a reset leaves no trace after it."""
+        self._request_generation = threading.local()
         self.reset()
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> Emulator:
+        """Listen (on a free port when ``port`` is 0) and serve in a daemon thread."""
+        if self._server is not None:
+            return self
         handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
+        self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="tencent-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="tencent-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        """Stop listening; requests still being handled finish in their daemon threads."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -156,29 +255,40 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        """``http://HOST:PORT``: the ``endpoint_url`` for every service."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
     # -- state and control ---------------------------------------------------------------------
-    def reset(self) -> None:
-        """Forget state, counters, faults and temporary keys (permanent credentials stay)."""
+    def reset(self, settings: bool = False) -> None:
+        """Forget galleries, pictures, elements, counters, the request log, faults and temporary keys.
+
+        Permanent credentials stay. With ``settings``, ``qps_scale``, ``latency``, ``clock`` and
+        ``download_timeout`` also return to their values at construction.
+        """
         with self._lock:
+            self._generation += 1
+            if settings:
+                self.qps_scale, self.latency, self.clock, self.download_timeout = self._defaults
             self._rng = random.Random(self._seed)
             self._groups: dict[str, Group] = {}
             self._elements: list[dict[str, Any]] = []
             self._temp: dict[str, TempKey] = {}
             self._faults: list[Fault] = []
-            self._admitted: dict[str, deque[float]] = defaultdict(deque)
+            self._admitted: dict[tuple[str, str], deque[float]] = defaultdict(deque)
             self._counters: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
             self.requests: list[dict[str, Any]] = []
+            """Every API request: action, service, time (monotonic), wall, outcome, request_id,
+            admitted (passed the rate limit), secret_id (never a key or token)."""
             self.sts_lifetime_override = None
 
     def add_credential(self, secret_id: str, secret_key: str, token: str | None = None, lifetime: float = 3600) -> None:
-        """A permanent key pair, or (with ``token``) temporary keys valid ``lifetime`` seconds."""
+        """Accept a permanent key pair, or (with ``token``) temporary keys valid ``lifetime`` seconds."""
         with self._lock:
             if token is None:
                 self._credentials[secret_id] = secret_key
             else:
-                self._temp[secret_id] = TempKey(secret_key, token, self.clock() + lifetime)
+                self._temp[secret_id] = TempKey(secret_key, token, self.clock() + lifetime, "")
 
     def inject(
         self,
@@ -188,42 +298,91 @@ class Emulator:
         probability: float | None = None,
         delay: float = 0.0,
     ) -> None:
-        """Make the next ``times`` matching requests (or a ``probability`` share of them) fail as ``kind``."""
+        """Inject a fault into matching requests (those of ``action``, or every action).
+
+        :param kind: ``throttle`` (``RequestLimitExceeded``), ``inner_error``
+            (``FailedOperation.InnerError`` for tiia, ``InternalError`` otherwise), ``http_5xx``
+            (HTTP 502 with an HTML body), ``reset`` (the request is read, then the TCP connection
+            is aborted with RST, nothing processed), ``latency`` (sleep ``delay``, then process
+            normally), ``commit_then_hang`` (process and store, then sleep ``delay`` before
+            answering).
+        :param times: only the next ``times`` matching requests (with ``probability``: at most
+            that many).
+        :param probability: each matching request gets the fault with this probability (seeded
+            RNG). Neither ``times`` nor ``probability``: every matching request, until
+            :meth:`clear_faults`.
+
+        Faults apply to requests that passed authentication and the rate limit; the first
+        matching fault wins.
+        """
         if kind not in FAULT_KINDS:
             raise ValueError(f"fault kind must be one of {FAULT_KINDS}, got {kind!r}")
+        if times is not None and int(times) < 1:
+            raise ValueError(f"times must be >= 1, got {times!r}")
+        if probability is not None and not 0.0 <= float(probability) <= 1.0:
+            raise ValueError(f"probability must be between 0 and 1, got {probability!r}")
+        if float(delay) < 0:
+            raise ValueError(f"delay must be >= 0, got {delay!r}")
         with self._lock:
-            self._faults.append(Fault(kind, action, times, probability, delay))
+            self._faults.append(
+                Fault(
+                    kind,
+                    action,
+                    None if times is None else int(times),
+                    None if probability is None else float(probability),
+                    float(delay),
+                )
+            )
 
     def clear_faults(self) -> None:
+        """Remove every injected fault."""
         with self._lock:
             self._faults = []
 
-    def create_group(self, group_id: str, name: str = "", capacity: int = 10_000) -> None:
+    def create_group(self, group_id: str, name: str = "", capacity: int = 100_000) -> None:
+        """Create a gallery without a request; ``capacity`` counts pictures (any size, even 1)."""
         with self._lock:
-            self._groups.setdefault(group_id, Group(name or group_id, capacity))
+            self._groups.setdefault(group_id, Group(name or group_id, int(capacity)))
 
     def set_capacity(self, group_id: str, pictures: int) -> None:
+        """Change how many pictures gallery ``group_id`` holds at most."""
         with self._lock:
-            self._groups[group_id].capacity = pictures
+            self._groups[group_id].capacity = int(pictures)
 
     def counters(self) -> dict[str, dict[str, int]]:
+        """``{action: {outcome: count}}``; outcomes are ``ok``, an error code, or ``fault:<kind>``."""
         with self._lock:
             return {action: dict(outcomes) for action, outcomes in self._counters.items()}
 
     def images(self, group_id: str | None = None) -> list[dict[str, Any]]:
+        """Stored pictures, oldest first: GroupId, EntityId, PicName, CustomContent, Tags, sha256,
+        width, height, RequestId, created."""
         with self._lock:
             out: list[dict[str, Any]] = []
             for gid, group in self._groups.items():
                 if group_id in (None, gid):
                     out.extend(dict(p) for p in group.pictures.values())
-            return sorted(out, key=lambda p: p["created"])
+        return sorted(out, key=lambda p: p["created"])
+
+    def groups(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [
+                {"GroupId": gid, "GroupName": g.name, "Capacity": g.capacity, "PicCount": len(g.pictures)}
+                for gid, g in self._groups.items()
+            ]
 
     def elements(self) -> list[dict[str, Any]]:
+        """Created AIGC subjects: ElementId, ElementName, ElementDescription, ElementFrontalImage and
+        ElementReferList (URLs without query string), RequestId, created."""
         with self._lock:
-            return [dict(e) for e in self._elements]
+            return [{**e, "ElementReferList": list(e["ElementReferList"])} for e in self._elements]
 
     def max_in_any_second(self, action: str, include_rejected: bool = False) -> int:
-        """The most requests of ``action`` that arrived within any sliding one-second window."""
+        """The most requests of ``action`` that arrived within any one-second sliding window.
+
+        By default only requests admitted by the rate limit count (neither an authentication
+        failure nor ``RequestLimitExceeded``); ``include_rejected`` counts every arrival.
+        """
         with self._lock:
             times = sorted(
                 r["time"] for r in self.requests if r["action"] == action and (include_rejected or r["admitted"])
@@ -236,28 +395,69 @@ class Emulator:
         return best
 
     def state(self) -> dict[str, Any]:
-        return {"url": self.url, "counters": self.counters(), "images": self.images(), "elements": self.elements()}
-
-    # -- request handling ------------------------------------------------------------------------
-    def _count(self, action: str, outcome: str, arrived: float, admitted: bool, request_id: str) -> None:
+        """Everything a test in another process may assert on (no key, no token)."""
         with self._lock:
-            self._counters[action][outcome] += 1
-            self.requests.append(
-                {"action": action, "time": arrived, "outcome": outcome, "request_id": request_id, "admitted": admitted}
-            )
+            faults = [
+                {k: getattr(f, k) for k in ("kind", "action", "times", "probability", "delay", "hits")}
+                for f in self._faults
+            ]
+            log = [dict(r) for r in self.requests]
+        return {
+            "url": self.url,
+            "counters": self.counters(),
+            "groups": self.groups(),
+            "images": self.images(),
+            "elements": self.elements(),
+            "faults": faults,
+            "requests": log,
+        }
 
-    def _quota(self, service: str, action: str) -> int | None:
+    def quota(self, service: str, action: str) -> int | None:
+        """Requests per second admitted for ``action`` (``None``: not limited)."""
         contract = lookup(service, action)
         if contract is None or contract.qps is None:
             return None
         return max(1, math.floor(contract.qps * self.qps_scale + 1e-9))
 
+    # -- request handling ------------------------------------------------------------------------
+    def _count(
+        self,
+        service: str,
+        action: str,
+        outcome: str,
+        arrived: float,
+        admitted: bool,
+        request_id: str,
+        secret_id: str = "",
+    ) -> None:
+        with self._lock:
+            if self._stale():
+                return  # a request from before the last reset (a slow or hanging one) finishing now
+            self._counters[action][outcome] += 1
+            self.requests.append(
+                {
+                    "action": action,
+                    "service": service,
+                    "time": arrived,
+                    "wall": time.time(),
+                    "outcome": outcome,
+                    "request_id": request_id,
+                    "admitted": admitted,
+                    "secret_id": secret_id,
+                }
+            )
+
+    def _stale(self) -> bool:
+        """Whether the request this thread handles arrived before the last :meth:`reset`."""
+        arrived_in = getattr(self._request_generation, "value", self._generation)
+        return bool(arrived_in != self._generation)
+
     def _admit(self, service: str, action: str, now: float) -> bool:
-        limit = self._quota(service, action)
+        limit = self.quota(service, action)
         if limit is None:
             return True
         with self._lock:
-            window = self._admitted[action]
+            window = self._admitted[(service, action)]
             while window and now - window[0] >= 1.0:
                 window.popleft()
             if len(window) >= limit:
@@ -272,267 +472,388 @@ class Emulator:
                     return fault
         return None
 
-    def _authenticate(self, headers: dict[str, str], payload: bytes, method: str, path: str, query: str) -> str:
-        """Check the signature; returns the service named in the credential scope."""
+    def _authenticate(
+        self, headers: dict[str, str], payload: bytes, method: str, path: str, query: str
+    ) -> tuple[str, str]:
+        """Check the signature and the token; ``(service, secret_id)`` when they are good."""
         auth = tc3.parse_authorization(headers.get("authorization", ""))
         if auth is None:
-            raise ApiError("AuthFailure.InvalidAuthorization", "The Authorization header is malformed.")
+            raise ApiError(
+                "AuthFailure.InvalidAuthorization",
+                "The Authorization header is malformed: expected 'TC3-HMAC-SHA256 Credential=ID/DATE/SERVICE/"
+                "tc3_request, SignedHeaders=content-type;host[;...], Signature=<64 hex>'.",
+            )
         try:
             timestamp = int(headers.get("x-tc-timestamp", ""))
         except ValueError:
-            raise ApiError("AuthFailure.InvalidAuthorization", "X-TC-Timestamp is missing.") from None
-        if abs(self.clock() - timestamp) > MAX_SKEW:
-            raise ApiError("AuthFailure.SignatureExpire", "The request is more than 300 seconds old or ahead.")
+            raise ApiError("AuthFailure.InvalidAuthorization", "X-TC-Timestamp is missing or not an integer.") from None
+        skew = self.clock() - timestamp
+        if abs(skew) > MAX_SKEW:
+            raise ApiError(
+                "AuthFailure.SignatureExpire",
+                f"The request timestamp is {abs(skew):.0f} s off the server time; at most {MAX_SKEW} s are allowed.",
+            )
         with self._lock:
             key = self._credentials.get(auth.secret_id)
             temp = self._temp.get(auth.secret_id)
         if key is None and temp is None:
-            raise ApiError("AuthFailure.SecretIdNotFound", "The SecretId does not exist.")
+            raise ApiError("AuthFailure.SecretIdNotFound", "The SecretId is not found or disabled.")
         secret = key if key is not None else temp.secret_key  # type: ignore[union-attr]
         ok = tc3.verify(
             secret, auth, timestamp=timestamp, method=method, uri=path, query=query, headers=headers, payload=payload
         )
         if not ok:
-            raise ApiError("AuthFailure.SignatureFailure", "The signature does not match.")
+            raise ApiError("AuthFailure.SignatureFailure", "The signature does not match the request.")
         token = headers.get("x-tc-token", "")
         if temp is not None:
-            if token != temp.token:
-                raise ApiError("AuthFailure.TokenFailure", "The session token does not match the temporary key.")
+            if not secrets.compare_digest(token.encode(), temp.token.encode()):
+                raise ApiError("AuthFailure.TokenFailure", "The token is missing or does not match the temporary key.")
             if temp.expires < self.clock():
                 raise ApiError("AuthFailure.TokenFailure", "The temporary key has expired.")
         elif token:
-            raise ApiError("AuthFailure.TokenFailure", "A session token was sent with a permanent key.")
-        return auth.service
+            raise ApiError("AuthFailure.TokenFailure", "A token was sent with a permanent key.")
+        return auth.service, auth.secret_id
 
-    def handle_api(self, handler: _Handler, payload: bytes) -> None:
+    def _sleep_latency(self) -> None:
+        low, high = self.latency
+        if high > 0:
+            with self._lock:
+                pause = self._rng.uniform(low, high)
+            time.sleep(pause)
+
+    def handle_api(self, handler: _Handler, method: str, payload: bytes) -> None:
+        """Answer one signed API request (``handler`` has read the body into ``payload``)."""
+        self._request_generation.value = self._generation
+        self._sleep_latency()
+        arrived = time.monotonic()
         headers = {k.lower(): v for k, v in handler.headers.items()}
         action = headers.get("x-tc-action", "")
-        arrived = self.clock()
         request_id = str(uuid.uuid4())
         parts = urlsplit(handler.path)
+        scope = tc3.parse_authorization(headers.get("authorization", ""))
+        service = scope.service if scope else ""
+
+        def answer_error(code: str, message: str, admitted: bool, secret_id: str = "") -> None:
+            self._count(service, action, code, arrived, admitted, request_id, secret_id)
+            handler.reply_json({"Error": {"Code": code, "Message": message}, "RequestId": request_id})
+
         try:
-            service = self._authenticate(headers, payload, handler.command, parts.path or "/", parts.query)
+            service, secret_id = self._authenticate(headers, payload, method, parts.path or "/", parts.query)
         except ApiError as err:
-            self._count(action, err.code, arrived, True, request_id)
-            handler.reply_json({"Error": {"Code": err.code, "Message": err.message}, "RequestId": request_id})
+            answer_error(err.code, err.message, False)
             return
-        admitted = self._admit(service, action, arrived)
-        fault = self._fault(action) if admitted else None
-        if self.latency[1] > 0:
-            time.sleep(random.uniform(*self.latency))
-        if not admitted or (fault and fault.kind == "throttle"):
-            self._count(action, "RequestLimitExceeded", arrived, admitted, request_id)
-            message = f"{action} is limited to {self._quota(service, action)} requests per second."
-            handler.reply_json({"Error": {"Code": "RequestLimitExceeded", "Message": message}, "RequestId": request_id})
-            return
-        if fault and fault.kind == "reset":
-            self._count(action, "fault:reset", arrived, True, request_id)
-            handler.reset_connection()
-            return
-        if fault and fault.kind == "http_5xx":
-            self._count(action, "fault:http_5xx", arrived, True, request_id)
-            handler.reply_raw(502, "text/html", b"<html><body>502 Bad Gateway</body></html>")
-            return
-        if fault and fault.kind == "inner_error":
-            code = "FailedOperation.InnerError" if service == tiia_contract.SERVICE else "InternalError"
-            self._count(action, code, arrived, True, request_id)
-            handler.reply_json(
-                {"Error": {"Code": code, "Message": "Injected internal error."}, "RequestId": request_id}
+        if not self._admit(service, action, arrived):
+            answer_error(
+                "RequestLimitExceeded", f"{action} allows {self.quota(service, action)} requests per second.", False
             )
             return
-        if fault and fault.kind == "latency":
+        fault = self._fault(action)
+        kind = fault.kind if fault else None
+        if kind == "throttle":
+            answer_error("RequestLimitExceeded", f"{action}: too many requests (injected).", False, secret_id)
+            return
+        if kind == "reset":
+            self._count(service, action, "fault:reset", arrived, True, request_id, secret_id)
+            handler.reset_connection()
+            return
+        if kind == "http_5xx":
+            self._count(service, action, "fault:http_5xx", arrived, True, request_id, secret_id)
+            handler.reply_raw(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>")
+            return
+        if kind == "inner_error":
+            code = "FailedOperation.InnerError" if service == tiia_contract.SERVICE else "InternalError"
+            answer_error(code, "Internal error (injected), please retry.", True, secret_id)
+            return
+        if kind == "latency" and fault is not None:
             time.sleep(fault.delay)
+        if self._stale():  # reset while this request slept: it must not change the new state
+            handler.reset_connection()
+            return
         try:
-            body = json.loads(payload or b"{}")
-            if not isinstance(body, dict):
-                raise ApiError("InvalidRequest", "The body must be a JSON object.")
+            body = self._params(method, headers, payload, parts.query)
             region = headers.get("x-tc-region")
             if region and region not in REGIONS:
-                raise ApiError("UnsupportedRegion", f"Region {region!r} is not supported.")
-            result = self._dispatch(service, action, headers.get("x-tc-version", ""), body, request_id)
+                raise ApiError("UnsupportedRegion", f"The region {region!r} is not supported.")
+            result = self._dispatch(service, action, headers.get("x-tc-version", ""), body, request_id, secret_id)
         except ApiError as err:
-            self._count(action, err.code, arrived, True, request_id)
-            handler.reply_json({"Error": {"Code": err.code, "Message": err.message}, "RequestId": request_id})
+            answer_error(err.code, err.message, True, secret_id)
             return
-        except ValueError:
-            self._count(action, "InvalidRequest", arrived, True, request_id)
-            handler.reply_json({"Error": {"Code": "InvalidRequest", "Message": "Bad JSON."}, "RequestId": request_id})
+        except Exception as exc:  # a bug of the emulator: answer as the service would
+            answer_error("InternalError", f"Internal error ({type(exc).__name__}).", True, secret_id)
             return
-        if fault and fault.kind == "commit_then_hang":
-            self._count(action, "fault:commit_then_hang", arrived, True, request_id)
+        if kind == "commit_then_hang" and fault is not None:
+            self._count(service, action, "fault:commit_then_hang", arrived, True, request_id, secret_id)
             time.sleep(fault.delay)
         else:
-            self._count(action, "ok", arrived, True, request_id)
+            self._count(service, action, "ok", arrived, True, request_id, secret_id)
         handler.reply_json({**result, "RequestId": request_id})
 
-    def _dispatch(self, service: str, action: str, version: str, body: dict[str, Any], request_id: str) -> dict:
-        method = getattr(self, f"_{service}_{action}", None)
-        if method is None:
-            raise ApiError("InvalidAction", f"{service} has no action {action!r}.")
+    @staticmethod
+    def _params(method: str, headers: dict[str, str], payload: bytes, query: str) -> dict[str, Any]:
+        if method == "GET":  # flat parameters only (Name=value&...)
+            return dict(parse_qsl(query, keep_blank_values=True))
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise ApiError("InvalidRequest", f"Content-Type {content_type!r} is not supported: use application/json.")
+        try:
+            body = json.loads(payload or b"{}")
+        except ValueError:
+            raise ApiError("InvalidRequest", "The body is not valid JSON.") from None
+        if not isinstance(body, dict):
+            raise ApiError("InvalidRequest", "The body must be a JSON object.")
+        return body
+
+    def _dispatch(
+        self, service: str, action: str, version: str, body: dict[str, Any], request_id: str, secret_id: str
+    ) -> dict[str, Any]:
+        if not action:
+            raise ApiError("MissingParameter", "The X-TC-Action header is missing.")
+        handler = getattr(self, f"_{service}_{action}", None)
+        if handler is None:
+            raise ApiError("InvalidAction", f"The action {action!r} does not exist for service {service!r}.")
         contract = lookup(service, action)
         if contract is not None and version != contract.version:
-            raise ApiError("NoSuchVersion", f"{service} {action} is version {contract.version}, not {version!r}.")
-        result: dict[str, Any] = method(body, request_id)
+            raise ApiError("NoSuchVersion", f"{action} is version {contract.version}, not {version!r}.")
+        result: dict[str, Any] = handler(body, request_id, secret_id)
         return result
 
+    # -- shared checks -------------------------------------------------------------------------
+    @staticmethod
+    def _check_types(contract: ApiContract, body: dict[str, Any], code: str, strict: bool) -> None:
+        """Types of the contract's fields; with ``strict``, unknown parameters are refused too."""
+        if strict:
+            unknown = sorted(set(body) - {spec.name for spec in contract.fields})
+            if unknown:
+                raise ApiError("UnknownParameter", f"{contract.action} has no parameter {unknown[0]!r}.")
+        for spec in contract.fields:
+            value = body.get(spec.name)
+            if value is None:
+                continue
+            expected = _JSON_TYPES.get(spec.api_type, (list,) if spec.api_type.startswith("Array") else (object,))
+            if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+                raise ApiError(code, f"{spec.name} must be of type {spec.api_type}, got {type(value).__name__}.")
+
     # -- STS ------------------------------------------------------------------------------------
-    def _issue_temp(self, lifetime: float) -> tuple[str, TempKey]:
+    def _issue_temp(self, lifetime: float, arn: str) -> tuple[str, TempKey]:
         secret_id = "AKIDTMP" + secrets.token_hex(14).upper()
-        temp = TempKey(secrets.token_urlsafe(24), secrets.token_urlsafe(48), self.clock() + lifetime)
+        temp = TempKey(secrets.token_urlsafe(24), secrets.token_urlsafe(48), self.clock() + lifetime, arn)
         with self._lock:
             self._temp[secret_id] = temp
         return secret_id, temp
 
-    def _sts_AssumeRole(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
-        if not body.get("RoleArn") or not body.get("RoleSessionName"):
-            raise ApiError("MissingParameter", "RoleArn and RoleSessionName are required.")
+    def _sts_AssumeRole(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        contract = sts_contract.ASSUME_ROLE
+        self._check_types(contract, body, "InvalidParameter", strict=False)
+        for spec in contract.fields:
+            if spec.required and body.get(spec.name) in (None, ""):
+                raise ApiError("MissingParameter", f"{spec.name} is required.")
+        match = _ROLE_ARN.match(body["RoleArn"])
+        if not match:
+            raise ApiError("InvalidParameterValue", "RoleArn must look like qcs::cam::uin/<uin>:roleName/<name>.")
+        session = body["RoleSessionName"]
+        limit = contract.field("RoleSessionName").max_chars or 0
+        if len(session) > limit or not re.match(r"^[\w+=,.@-]+$", session):
+            raise ApiError("InvalidParameterValue", f"RoleSessionName: at most {limit} of [A-Za-z0-9_+=,.@-].")
         duration = int(body.get("DurationSeconds") or 7200)
+        if not 0 < duration <= MAX_DURATION:
+            raise ApiError("InvalidParameterValue", f"DurationSeconds must be 1 to {MAX_DURATION}, got {duration}.")
         lifetime = self.sts_lifetime_override or duration
-        secret_id, temp = self._issue_temp(lifetime)
+        arn = f"qcs::sts:{match['uin']}:assumed-role/{match['role']}/{session}"
+        tmp_id, temp = self._issue_temp(lifetime, arn)
         expires = int(temp.expires)
         return {
-            "Credentials": {"TmpSecretId": secret_id, "TmpSecretKey": temp.secret_key, "Token": temp.token},
+            "Credentials": {"TmpSecretId": tmp_id, "TmpSecretKey": temp.secret_key, "Token": temp.token},
             "ExpiredTime": expires,
             "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)),
         }
 
-    def _sts_GetCallerIdentity(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    def _sts_GetCallerIdentity(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        with self._lock:
+            temp = self._temp.get(secret_id)
+        if temp is not None and temp.arn:
+            return {
+                "Arn": temp.arn,
+                "AccountId": ACCOUNT_ID,
+                "UserId": temp.arn.rsplit("/", 1)[-1],
+                "PrincipalId": ACCOUNT_ID,
+                "Type": "AssumedRole",
+            }
         return {
-            "Arn": "qcs::cam::uin/100000000001:uin/100000000001",
-            "AccountId": "100000000001",
-            "UserId": "100000000001",
-            "PrincipalId": "100000000001",
+            "Arn": f"qcs::cam::uin/{ACCOUNT_ID}:uin/{ACCOUNT_ID}",
+            "AccountId": ACCOUNT_ID,
+            "UserId": ACCOUNT_ID,
+            "PrincipalId": ACCOUNT_ID,
             "Type": "RootAccount",
         }
 
     def cvm_metadata(self, path: str) -> tuple[int, bytes]:
-        base = "/latest/meta-data/cam/security-credentials/"
-        if path == base:
+        """``(status, body)`` of a CVM metadata GET (role name, then that role's temporary keys)."""
+        self._request_generation.value = self._generation
+        base = METADATA_PREFIX + "cam/security-credentials/"
+        arrived, request_id = time.monotonic(), str(uuid.uuid4())
+        if path.rstrip("/") == base.rstrip("/"):
+            self._count("metadata", METADATA_ACTION, "role", arrived, True, request_id)
             return 200, CVM_ROLE.encode()
         if path == base + CVM_ROLE:
-            secret_id, temp = self._issue_temp(self.sts_lifetime_override or 3600)
+            secret_id, temp = self._issue_temp(
+                self.sts_lifetime_override or 3600, f"qcs::cam::uin/{ACCOUNT_ID}:roleName/{CVM_ROLE}"
+            )
+            self._count("metadata", METADATA_ACTION, "ok", arrived, True, request_id)
             body = {
                 "Code": "Success",
                 "TmpSecretId": secret_id,
                 "TmpSecretKey": temp.secret_key,
                 "Token": temp.token,
                 "ExpiredTime": int(temp.expires),
+                "Expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(int(temp.expires))),
             }
             return 200, json.dumps(body).encode()
+        self._count("metadata", METADATA_ACTION, "not_found", arrived, True, request_id)
         return 404, b"not found"
 
     # -- TIIA -------------------------------------------------------------------------------------
     def _group(self, body: dict[str, Any]) -> Group:
+        """The gallery named by ``GroupId`` (call with the lock held)."""
         group_id = body.get("GroupId")
         if not group_id:
             raise ApiError("MissingParameter.ErrorParameterEmpty", "GroupId is required.")
-        if len(group_id) > int(tiia_contract.CREATE_IMAGE.extra["group_id_max_chars"]):  # type: ignore[call-overload]
-            raise ApiError("InvalidParameterValue.ImageGroupIdTooLong", "GroupId is too long.")
+        limit = int(tiia_contract.CREATE_IMAGE.extra["group_id_max_chars"])  # type: ignore[call-overload]
+        if len(group_id) > limit:
+            raise ApiError("InvalidParameterValue.ImageGroupIdTooLong", f"GroupId is over {limit} characters.")
         group = self._groups.get(group_id)
         if group is None:
-            raise ApiError("InvalidParameterValue.ImageGroupIdNotExist", f"Gallery {group_id!r} does not exist.")
+            raise ApiError("InvalidParameterValue.ImageGroupIdNotExist", f"The gallery {group_id!r} does not exist.")
         return group
 
-    def _tiia_CreateGroup(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
-        group_id = body.get("GroupId") or ""
-        if not group_id or not body.get("GroupName") or not body.get("MaxCapacity"):
-            raise ApiError("MissingParameter.ErrorParameterEmpty", "GroupId, GroupName and MaxCapacity are required.")
-        if len(group_id) > 64:
-            raise ApiError("InvalidParameterValue.ImageGroupIdTooLong", "GroupId is too long.")
+    def _tiia_CreateGroup(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        contract = tiia_contract.CREATE_GROUP
+        self._check_types(contract, body, "InvalidParameter.InvalidParameter", strict=False)
+        for spec in contract.fields:
+            value = body.get(spec.name)
+            if spec.required and value in (None, "", 0):
+                raise ApiError("MissingParameter.ErrorParameterEmpty", f"{spec.name} is required.")
+            if spec.max_chars is not None and isinstance(value, str) and len(value) > spec.max_chars:
+                code = (
+                    "InvalidParameterValue.ImageGroupIdTooLong" if spec.name == "GroupId" else "InvalidParameterValue"
+                )
+                raise ApiError(code, f"{spec.name} is over {spec.max_chars} characters.")
+        if body["MaxCapacity"] < 0:
+            raise ApiError("InvalidParameterValue", "MaxCapacity must be positive.")
         with self._lock:
-            if group_id in self._groups:
+            if body["GroupId"] in self._groups:
                 raise ApiError("InvalidParameterValue.ImageGroupIdAlreadyExist", "The gallery already exists.")
-            self._groups[group_id] = Group(body["GroupName"], int(body["MaxCapacity"]) * 10_000)
+            self._groups[body["GroupId"]] = Group(body["GroupName"], int(body["MaxCapacity"]) * CAPACITY_UNIT)
         return {}
 
-    def _tiia_DescribeGroups(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    def _tiia_DescribeGroups(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        self._check_types(tiia_contract.DESCRIBE_GROUPS, body, "InvalidParameter.InvalidParameter", strict=False)
+        offset = int(body.get("Offset") or 0)
+        limit = int(body.get("Limit") or 10)
+        if offset < 0 or not 1 <= limit <= 100:
+            raise ApiError("InvalidParameter.InvalidParameter", "Offset must be >= 0 and Limit 1 to 100.")
         with self._lock:
             groups = [
                 {
                     "GroupId": gid,
                     "GroupName": g.name,
-                    "MaxCapacity": max(1, g.capacity // 10_000),
+                    "MaxCapacity": max(1, math.ceil(g.capacity / CAPACITY_UNIT)),
                     "PicCount": len(g.pictures),
+                    "CreateTime": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(g.created)),
                 }
                 for gid, g in self._groups.items()
                 if body.get("GroupId") in (None, "", gid)
             ]
-        return {"Groups": groups, "Count": len(groups)}
+        return {"Groups": groups[offset : offset + limit], "Count": len(groups)}
 
-    def _tiia_DescribeImages(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    def _entity_filter(self, body: dict[str, Any], contract: ApiContract) -> tuple[Group, list[str]]:
+        """The gallery and the PicNames of ``EntityId`` (only ``PicName`` when given); lock held."""
+        self._check_types(contract, body, "InvalidParameter.InvalidParameter", strict=False)
+        group = self._group(body)
+        entity = body.get("EntityId")
+        if not entity:
+            raise ApiError("InvalidParameterValue.EntityIdEmpty", "EntityId is required.")
+        pic_name = body.get("PicName")
+        names = [name for name, p in group.pictures.items() if p["EntityId"] == entity and pic_name in (None, "", name)]
+        return group, names
+
+    def _tiia_DescribeImages(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
         with self._lock:
-            group = self._group(body)
-            entity = body.get("EntityId")
-            if not entity:
-                raise ApiError("InvalidParameterValue.EntityIdEmpty", "EntityId is required.")
+            group, names = self._entity_filter(body, tiia_contract.DESCRIBE_IMAGES)
             infos = [
-                {k: p[k] for k in ("EntityId", "PicName", "CustomContent", "Tags")} | {"Score": 0}
-                for p in group.pictures.values()
-                if p["EntityId"] == entity and body.get("PicName") in (None, "", p["PicName"])
+                {
+                    "EntityId": p["EntityId"],
+                    "CustomContent": p["CustomContent"],
+                    "Tags": p["Tags"],
+                    "PicName": p["PicName"],
+                    "Score": 0,
+                }
+                for p in (group.pictures[name] for name in names)
             ]
-        return {"GroupId": body["GroupId"], "EntityId": entity, "ImageInfos": infos}
+        return {"GroupId": body["GroupId"], "EntityId": body["EntityId"], "ImageInfos": infos}
 
-    def _tiia_DeleteImages(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    def _tiia_DeleteImages(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        """Without PicName, EVERY picture of the EntityId goes (as the real API does)."""
         with self._lock:
-            group = self._group(body)
-            entity = body.get("EntityId")
-            if not entity:
-                raise ApiError("InvalidParameterValue.EntityIdEmpty", "EntityId is required.")
-            doomed = [
-                name
-                for name, p in group.pictures.items()
-                if p["EntityId"] == entity and body.get("PicName") in (None, "", name)
-            ]
-            for name in doomed:
+            group, names = self._entity_filter(body, tiia_contract.DELETE_IMAGES)
+            for name in names:
                 del group.pictures[name]
         return {}
 
-    def _download(self, url: str, limit: int, code_invalid: str, code_failed: str) -> bytes:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ApiError(code_invalid, f"{redact(url)!r} is not a valid http(s) URL.")
-        try:
-            with self._opener.open(url, timeout=self.download_timeout) as resp:
-                data: bytes = resp.read(limit + 1)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise ApiError(code_failed, f"Downloading {redact(url)} failed: {type(exc).__name__}.") from None
-        return data
-
-    def _tiia_CreateImage(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    def _tiia_CreateImage(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
         contract = tiia_contract.CREATE_IMAGE
+        self._check_types(contract, body, "InvalidParameter.InvalidParameter", strict=True)
+        if not body.get("GroupId"):
+            raise ApiError("MissingParameter.ErrorParameterEmpty", "GroupId is required.")
         for name in ("EntityId", "PicName"):
             if not body.get(name):
-                raise ApiError(f"InvalidParameterValue.{name}Empty", f"{name} is required.")
-        with self._lock:
-            self._group(body)
-        entity, pic_name = body["EntityId"], body["PicName"]
+                raise ApiError(f"InvalidParameterValue.{name}Empty", f"{name} is required and must not be empty.")
+        group_limit = int(contract.extra["group_id_max_chars"])  # type: ignore[call-overload]
+        if len(body["GroupId"]) > group_limit:
+            raise ApiError(
+                "InvalidParameterValue.ImageGroupIdTooLong",
+                f"GroupId is {len(body['GroupId'])} characters; at most {group_limit} are allowed.",
+            )
         for name, code in (
             ("EntityId", "EntityIdTooLong"),
             ("PicName", "PicNameTooLong"),
             ("CustomContent", "CustomContentTooLong"),
         ):
             limit = contract.field(name).max_chars or 0
-            if len(f"{body.get(name) or ''}") > limit:
-                raise ApiError(f"InvalidParameterValue.{code}", f"{name} exceeds {limit} characters.")
+            value = body.get(name) or ""
+            if len(value) > limit:
+                raise ApiError(
+                    f"InvalidParameterValue.{code}", f"{name} is {len(value)} characters; at most {limit} are allowed."
+                )
+        entity, pic_name = body["EntityId"], body["PicName"]
         if not re.match(str(contract.extra["pic_name_pattern"]), pic_name):
-            raise ApiError("InvalidParameterValue.PicNameInvalid", "PicName holds characters that are not allowed.")
+            raise ApiError("InvalidParameterValue.PicNameInvalid", "PicName holds a control character, / or \\.")
         tags = self._check_tags(body.get("Tags"))
         category = body.get("CategoryId")
-        if category is not None and (isinstance(category, bool) or category not in tiia_contract.CATEGORIES):
-            raise ApiError("InvalidParameter.InvalidParameter", "CategoryId must be 0 to 5.")
+        choices = contract.field("CategoryId").choices or ()
+        if category is not None and category not in choices:
+            raise ApiError(
+                "InvalidParameter.InvalidParameter", f"CategoryId must be one of {list(choices)}, got {category}."
+            )
+        rect = self._check_rect(body.get("ImageRect"))
+        with self._lock:
+            group = self._group(body)
+            if pic_name in group.pictures:  # cheap early answer; checked again before storing
+                raise ApiError("InvalidParameterValue.PicNameAlreadyExist", f"PicName {pic_name!r} already exists.")
         data = self._image_bytes(body)
         width, height = self._check_picture(data)
         with self._lock:
             group = self._group(body)
             if pic_name in group.pictures:
                 raise ApiError("InvalidParameterValue.PicNameAlreadyExist", f"PicName {pic_name!r} already exists.")
-            if (
-                sum(1 for p in group.pictures.values() if p["EntityId"] == entity)
-                >= tiia_contract.MAX_PICTURES_PER_ENTITY
-            ):
-                raise ApiError("FailedOperation.ImageEntityCountExceed", "An EntityId holds at most 10 pictures.")
+            held = sum(1 for p in group.pictures.values() if p["EntityId"] == entity)
+            if held >= tiia_contract.MAX_PICTURES_PER_ENTITY:
+                raise ApiError(
+                    "FailedOperation.ImageEntityCountExceed",
+                    f"EntityId {entity!r} already holds {held} pictures; "
+                    f"at most {tiia_contract.MAX_PICTURES_PER_ENTITY} are allowed.",
+                )
             if len(group.pictures) >= group.capacity:
-                raise ApiError("FailedOperation.ImageNumExceed", "The gallery is full.")
+                raise ApiError("FailedOperation.ImageNumExceed", f"The gallery is full ({group.capacity} pictures).")
             group.pictures[pic_name] = {
                 "GroupId": body["GroupId"],
                 "EntityId": entity,
@@ -540,131 +861,218 @@ class Emulator:
                 "CustomContent": body.get("CustomContent") or "",
                 "Tags": tags,
                 "sha256": hashlib.sha256(data).hexdigest(),
+                "width": width,
+                "height": height,
                 "RequestId": request_id,
                 "created": time.time(),
             }
-        rect = {"X": 0, "Y": 0, "Width": width, "Height": height}
-        return {"Object": {"Box": {"Score": 0.98, "Rect": rect}, "CategoryId": category or 0}}
+        box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
+        return {"Object": {"Box": {"Score": 0.98, "Rect": box}, "CategoryId": category or 0}}
 
-    def _check_tags(self, raw: Any) -> Any:
-        if raw in (None, ""):
-            return None
+    @staticmethod
+    def _check_tags(raw: str | None) -> str:
+        """The Tags text as sent ("" when absent), once it is a JSON object of short string values."""
+        if raw is None or raw == "":
+            return ""
         try:
-            tags = json.loads(raw) if isinstance(raw, str) else raw
+            tags = json.loads(raw)
         except ValueError:
             raise ApiError("InvalidParameter.InvalidParameter", "Tags is not valid JSON.") from None
         if not isinstance(tags, dict):
             raise ApiError("InvalidParameter.InvalidParameter", "Tags must be a JSON object.")
         if len(tags) > tiia_contract.MAX_TAG_KEYS:
-            raise ApiError("InvalidParameterValue.TagsKeysExceed", "Tags holds more than 10 keys.")
+            raise ApiError(
+                "InvalidParameterValue.TagsKeysExceed",
+                f"Tags holds {len(tags)} keys; at most {tiia_contract.MAX_TAG_KEYS} are allowed.",
+            )
         limit = int(tiia_contract.CREATE_IMAGE.extra["tag_value_max_chars"])  # type: ignore[call-overload]
-        for value in tags.values():
+        for key, value in tags.items():
             if not isinstance(value, str):
-                raise ApiError("InvalidParameterValue.TagsValueIllegal", "Tag values must be strings.")
+                raise ApiError(
+                    "InvalidParameterValue.TagsValueIllegal",
+                    f"The value of tag {key!r} must be a string, got {type(value).__name__}.",
+                )
             if len(value) > limit:
-                raise ApiError("InvalidParameterValue.TagsValueSizeExceed", f"A tag value exceeds {limit} characters.")
-        return tags
+                raise ApiError(
+                    "InvalidParameterValue.TagsValueSizeExceed",
+                    f"The value of tag {key!r} is {len(value)} characters; at most {limit} are allowed.",
+                )
+        return raw
+
+    @staticmethod
+    def _check_rect(rect: dict[str, Any] | None) -> dict[str, int] | None:
+        if rect is None:
+            return None
+        out: dict[str, int] = {}
+        for key in ("X", "Y", "Width", "Height"):
+            value = rect.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ApiError("InvalidParameter.InvalidParameter", f"ImageRect.{key} must be an integer >= 0.")
+            out[key] = value
+        return out
+
+    def _download(self, url: str, limit: int, what: str, code_invalid: str, code_failed: str) -> bytes:
+        """At most ``limit + 1`` bytes from ``url`` (so that "too big" can be told apart)."""
+        try:
+            parts = urlsplit(url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ApiError(code_invalid, f"{what}: {redact(url)!r} is not a valid http(s) URL.")
+        try:
+            with self._opener.open(url, timeout=self.download_timeout) as resp:
+                data: bytes = resp.read(limit + 1)
+        except urllib.error.HTTPError as exc:
+            raise ApiError(code_failed, f"{what}: downloading {redact(url)} failed: HTTP {exc.code}.") from None
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+            raise ApiError(code_failed, f"{what}: downloading {redact(url)} failed: {type(exc).__name__}.") from None
+        return data
 
     def _image_bytes(self, body: dict[str, Any]) -> bytes:
         rules = tiia_contract.IMAGE_RULES
         limit = rules.max_base64_bytes or 0
         if body.get("ImageUrl"):  # preferred when both are given
             data = self._download(
-                body["ImageUrl"], limit, "FailedOperation.ImageUrlInvalid", "FailedOperation.ImageDownloadError"
+                body["ImageUrl"],
+                limit,
+                "ImageUrl",
+                "FailedOperation.ImageUrlInvalid",
+                "FailedOperation.ImageDownloadError",
             )
             if images.base64_size(len(data)) > limit:
-                raise ApiError("FailedOperation.ImageSizeExceed", "The picture is over 5 MB once base64 encoded.")
+                raise ApiError(
+                    "FailedOperation.ImageSizeExceed", f"The picture is over {limit} bytes once base64 encoded."
+                )
+            if not data:
+                raise ApiError("FailedOperation.EmptyImageError", "The picture downloaded from ImageUrl is empty.")
             return data
         text = body.get("ImageBase64")
-        if not text:
+        if text is None:
             raise ApiError("MissingParameter.ErrorParameterEmpty", "ImageUrl or ImageBase64 is required.")
         if len(text) > limit:
-            raise ApiError("FailedOperation.ImageSizeExceed", "ImageBase64 is over 5 MB.")
+            raise ApiError(
+                "FailedOperation.ImageSizeExceed", f"ImageBase64 is {len(text)} bytes; at most {limit} are allowed."
+            )
+        if text.startswith("data:") and "," in text:
+            text = text.split(",", 1)[1]
+        if not text:
+            raise ApiError("FailedOperation.EmptyImageError", "ImageBase64 is empty.")
         try:
-            return base64.b64decode(text, validate=True)
+            data = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
             raise ApiError("FailedOperation.ImageDecodeFailed", "ImageBase64 is not valid base64.") from None
+        if not data:
+            raise ApiError("FailedOperation.EmptyImageError", "ImageBase64 holds no data.")
+        return data
 
     def _check_picture(self, data: bytes) -> tuple[int, int]:
-        if not data:
-            raise ApiError("FailedOperation.EmptyImageError", "The picture is empty.")
+        """``(width, height)`` of a picture Image Search accepts; raises the seed's code otherwise."""
+        rules = tiia_contract.IMAGE_RULES
         info = images.inspect(data)
-        if info.format is None:
+        if info.format in rules.formats and info.width is not None and info.height is not None:
+            self._check_resolution(info.width, info.height)  # from the header, before any decoding
+        picture = _open(data)
+        fmt = info.format or (picture.format.lower() if picture is not None and picture.format else None)
+        if fmt is None:
             raise ApiError("FailedOperation.ImageDecodeFailed", "The data is not a picture.")
-        if info.format not in tiia_contract.IMAGE_RULES.formats:
-            raise ApiError("InvalidParameter.ImageFormatNotSupport", f"{info.format.upper()} is not supported.")
-        picture = _decode(data)
+        if fmt not in rules.formats:
+            raise ApiError(
+                "InvalidParameter.ImageFormatNotSupport",
+                f"{fmt.upper()} is not supported; use {'/'.join(f.upper() for f in rules.formats)}.",
+            )
         if picture is None:
-            raise ApiError("FailedOperation.ImageDecodeFailed", "The picture cannot be decoded.")
+            raise ApiError("FailedOperation.ImageDecodeFailed", f"The {fmt.upper()} picture cannot be decoded.")
         width, height = picture.size
-        if width > (tiia_contract.IMAGE_RULES.max_width or 0) or height > (tiia_contract.IMAGE_RULES.max_height or 0):
-            raise ApiError("FailedOperation.ImageResolutionExceed", f"{width}x{height} is over 4096x4096.")
-        extrema = picture.convert("RGB").getextrema()
+        self._check_resolution(width, height)
+        try:
+            picture.load()
+            extrema = picture.convert("RGB").getextrema()
+        except Exception:
+            raise ApiError(
+                "FailedOperation.ImageDecodeFailed", f"The {fmt.upper()} picture cannot be decoded."
+            ) from None
         if all(low == high for low, high in extrema):
             raise ApiError("InvalidParameter.PictureSolidColorError", "The picture is a single colour.")
         return width, height
 
+    @staticmethod
+    def _check_resolution(width: int, height: int) -> None:
+        rules = tiia_contract.IMAGE_RULES
+        if width > (rules.max_width or width) or height > (rules.max_height or height):
+            raise ApiError(
+                "FailedOperation.ImageResolutionExceed",
+                f"{width}x{height} is over {rules.max_width}x{rules.max_height}.",
+            )
+
     # -- VOD --------------------------------------------------------------------------------------
-    def _vod_CreateAigcCustomElement(self, body: dict[str, Any], request_id: str) -> dict[str, Any]:
+    def _vod_CreateAigcCustomElement(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
         contract = vod_contract.CREATE_AIGC_CUSTOM_ELEMENT
+        self._check_types(contract, body, "InvalidParameterValue", strict=True)
         for spec in contract.fields:
             value = body.get(spec.name)
-            if value in (None, "", []):
+            if spec.required and (value is None or value == ""):
                 raise ApiError("MissingParameter", f"{spec.name} is required.")
-            if spec.max_chars is not None:
-                if not isinstance(value, str):
-                    raise ApiError("InvalidParameterValue", f"{spec.name} must be a string.")
-                if len(value) > spec.max_chars:
-                    raise ApiError(
-                        "InvalidParameterValue",
-                        f"{spec.name} is {len(value)} characters; at most {spec.max_chars} are allowed.",
-                    )
+            if spec.max_chars is not None and isinstance(value, str) and len(value) > spec.max_chars:
+                raise ApiError(
+                    "InvalidParameterValue",
+                    f"{spec.name} is {len(value)} characters; at most {spec.max_chars} are allowed.",
+                )
         refer = body["ElementReferList"]
-        if not isinstance(refer, list) or not all(isinstance(r, dict) and r.get("ImageUrl") for r in refer):
-            raise ApiError("InvalidParameterValue", "ElementReferList must be a list of {ImageUrl}.")
-        low, high = vod_contract.MIN_REFERENCES, vod_contract.MAX_REFERENCES
+        spec = contract.field("ElementReferList")
+        low, high = spec.min_items or 0, spec.max_items or len(refer)
         if not low <= len(refer) <= high:
             raise ApiError(
-                "InvalidParameterValue", f"ElementReferList holds {len(refer)} images; {low} to {high} allowed."
+                "InvalidParameterValue", f"ElementReferList holds {len(refer)} images; {low} to {high} are allowed."
             )
+        for n, item in enumerate(refer):
+            if not isinstance(item, dict) or not isinstance(item.get("ImageUrl"), str) or not item["ImageUrl"]:
+                raise ApiError("MissingParameter", f"ElementReferList.{n}.ImageUrl is required.")
         urls = [("ElementFrontalImage", body["ElementFrontalImage"])]
-        urls += [(f"ElementReferList.{n}.ImageUrl", r["ImageUrl"]) for n, r in enumerate(refer)]
+        urls += [(f"ElementReferList.{n}.ImageUrl", item["ImageUrl"]) for n, item in enumerate(refer)]
         for name, url in urls:
             self._check_element_image(name, url, vod_contract.IMAGE_RULES)
         with self._lock:
+            taken = {e["ElementId"] for e in self._elements}
             element_id = str(self._rng.randrange(10**13, 10**14))
-        record = {
-            "ElementId": element_id,
-            "ElementName": body["ElementName"],
-            "ElementDescription": body["ElementDescription"],
-            "ElementFrontalImage": redact(body["ElementFrontalImage"]),
-            "ElementReferList": [redact(r["ImageUrl"]) for r in refer],
-            "RequestId": request_id,
-            "created": time.time(),
-        }
-        with self._lock:
-            self._elements.append(record)
+            while element_id in taken:
+                element_id = str(self._rng.randrange(10**13, 10**14))
+            self._elements.append(
+                {
+                    "ElementId": element_id,
+                    "ElementName": body["ElementName"],
+                    "ElementDescription": body["ElementDescription"],
+                    "ElementFrontalImage": redact(body["ElementFrontalImage"]),
+                    "ElementReferList": [redact(item["ImageUrl"]) for item in refer],
+                    "RequestId": request_id,
+                    "created": time.time(),
+                }
+            )
         return {"ElementId": element_id}
 
     def _check_element_image(self, name: str, url: str, rules: ImageRules) -> None:
-        if not isinstance(url, str):
-            raise ApiError("InvalidParameterValue", f"{name} must be a URL.")
-        data = self._download(url, rules.max_bytes or 0, "InvalidParameterValue", "FailedOperation")
+        data = self._download(url, rules.max_bytes or 0, name, "InvalidParameterValue", "FailedOperation")
+        if not data:
+            raise ApiError("InvalidParameterValue", f"{name}: the picture is empty.")
         problems = images.check(images.inspect(data), rules)
         if problems:
             problem = problems[0]
-            raise ApiError(
-                "InvalidParameterValue", f"{name}: {problem.rule} must be {problem.limit}, got {problem.actual}."
-            )
+            raise ApiError("InvalidParameterValue", problem.describe(name) + ".")
+        picture = _open(data)
+        try:
+            if picture is None:
+                raise ValueError
+            picture.load()
+        except Exception:
+            raise ApiError("InvalidParameterValue", f"{name}: the picture cannot be decoded.") from None
 
 
-def _decode(data: bytes) -> Any:
+def _open(data: bytes) -> Any:
+    """A lazily decoded Pillow image (header read only), or ``None``."""
     try:
         from PIL import Image
 
-        picture = Image.open(io.BytesIO(data))
-        picture.load()
-        return picture
+        return Image.open(io.BytesIO(data))
     except Exception:
         return None
 
@@ -675,11 +1083,14 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "TencentCloudEmulator/1.0"
 
     def log_message(self, format: str, *args: Any) -> None:
-        return
+        return  # never log requests: their headers carry tokens
 
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+        return self.rfile.read(length) if length > 0 else b""
 
     def reply_raw(self, status: int, content_type: str, body: bytes) -> None:
         try:
@@ -688,79 +1099,122 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            self.wfile.flush()
         except OSError:
             self.close_connection = True  # the client gave up (timeout): nothing to answer
 
     def reply_json(self, response: dict[str, Any], status: int = 200) -> None:
         # exactly "application/json": the SDK ignores error bodies of any other content type
-        self.reply_raw(status, "application/json", json.dumps({"Response": response}).encode())
+        body = json.dumps({"Response": response}, ensure_ascii=False).encode("utf-8")
+        self.reply_raw(status, "application/json", body)
 
     def reset_connection(self) -> None:
+        """Abort the TCP connection with RST (SO_LINGER 0), without answering."""
         self.close_connection = True
         try:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.rfile.close()
+            self.wfile.close()
             self.connection.close()
         except OSError:
             pass
 
+    def finish(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            super().finish()
+
     def do_POST(self) -> None:
         payload = self._body()
         path = urlsplit(self.path).path
-        if path.startswith("/_emulator/"):
+        if path.startswith(CONTROL_PREFIX):
             self._control(path, payload)
             return
-        self.emulator.handle_api(self, payload)
+        self.emulator.handle_api(self, "POST", payload)
 
     def do_GET(self) -> None:
+        self._body()
         path = urlsplit(self.path).path
-        if path == "/_emulator/state":
-            self.reply_raw(200, "application/json", json.dumps(self.emulator.state(), default=str).encode())
+        if path == CONTROL_PREFIX + "state":
+            if self._loopback():
+                self.reply_raw(200, "application/json", json.dumps(self.emulator.state(), default=str).encode())
             return
-        if path.startswith("/latest/meta-data/"):
+        if path.startswith(METADATA_PREFIX):
             status, body = self.emulator.cvm_metadata(path)
-            self.reply_raw(status, "text/plain", body)
+            self.reply_raw(status, "application/json" if body.startswith(b"{") else "text/plain", body)
+            return
+        if path == "/" and self.headers.get("X-TC-Action"):
+            self.emulator.handle_api(self, "GET", b"")
             return
         self.reply_raw(404, "text/plain", b"not found")
 
+    def _loopback(self) -> bool:
+        if _is_loopback(self.client_address[0]):
+            return True
+        self.reply_raw(403, "text/plain", b"control endpoints answer loopback clients only")
+        return False
+
     def _control(self, path: str, payload: bytes) -> None:
-        args = json.loads(payload or b"{}")
+        if not self._loopback():
+            return
         try:
-            if path == "/_emulator/reset":
-                self.emulator.reset()
-            elif path == "/_emulator/faults":
-                self.emulator.inject(**args)
-            elif path == "/_emulator/groups":
-                self.emulator.create_group(
-                    args["GroupId"], args.get("GroupName", ""), int(args.get("Capacity", 10_000))
-                )
+            args = json.loads(payload or b"{}")
+            if not isinstance(args, dict):
+                raise ValueError("the body must be a JSON object")
+            if path == CONTROL_PREFIX + "reset":
+                self.emulator.reset(settings=bool(args.get("settings", False)))
+            elif path == CONTROL_PREFIX + "faults":
+                if args.get("clear"):
+                    self.emulator.clear_faults()
+                else:
+                    self.emulator.inject(**args)
+            elif path == CONTROL_PREFIX + "groups":
+                group_id = args.get("GroupId")
+                if not isinstance(group_id, str) or not group_id:
+                    raise ValueError("GroupId is required")
+                capacity: Any = args.get("Capacity", args.get("capacity", 100_000))
+                self.emulator.create_group(group_id, str(args.get("GroupName") or ""), int(capacity))
             else:
                 self.reply_raw(404, "text/plain", b"not found")
                 return
-        except (TypeError, ValueError, KeyError) as exc:
-            self.reply_raw(400, "text/plain", f"{exc}".encode())
+        except (TypeError, ValueError) as exc:
+            self.reply_raw(400, "application/json", json.dumps({"error": f"{exc}"}).encode())
             return
         self.reply_raw(200, "application/json", b"{}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Local Tencent Cloud API emulator (TIIA, VOD, STS) on loopback")
+    """The command line: start, print the URL on one line, serve until SIGTERM or SIGINT."""
+    parser = argparse.ArgumentParser(description="Local Tencent Cloud API 3.0 emulator (TIIA, VOD, STS) on loopback")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--secret-id", default=TEST_SECRET_ID)
     parser.add_argument("--secret-key", default=TEST_SECRET_KEY)
     parser.add_argument("--qps-scale", type=float, default=1.0)
-    parser.add_argument("--group", action="append", default=[], help="create this gallery at start")
+    parser.add_argument("--latency", type=float, nargs=2, default=(0.0, 0.0), metavar=("LOW", "HIGH"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--group", action="extend", nargs="+", default=[], metavar="GROUP_ID", help="create these galleries at start"
+    )
     args = parser.parse_args(argv)
-    emulator = Emulator(args.host, args.port, {args.secret_id: args.secret_key}, qps_scale=args.qps_scale)
+    emulator = Emulator(
+        args.host,
+        args.port,
+        {args.secret_id: args.secret_key},
+        qps_scale=args.qps_scale,
+        latency=tuple(args.latency),
+        seed=args.seed,
+    )
     for group in args.group:
         emulator.create_group(group)
-    emulator.start()
-    print(emulator.url, flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
-    emulator.stop()
+    emulator.start()
+    print(emulator.url, flush=True)
+    try:
+        stop.wait()
+    finally:
+        emulator.stop()
     return 0
 
 
