@@ -1,9 +1,13 @@
-"""The ``cos://`` filesystem for ``ObjectStoragePath`` (registered through provider info ``filesystems``).
+"""The ``cos://`` filesystem for ``ObjectStoragePath`` (provider info ``filesystems``) and Asset URIs.
 
-``ObjectStoragePath("cos://examplebucket-1250000000/images/", conn_id="tencentcloud_default")`` lists,
-reads and writes COS objects through ``s3fs`` against COS's S3-compatible endpoint, with the
-credentials of the ``tencentcloud`` connection (see :class:`~airflow_provider_tencent.hooks.cos.CosHook`).
-Importing this module imports neither s3fs nor botocore.
+``ObjectStoragePath("cos://examplebucket-1250000000/images/", conn_id="tencentcloud_default")``
+lists, reads and writes COS objects through ``s3fs`` against COS's S3-compatible endpoint, with
+the credentials of the ``tencentcloud`` connection (see
+:class:`~airflow_provider_tencent.hooks.cos.CosHook` for endpoint, addressing and keys). A path
+without ``conn_id`` uses ``tencentcloud_default`` (and the key-less credential chain when that
+connection does not exist).
+
+Importing this module imports neither s3fs nor botocore: Airflow imports it to list schemes.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult
 
 import airflow_provider_tencent.fs.cos_path  # noqa: F401 - declares the cos:// path flavour
+from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
@@ -20,14 +25,21 @@ schemes = ["cos"]
 
 
 def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -> AbstractFileSystem:
-    """The COS filesystem of connection ``conn_id`` (the key-less chain when ``None``)."""
+    """The COS filesystem of the ``tencentcloud`` connection ``conn_id`` (``tencentcloud_default`` when ``None``).
+
+    ``storage_options`` are ``s3fs.S3FileSystem`` arguments merged over the connection's.
+    The connection is read here; no request is sent until the filesystem is used.
+    """
     from airflow_provider_tencent.hooks.cos import CosHook
 
-    return CosHook(tencentcloud_conn_id=conn_id).get_fs(storage_options)
+    return CosHook(tencentcloud_conn_id=conn_id or DEFAULT_CONN_ID).get_fs(storage_options)
 
 
 def sanitize_uri(uri: SplitResult) -> SplitResult:
-    """Asset URIs ``cos://<bucket>/<key>``: a bucket is required."""
+    """Check an Asset URI ``cos://<bucket>-<appid>/<key>``: the bucket is required.
+
+    :raises ValueError: when the URI has no bucket.
+    """
     if not uri.netloc:
         raise ValueError("a cos:// Asset URI needs a bucket, as in cos://examplebucket-1250000000/path")
     return uri
