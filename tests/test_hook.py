@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
+import threading
 import time
 
 import pytest
@@ -18,6 +20,9 @@ from airflow_provider_tencent.hooks.base import TencentCloudHook
 from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
 from airflow_provider_tencent.testing.emulator_fixtures import connection_json
+from airflow_provider_tencent.testing.images import make_image
+
+PNG = make_image(64, 64, "png", seed=3)
 
 
 def use(monkeypatch, conn: dict | str) -> None:
@@ -119,6 +124,11 @@ def test_assumed_role_is_refreshed_before_expiry(tencentcloud_conn, monkeypatch)
     assert counters["DescribeGroups"] == {"ok": 4}
     assert counters["AssumeRole"]["ok"] >= 2  # refreshed, never used past expiry
     assert hook.get_credential().refreshes == counters["AssumeRole"]["ok"]
+    signers = {r["action"]: set() for r in emulator.requests}
+    for r in emulator.requests:
+        signers[r["action"]].add(r["secret_id"])
+    assert signers["AssumeRole"] == {TEST_SECRET_ID}  # the permanent key only asks for temporary ones
+    assert len(signers["DescribeGroups"]) >= 2 and all(s.startswith("AKIDTMP") for s in signers["DescribeGroups"])
 
 
 def test_cvm_role(tencentcloud_conn, monkeypatch):
@@ -126,6 +136,9 @@ def test_cvm_role(tencentcloud_conn, monkeypatch):
     conn = conn_dict(emulator, credential_source="cvm_role", metadata_endpoint=f"{emulator.url}/latest/meta-data/")
     use(monkeypatch, {k: v for k, v in conn.items() if k not in ("login", "password")})
     assert describe() == []
+    assert emulator.counters()["CvmMetadata"] == {"role": 1, "ok": 1}
+    [call] = [r for r in emulator.requests if r["action"] == "DescribeGroups"]
+    assert call["outcome"] == "ok" and call["secret_id"].startswith("AKIDTMP")  # signed with the role's keys
 
 
 def test_no_credentials_anywhere(tencentcloud_emulator, monkeypatch, tmp_path):
@@ -150,6 +163,28 @@ def test_no_credentials_anywhere(tencentcloud_emulator, monkeypatch, tmp_path):
     for place in ("TENCENTCLOUD_SECRET_ID", "~/.tencentcloud/credentials", "CVM instance role", "TKE_REGION"):
         assert place in text
     assert not tencentcloud_emulator.counters()
+
+
+def test_no_connection_and_no_credentials(tencentcloud_emulator, monkeypatch, tmp_path):
+    """The connection does not exist and nothing is configured: a config error that says where it looked."""
+    import airflow_provider_tencent.hooks.credentials as credentials
+
+    monkeypatch.delenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", raising=False)
+    for var in ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TKE_REGION", "TENCENTCLOUD_CREDENTIALS_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    # the default CVM metadata address, made unreachable at once (nothing listens on port 9)
+    monkeypatch.setattr(credentials, "CVM_METADATA_ENDPOINT", "http://127.0.0.1:9/latest/meta-data/")
+    hook = TencentCloudHook()
+    with pytest.raises(TencentCloudConfigError) as err:
+        hook.call("sts", "2018-08-13", "GetCallerIdentity", {})
+    text = str(err.value)
+    assert "no connection was found" in text
+    for place in ("TENCENTCLOUD_SECRET_ID", "~/.tencentcloud/credentials", "CVM instance role", "TKE_REGION"):
+        assert place in text
+    assert not tencentcloud_emulator.counters()
+    ok, message = TencentCloudHook().test_connection()
+    assert not ok and "No Tencent Cloud credentials" in message
 
 
 def test_environment_credentials(tencentcloud_emulator, monkeypatch):
@@ -186,14 +221,58 @@ def test_throttling_is_retried(tencentcloud_conn):
     assert tencentcloud_conn.emulator.counters()["DescribeGroups"] == {"RequestLimitExceeded": 2, "ok": 1}
 
 
-def test_read_only_actions_retry_transient_errors(tencentcloud_conn):
-    hook = TencentImageSearchHook()
-    hook.create_group("g", "g")
-    tencentcloud_conn.emulator.inject("inner_error", action="DescribeImages", times=2)
-    assert hook.describe_images("g", "e") == []
+@pytest.mark.parametrize("fault", ["inner_error", "http_5xx"])
+def test_read_only_actions_retry_transient_errors(tencentcloud_conn, fault):
+    emulator = tencentcloud_conn.emulator
+    emulator.create_group("g")
+    emulator.inject(fault, action="DescribeImages", times=2)
+    assert TencentImageSearchHook().describe_images("g", "e") == []
+    outcome = "FailedOperation.InnerError" if fault == "inner_error" else "fault:http_5xx"
+    assert emulator.counters()["DescribeImages"] == {outcome: 2, "ok": 1}
 
 
-def test_create_is_not_repeated_after_a_reset(tencentcloud_conn):
+def create_image_params(pic_name="p"):
+    return {"GroupId": "g", "EntityId": "e", "PicName": pic_name, "ImageBase64": base64.b64encode(PNG).decode()}
+
+
+def test_create_image_is_not_repeated_after_a_reset(tencentcloud_conn):
+    emulator = tencentcloud_conn.emulator
+    emulator.create_group("g")
+    emulator.inject("reset", action="CreateImage", times=1)
+    with pytest.raises(TencentCloudAPIError) as err:
+        TencentCloudHook().call("tiia", "2019-05-29", "CreateImage", create_image_params())
+    assert err.value.code == "ClientNetworkError" and err.value.sent and err.value.ambiguous
+    assert emulator.counters()["CreateImage"] == {"fault:reset": 1}  # one attempt only
+    assert emulator.images() == []
+
+
+def test_create_image_transient_error_is_not_repeated_by_call(tencentcloud_conn):
+    emulator = tencentcloud_conn.emulator
+    emulator.create_group("g")
+    emulator.inject("inner_error", action="CreateImage", times=1)
+    with pytest.raises(TencentCloudAPIError) as err:
+        TencentCloudHook().call("tiia", "2019-05-29", "CreateImage", create_image_params())
+    assert err.value.code == "FailedOperation.InnerError" and err.value.retryable and err.value.request_id
+    assert emulator.counters()["CreateImage"] == {"FailedOperation.InnerError": 1}
+    # the caller that deduplicates (PicName is unique) may opt in
+    TencentCloudHook().call("tiia", "2019-05-29", "CreateImage", create_image_params(), retry_transient=True)
+    assert [p["PicName"] for p in emulator.images()] == ["p"]
+
+
+def test_read_timeout_after_commit_is_ambiguous(tencentcloud_conn, monkeypatch):
+    emulator = tencentcloud_conn.emulator
+    emulator.create_group("g")
+    use(monkeypatch, connection_json(emulator, read_timeout=0.5))
+    emulator.inject("commit_then_hang", action="CreateImage", times=1, delay=1.5)
+    with pytest.raises(TencentCloudAPIError) as err:
+        TencentCloudHook().call("tiia", "2019-05-29", "CreateImage", create_image_params())
+    assert err.value.code == "ClientNetworkError" and err.value.sent and err.value.ambiguous
+    assert "ReadTimeout" in err.value.message
+    assert emulator.counters()["CreateImage"] == {"fault:commit_then_hang": 1}
+    assert [p["PicName"] for p in emulator.images()] == ["p"]  # the work was done
+
+
+def test_create_group_is_not_repeated_after_a_reset(tencentcloud_conn):
     hook = TencentCloudHook()
     tencentcloud_conn.emulator.inject("reset", action="CreateGroup", times=1)
     with pytest.raises(TencentCloudAPIError) as err:
@@ -216,11 +295,53 @@ def test_refused_port_is_retried_and_reported_not_sent(monkeypatch):
         },
     )
     hook = TencentCloudHook()
+    attempts = []
+    real_call_once = hook._call_once
+
+    def counting_call_once(*args, **kwargs):  # a spy: every attempt still goes to the (closed) port
+        attempts.append(1)
+        return real_call_once(*args, **kwargs)
+
+    monkeypatch.setattr(hook, "_call_once", counting_call_once)
     started = time.monotonic()
     with pytest.raises(TencentCloudAPIError) as err:
-        hook.call("tiia", "2019-05-29", "CreateGroup", {"GroupId": "g"})
+        hook.call("tiia", "2019-05-29", "CreateImage", create_image_params())
     assert err.value.code == "ClientNetworkError" and err.value.sent is False and not err.value.ambiguous
     assert "not sent" in err.value.message and time.monotonic() - started < 5
+    assert len(attempts) == 3  # never sent, so even a create is retried, up to max_attempts
+
+
+# -- credential refresh failures: no deadlock, reported as themselves --------------------------------------
+def test_assume_role_token_failure_does_not_deadlock(tencentcloud_conn, monkeypatch):
+    emulator = tencentcloud_conn.emulator
+    emulator.add_credential("AKIDTMPBASE00000000000000000000000", "TmpBaseKey000000000000000000", token="good")
+    conn = conn_dict(emulator, role_arn="qcs::cam::uin/100000000001:roleName/airflow", token="revoked")
+    use(
+        monkeypatch, {**conn, "login": "AKIDTMPBASE00000000000000000000000", "password": "TmpBaseKey000000000000000000"}
+    )
+    outcome: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            describe()
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=3)
+    assert not worker.is_alive(), "the hook deadlocked"
+    assert isinstance(outcome[0], TencentCloudAccountError) and outcome[0].code == "AuthFailure.TokenFailure"
+
+
+def test_assume_role_failure_is_reported_as_itself(tencentcloud_conn, monkeypatch):
+    emulator = tencentcloud_conn.emulator
+    conn = conn_dict(emulator, role_arn="qcs::cam::uin/100000000001:roleName/airflow")
+    use(monkeypatch, {**conn, "password": "WrongSecretKey00000000000000000"})
+    with pytest.raises(TencentCloudAccountError) as err:
+        describe()
+    assert err.value.code == "AuthFailure.SignatureFailure"
+    assert emulator.counters() == {"AssumeRole": {"AuthFailure.SignatureFailure": 1}}
 
 
 def test_no_sdk_service_module_is_imported():

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from airflow_provider_tencent.testing.images import make_image
 
 from airflow_provider_tencent.contracts import tiia, vod
+from airflow_provider_tencent.testing.images import make_image
 from airflow_provider_tencent.utils import images
 from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
 from airflow_provider_tencent.utils.rate_limit import RateLimiter
@@ -60,7 +60,7 @@ class FakeClock:
 
 def test_rate_limiter_spaces_requests_and_backs_off():
     clock = FakeClock()
-    limiter = RateLimiter(10, safety=1.0, clock=clock, sleep=clock.sleep)
+    limiter = RateLimiter(10, safety=1.0, margin=0.0, clock=clock, sleep=clock.sleep)
     stamps = []
     for _ in range(21):
         limiter.acquire()
@@ -73,3 +73,28 @@ def test_rate_limiter_spaces_requests_and_backs_off():
     before = clock.now
     limiter.acquire()
     assert clock.now - before >= 0.2 - 1e-9
+
+
+def test_rate_limiter_window_guard_absorbs_a_late_thread():
+    """A sender that wakes 30 ms after its slot must not let the next ten make eleven in one second."""
+    clock = FakeClock()
+    late = {"first": True}
+
+    def sleep(seconds):
+        clock.sleep(seconds)
+        if late["first"]:
+            late["first"] = False
+            clock.sleep(0.030)  # the first thread is scheduled late
+
+    limiter = RateLimiter(10, clock=clock, sleep=sleep)
+    clock.now = 5.0
+    limiter._next = 5.05  # the first caller has to wait for its slot
+    stamps = []
+    for _ in range(25):
+        limiter.acquire()
+        stamps.append(clock.now)
+    assert max(sum(1 for t in stamps if s <= t < s + 1.0) for s in stamps) <= 10
+    assert limiter.guard_waits >= 1
+    # and pacing alone would not have been enough here
+    unguarded = [stamps[0]] + [5.05 + i / limiter.target for i in range(1, 25)]
+    assert max(sum(1 for t in unguarded if s <= t < s + 1.0) for s in unguarded) == 11

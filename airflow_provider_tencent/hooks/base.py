@@ -35,6 +35,7 @@ from airflow_provider_tencent.contracts.common import classify_common
 from airflow_provider_tencent.exceptions import (
     TencentCloudAPIError,
     TencentCloudConfigError,
+    TencentCloudError,
     api_error_class,
 )
 from airflow_provider_tencent.hooks.credentials import (
@@ -274,7 +275,7 @@ class TencentCloudHook(BaseHook):
                 return True
             if not exc.sent:
                 return True
-            if exc.code == "AuthFailure.TokenFailure" and isinstance(self.credential, RefreshingCredential):
+            if exc.code == "AuthFailure.TokenFailure" and isinstance(client.credential, RefreshingCredential):
                 return state.attempt_number == 1  # keys were revoked or expired early: fetch new ones once
             return exc.retryable and (read_only or retry_transient)
 
@@ -316,10 +317,13 @@ class TencentCloudHook(BaseHook):
     def _call_once(self, client: CommonClient, service: str, action: str, params: dict[str, Any]) -> dict[str, Any]:
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
+        self._ensure_credentials(client, action)
         try:
             body = client.call_json(action, params)
         except TencentCloudSDKException as exc:
-            raise self._translate(exc, service, action) from None
+            raise self._translate(exc, client, service, action) from None
+        except TencentCloudError:
+            raise  # a credential refresh (AssumeRole) failed with its own, already translated error
         except Exception as exc:  # the body read (stream=True) is outside the SDK's wrapping
             raise TencentCloudAPIError(
                 code="ResponseReadError",
@@ -331,7 +335,27 @@ class TencentCloudHook(BaseHook):
         response: dict[str, Any] = body.get("Response", {}) if isinstance(body, dict) else {}
         return response
 
-    def _translate(self, exc: Any, service: str, action: str) -> TencentCloudAPIError:
+    @staticmethod
+    def _ensure_credentials(client: CommonClient, action: str) -> None:
+        """Get (or refresh) the keys before anything is sent, so that a failure there is reported as such.
+
+        An error already translated (an ``AssumeRole`` refused) passes unchanged; anything else (the
+        CVM metadata service unreachable, say) is a transient failure of a request that was never sent.
+        """
+        try:
+            client.credential.get_credential_info()
+        except TencentCloudError:
+            raise
+        except Exception as exc:
+            raise TencentCloudAPIError(
+                code="CredentialError",
+                message=f"could not get credentials from {client.credential!r}: {type(exc).__name__}: {_short(exc)}",
+                action=action,
+                kind=ErrorKind.TRANSIENT,
+                sent=False,
+            ) from None
+
+    def _translate(self, exc: Any, client: CommonClient, service: str, action: str) -> TencentCloudAPIError:
         code = exc.get_code() or "Unknown"
         contract = lookup(service, action)
         spec = contract.error(code) if contract else classify_common(code)
@@ -346,8 +370,8 @@ class TencentCloudHook(BaseHook):
         hint = None
         if spec.kind is ErrorKind.ACCOUNT:
             hint = _account_hint(code)
-        if code == "AuthFailure.TokenFailure" and isinstance(self.credential, RefreshingCredential):
-            self.credential.invalidate()
+        if code == "AuthFailure.TokenFailure" and isinstance(client.credential, RefreshingCredential):
+            client.credential.invalidate()  # the client's own keys, never the base keys of an AssumeRole
         cls = api_error_class(spec.kind)
         return cls(
             code=code,

@@ -1,8 +1,14 @@
 """A thread-safe pacing rate limiter: requests leave evenly spaced, never in bursts.
 
-The quota of a Tencent Cloud action is counted per second on the server. Sending evenly spaced
-requests at ``rate x safety`` keeps every sliding one-second window at or under the quota even with
-a few milliseconds of jitter between here and the server, while achieving ``safety`` of the quota.
+The quota of a Tencent Cloud action is counted per second on the server, over a sliding window.
+Two rules keep every such window at or under the quota while achieving about ``safety`` of it:
+
+* pacing: send slots ``1 / (rate x safety)`` apart, handed out in order;
+* a window guard on the times requests *actually* leave: a thread that wakes up late (a busy
+  worker, the GIL) would otherwise leave its slot's spacing to the next ones, and ten requests
+  100 ms apart with the first one 15 ms late make eleven in one second. So the ``n``-th request
+  after any request leaves at least ``n / rate x (1 + margin)`` seconds after it, with ``n`` the
+  whole part of the rate.
 
 On ``RequestLimitExceeded`` (someone else shares the quota) the rate halves and the next slot is
 pushed back; it then recovers linearly to the target over ``recovery_seconds``.
@@ -10,17 +16,33 @@ pushed back; it then recovers linearly to the target over ``recovery_seconds``.
 
 from __future__ import annotations
 
+import collections
+import math
 import threading
 import time
 from collections.abc import Callable
 
 
+_EPSILON = 1e-9
+"""Seconds of float rounding forgiven by the window guard (``t + (a - t)`` need not reach ``a``)."""
+
+
 class RateLimiter:
+    """``acquire()`` blocks until the caller may send; ``on_throttled()`` slows down.
+
+    :param rate: the quota (requests per second) this limiter may use.
+    :param safety: pace at this fraction of ``rate``.
+    :param margin: the window guard's extra fraction of a second (see the module notes).
+    :param min_fraction: never slow below this fraction of the target rate.
+    :param recovery_seconds: time to climb back to the target after a throttle.
+    """
+
     def __init__(
         self,
         rate: float,
         *,
         safety: float = 0.985,
+        margin: float = 0.02,
         min_fraction: float = 0.1,
         recovery_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
@@ -32,12 +54,16 @@ class RateLimiter:
         self.current = self.target
         self.min_rate = self.target * min_fraction
         self.recovery_seconds = recovery_seconds
+        window_count = max(1, math.floor(rate))
+        self._window_span = window_count / rate * (1.0 + margin)
+        self._sent: collections.deque[float] = collections.deque(maxlen=window_count)
         self._clock = clock
         self._sleep = sleep
         self._next = 0.0
         self._last_update = clock()
         self._lock = threading.Lock()
         self.throttled = 0
+        self.guard_waits = 0
 
     def _recover(self, now: float) -> None:
         if self.current < self.target:
@@ -46,15 +72,24 @@ class RateLimiter:
         self._last_update = now
 
     def acquire(self) -> None:
-        """Block until this caller's send slot."""
+        """Block until this caller's send slot, then until the window guard lets it go."""
         with self._lock:
             now = self._clock()
             self._recover(now)
             slot = max(now, self._next)
             self._next = slot + 1.0 / self.current
-        delay = slot - now
-        if delay > 0:
-            self._sleep(delay)
+        if slot > now:
+            self._sleep(slot - now)
+        while True:
+            with self._lock:
+                now = self._clock()
+                sent = self._sent
+                if len(sent) < (sent.maxlen or 1) or now - sent[0] >= self._window_span - _EPSILON:
+                    sent.append(now)
+                    return
+                wait = sent[0] + self._window_span - now
+                self.guard_waits += 1
+            self._sleep(wait)
 
     def on_throttled(self) -> None:
         """The server said ``RequestLimitExceeded``: slow down at once."""
