@@ -44,8 +44,8 @@ with DAG(
             pattern="^(cos|s3)://",
         ),
         "subject_name": Param(
-            "",
-            type="string",
+            None,
+            type=["null", "string"],  # optional in the Trigger form: an empty field is sent as null
             title="Subject name",
             description=f"Name of the subject (at most {NAME_MAX} characters). With several sub-folders it is "
             "a prefix: <name>-<folder>. Empty: the folder name.",
@@ -87,7 +87,7 @@ with DAG(
         for path in root.rglob("*"):
             if path.name.lower().endswith(PICTURE_SUFFIXES):
                 folders.setdefault(path.parent.name, []).append(f"{path}")
-        name, hint = params["subject_name"], params["frontal_hint"].lower()
+        name, hint = params["subject_name"] or "", (params["frontal_hint"] or "").lower()
         subjects = []
         for folder, pictures in sorted(folders.items()):
             pictures.sort()

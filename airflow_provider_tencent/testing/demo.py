@@ -104,7 +104,7 @@ def main() -> int:
         outputs: list[str] = []
         runs = [
             ("tencent_gallery_ingest", "2026-01-01", None),
-            ("tencent_aigc_subjects", None, {"subject_name": "", "description": "Demo subject from Airflow"}),
+            ("tencent_aigc_subjects", None, {"subject_name": None, "description": "Demo subject from Airflow"}),
             ("tencent_gallery_ingest", "2026-01-01", None),
         ]
         failed = False
