@@ -150,10 +150,9 @@ def bench_images(n: int, tmp: Path) -> None:
 
 
 def bench_elements(n: int, tmp: Path) -> None:
+    from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
     from airflow_provider_tencent.testing.images import make_image
     from airflow_provider_tencent.testing.s3 import LocalS3Server
-
-    from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
 
     s3 = LocalS3Server()
     s3.start()
@@ -212,9 +211,8 @@ def _rss_child(n: int, url: str, folder: str) -> None:
 
 
 def bench_rss(n: int, tmp: Path) -> None:
-    from airflow_provider_tencent.testing.images import make_image
-
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.testing.images import make_image
 
     pictures = tmp / "pictures"
     pictures.mkdir(exist_ok=True)
@@ -312,10 +310,9 @@ def bench_cpu(n: int) -> None:
 
 # -- 4. mapped tasks vs one batch task ------------------------------------------------------------
 def bench_mapped(n: int, tmp: Path) -> None:
-    from airflow_provider_tencent.testing.images import make_image
-
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
     from airflow_provider_tencent.testing.dag_runner import AirflowEnv
+    from airflow_provider_tencent.testing.images import make_image
 
     pictures = tmp / "mapped"
     pictures.mkdir(exist_ok=True)

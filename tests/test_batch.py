@@ -6,12 +6,12 @@ import base64
 import json
 
 import pytest
-from airflow_provider_tencent.testing.images import make_image
 from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError
 from airflow_provider_tencent.operators.image_search import CreateImagesOperator
 from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+from airflow_provider_tencent.testing.images import make_image
 
 
 def upload_gallery(bucket: str, n: int, prefix: str = "gallery") -> list[str]:

@@ -6,7 +6,6 @@ import base64
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
-from airflow_provider_tencent.testing.images import make_image, solid_image
 from conftest import put_object
 
 from airflow_provider_tencent.contracts import ErrorKind, tiia
@@ -17,6 +16,7 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.testing.images import make_image, solid_image
 
 PNG = make_image(320, 240, "png", seed=11)
 

@@ -6,12 +6,12 @@ import base64
 import json
 
 import pytest
-from airflow_provider_tencent.testing.images import make_image
 
 from airflow_provider_tencent.contracts import tiia, vod
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.operators.image_search import prepare_create_image
 from airflow_provider_tencent.operators.vod import prepare_create_element
+from airflow_provider_tencent.testing.images import make_image
 
 PNG = make_image(64, 48, "png", seed=1)
 B64 = base64.b64encode(PNG).decode()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from airflow_provider_tencent.testing.images import make_image
 from conftest import put_object
 
 from airflow_provider_tencent.exceptions import (
@@ -12,6 +11,7 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
+from airflow_provider_tencent.testing.images import make_image
 
 
 def pictures(bucket, prefix="mug", sizes=((400, 600), (400, 600), (600, 400))):
