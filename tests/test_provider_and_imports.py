@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from airflow.sdk.exceptions import ParamValidationError
 
 REPO = Path(__file__).resolve().parents[1]
 DAG_FILES = sorted((REPO / "dags").glob("*.py"))
@@ -97,9 +98,14 @@ def test_aigc_dag_trigger_form_params():
     params = {k: dag.params.get_param(k) for k in dag.params}
     schema = {k: p.schema for k, p in params.items()}
     assert set(schema) >= {"source_prefix", "subject_name", "description", "frontal_hint", "output_path"}
-    assert all(s.get("title") and s.get("type") == "string" for s in schema.values()), schema
+    assert all(s.get("title") and "string" in s.get("type", ()) for s in schema.values()), schema
     assert all(p.description for p in params.values())
     assert schema["subject_name"]["maxLength"] == 20 and schema["description"]["maxLength"] == 100
+    # the form's defaults trigger as they are: the optional subject name may stay empty (null)
+    assert schema["subject_name"]["type"] == ["null", "string"] and params["subject_name"].value is None
+    dag.params.validate()
+    with pytest.raises(ParamValidationError):
+        dag.params.get_param("subject_name").resolve("x" * 21)
 
 
 def test_env_is_isolated():

@@ -95,11 +95,13 @@ class RefreshingCredential:
 def cvm_role_fetcher(endpoint: str = CVM_METADATA_ENDPOINT, timeout: float = 2.0) -> Callable[[], TemporaryKeys]:
     """Fetch the CVM instance role's keys from the metadata service, with a timeout."""
     base = endpoint.rstrip("/") + "/cam/security-credentials/"
+    # the metadata service is link-local: never through a proxy from the environment
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def fetch() -> TemporaryKeys:
-        with urllib.request.urlopen(base, timeout=timeout) as resp:
+        with opener.open(base, timeout=timeout) as resp:
             role = resp.read().decode("utf8").strip().splitlines()[0]
-        with urllib.request.urlopen(base + role, timeout=timeout) as resp:
+        with opener.open(base + role, timeout=timeout) as resp:
             data = json.loads(resp.read().decode("utf8"))
         if data.get("Code") != "Success":
             raise TencentCloudConfigError(f"CVM metadata refused role {role!r}: {data.get('Code')}")
