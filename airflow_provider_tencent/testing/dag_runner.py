@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +19,21 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+#: The signature of a presigned URL (S3/COS ``X-Amz-Signature``, COS XML ``q-signature``, TC3 ``Signature``).
+PRESIGNED_SIGNATURE = re.compile(r"(X-Amz-Signature|q-signature|Signature)=[0-9a-fA-F]{16,}")
+
+
+def find_leaks(texts: dict[str, str], secrets: list[str]) -> list[str]:
+    """Where any of ``secrets`` or a presigned-URL signature appears in ``texts`` (``{where: text}``).
+
+    The answers name the place and only the first four characters of a secret.
+    """
+    found: list[str] = []
+    for where, text in texts.items():
+        found += [f"{secret[:4]}... in {where}" for secret in secrets if secret and secret in text]
+        if match := PRESIGNED_SIGNATURE.search(text):
+            found.append(f"a presigned-URL {match.group(1)} in {where}")
+    return found
 
 
 @dataclass
@@ -124,6 +140,22 @@ class AirflowEnv:
                 value = value.decode("utf-8")
             out[map_index] = json.loads(value) if isinstance(value, str) else value
         return out
+
+    def run_texts(self, run: DagRunResult) -> dict[str, str]:
+        """Everything a run left that a person or another task can read: ``{where: text}``.
+
+        The ``dags test`` output, every log file under ``AIRFLOW_HOME``, the run's XComs and its
+        rendered templates.
+        """
+        texts = {"dags test output": run.output}
+        for log in sorted(self.home.rglob("*.log")):
+            texts[f"log {log.relative_to(self.home)}"] = log.read_text(errors="replace")
+        for task_id, key, value in self._query("SELECT task_id, key, value FROM xcom WHERE run_id = ?", run.run_id):
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else f"{value}"
+            texts[f"xcom {task_id}/{key}"] = text
+        for n, fields in enumerate(self.rendered_fields(run.dag_id, run.run_id or "")):
+            texts[f"rendered templates {n}"] = fields
+        return texts
 
     def rendered_fields(self, dag_id: str, run_id: str) -> list[str]:
         rows = self._query(

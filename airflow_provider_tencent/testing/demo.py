@@ -12,22 +12,30 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import sys
-from typing import Any
+from typing import Any, TextIO
 
-from airflow_provider_tencent.testing.dag_runner import REPO_ROOT, AirflowEnv
+from airflow_provider_tencent.testing.dag_runner import REPO_ROOT, AirflowEnv, find_leaks
 
 BUCKET = "demo-1250000000"
 GROUP_ID = "airflow_demo_gallery"
 SECRET_ID = "AKIDDEMO0000000000000000000000000000"
 SECRET_KEY = "DemoSecretKey-DO-NOT-LEAK-4f1c9a7e"
+SESSION_TOKEN = "DemoSessionToken-DO-NOT-LEAK-82d5b0"
+"""The demo signs with temporary keys (SecretId, SecretKey and session token), as a role would."""
 
 
 def connection_json(
-    api_url: str, s3_url: str, secret_id: str = SECRET_ID, secret_key: str = SECRET_KEY, **extra: Any
+    api_url: str,
+    s3_url: str,
+    secret_id: str = SECRET_ID,
+    secret_key: str = SECRET_KEY,
+    token: str | None = SESSION_TOKEN,
+    **extra: Any,
 ) -> str:
     return json.dumps(
         {
@@ -40,6 +48,7 @@ def connection_json(
                 "region": "ap-guangzhou",
                 "read_timeout": 10,
                 "backoff_base": 0.2,
+                **({"token": token} if token else {}),
                 **extra,
             },
         }
@@ -62,18 +71,42 @@ def upload_samples(conn_id: str, bucket: str, gallery: int = 6, subjects: tuple[
             path.write_bytes(make_image(480, 640, "png", seed=100 + 10 * s + v))
 
 
-def find_leaks(texts: list[str], secrets: list[str]) -> list[str]:
-    return [secret[:4] + "..." for secret in secrets if any(secret in text for text in texts)]
+class _Transcript(io.TextIOBase):
+    """Writes through to ``stream`` and keeps a copy, so the demo can check its own output for secrets."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.copy = io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.copy.write(text)
+        return self.stream.write(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def getvalue(self) -> str:
+        return self.copy.getvalue()
 
 
 def main() -> int:
+    transcript = _Transcript(sys.stdout)
+    sys.stdout = transcript
+    try:
+        return _run(transcript)
+    finally:
+        sys.stdout = transcript.stream
+
+
+def _run(transcript: _Transcript) -> int:
     from airflow_provider_tencent.testing.emulator import Emulator
     from airflow_provider_tencent.testing.s3 import LocalS3Server
 
     workdir = REPO_ROOT / ".demo"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    emulator = Emulator(credentials={SECRET_ID: SECRET_KEY})
+    emulator = Emulator()
+    emulator.add_credential(SECRET_ID, SECRET_KEY, token=SESSION_TOKEN, lifetime=4 * 3600)
     s3 = LocalS3Server()
     emulator.start()
     s3.start()
@@ -101,7 +134,7 @@ def main() -> int:
         )
         print("Preparing Airflow (SQLite metadata database)...")
         airflow.migrate()
-        outputs: list[str] = []
+        texts: dict[str, str] = {}
         runs = [
             ("tencent_gallery_ingest", "2026-01-01", None),
             ("tencent_aigc_subjects", None, {"subject_name": None, "description": "Demo subject from Airflow"}),
@@ -111,7 +144,7 @@ def main() -> int:
         for dag_id, date, conf in runs:
             print(f"\n$ airflow dags test {dag_id} {date or ''}".rstrip())
             result = airflow.dags_test(dag_id, date, conf)
-            outputs.append(result.output)
+            texts.update({f"{dag_id} run {result.run_id}: {k}": v for k, v in airflow.run_texts(result).items()})
             print(f"  run {result.run_id}: {result.state}; tasks: {result.task_states}")
             if result.state != "success":
                 failed = True
@@ -135,9 +168,13 @@ def main() -> int:
             print(f"  EntityId={picture['EntityId']:<14} PicName={picture['PicName']}")
         print(f"\nEmulator request counters: {json.dumps(emulator.counters(), sort_keys=True)}")
 
-        logs = [p.read_text(errors="replace") for p in (workdir / "airflow_home").rglob("*.log")]
-        leaks = find_leaks(outputs + logs, [SECRET_KEY])
-        print(f"Secrets check: SecretKey found in {len(leaks)} of {len(outputs) + len(logs)} outputs and task logs")
+        texts["the demo's own output"] = transcript.getvalue()
+        leaks = find_leaks(texts, [SECRET_KEY, SESSION_TOKEN])
+        print(
+            f"Secrets check: SecretKey, session token and presigned-URL signatures looked for in {len(texts)} "
+            "texts (dags test output, task logs, XComs, rendered templates, this output): "
+            + ("; ".join(leaks) if leaks else "none found")
+        )
         if leaks:
             failed = True
         print("\nDemo " + ("FAILED" if failed else "finished: both DAGs ran end to end against the emulator."))

@@ -22,7 +22,6 @@ import threading
 import time
 from collections.abc import Callable
 
-
 _EPSILON = 1e-9
 """Seconds of float rounding forgiven by the window guard (``t + (a - t)`` need not reach ``a``)."""
 
