@@ -48,11 +48,13 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "cos_endpoint_url": _string(
         "COS endpoint URL", "S3-compatible COS endpoint; default https://cos.<region>.myqcloud.com."
     ),
+    "cos_region": _string("COS region", "Region of the COS buckets when it differs from the API region."),
     "proxy": _string("Proxy", "http(s)://[user:password@]host:port", format="password"),
     "connect_timeout": _number("Connect timeout (s)", "TCP/TLS connect timeout.", default=10),
     "read_timeout": _number("Read timeout (s)", "Time to wait for an answer.", default=60),
     "max_attempts": _number("Max attempts", "Attempts per call for retryable failures.", "integer", default=5),
     "backoff_base": _number("Backoff base (s)", "Exponential backoff multiplier (full jitter).", default=0.5),
+    "backoff_max": _number("Backoff max (s)", "Longest pause between two attempts.", default=20),
     "language": _string("Language", "Language of error messages.", default="en-US", enum=["en-US", "zh-CN"]),
 }
 

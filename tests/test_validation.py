@@ -68,9 +68,24 @@ def test_category_and_types():
     with pytest.raises(TencentCloudInputError, match="one of 0, 1, 2, 3, 4, 5"):
         prepare_create_image("g", item(category_id=6), conn_id=None)
     with pytest.raises(TencentCloudInputError, match="type Integer"):
-        prepare_create_image("g", item(category_id="1"), conn_id=None)
+        prepare_create_image("g", item(category_id="one"), conn_id=None)
     with pytest.raises(TencentCloudInputError, match="type Boolean"):
         prepare_create_image("g", item(enable_detect="yes"), conn_id=None)
+    with pytest.raises(TencentCloudInputError, match="type Rect"):
+        prepare_create_image("g", item(image_rect="[1, 2]"), conn_id=None)
+
+
+def test_rendered_template_strings_are_read_as_their_types():
+    """What Jinja renders (strings) for an Integer, a Boolean and a Rect reaches the API typed."""
+    params = prepare_create_image(
+        "g",
+        item(category_id="4", enable_detect="False", image_rect='{"x": 1, "y": 2, "width": 30, "height": 40}'),
+        conn_id=None,
+    )
+    assert params["CategoryId"] == 4 and params["EnableDetect"] is False
+    assert params["ImageRect"] == {"X": 1, "Y": 2, "Width": 30, "Height": 40}
+    with pytest.raises(TencentCloudInputError, match="one of 0, 1, 2, 3, 4, 5"):
+        prepare_create_image("g", item(category_id="7"), conn_id=None)
 
 
 def test_image_sources():

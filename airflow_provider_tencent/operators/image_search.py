@@ -49,8 +49,27 @@ ITEM_KEYS = (
 )
 
 
+def _integer(value: Any) -> Any:
+    """A rendered template is a string: ``"3"`` is read as 3 (anything else is left for validation)."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def _boolean(value: Any) -> Any:
+    """A rendered template is a string: ``"true"``/``"false"`` (any case) are read as booleans."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
 def _rect(value: Any) -> Any:
-    """``image_rect`` as the API's Rect: accepts x/y/width/height in any letter case."""
+    """``image_rect`` as the API's Rect: x/y/width/height in any letter case, as a dict or a JSON text."""
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
     if not isinstance(value, Mapping):
         return value
     lowered = {f"{k}".lower(): v for k, v in value.items()}
@@ -102,8 +121,8 @@ def prepare_create_image(
         "ImageBase64": item.get("image_base64") or None,
         "CustomContent": item.get("custom_content"),
         "Tags": _tags(item.get("tags")),
-        "EnableDetect": item.get("enable_detect"),
-        "CategoryId": item.get("category_id"),
+        "EnableDetect": _boolean(item.get("enable_detect")),
+        "CategoryId": _integer(item.get("category_id")),
         "ImageRect": _rect(item.get("image_rect")),
     }
     params = {k: v for k, v in params.items() if v is not None and v != ""}
@@ -210,6 +229,10 @@ class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
     :param enable_detect: ``EnableDetect`` (product image search only).
     :param category_id: ``CategoryId``: 0 top, 1 dress, 2 bottoms, 3 bag, 4 shoes, 5 accessories.
     :param image_rect: ``ImageRect`` as ``{"x", "y", "width", "height"}``.
+
+    Rendered templates are strings, so ``category_id`` ``"3"``, ``enable_detect`` ``"true"`` /
+    ``"false"`` and a JSON ``image_rect`` are read as the types the API wants; anything else of
+    the wrong type is refused before the call.
     :param if_exists: the PicName already holds a *different* picture: ``fail`` (default) or ``skip``.
         The *same* picture already there (a retry after a timeout, a re-run) is success: ``exists``.
     :param allow_both_sources: accept ``image_url`` together with another source (ImageUrl wins).
