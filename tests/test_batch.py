@@ -34,6 +34,19 @@ def test_prefix_batch_at_quota(provider, context, tmp_path):
     assert summary["elapsed_seconds"] >= 2.0  # 25 requests at <= 10/s cannot take less
 
 
+def test_a_quota_shared_with_someone_else_slows_the_batch_down(provider, context, tmp_path):
+    """The service admits 5/s where the batch was told 10/s: it adapts instead of failing items."""
+    provider.emulator.qps_scale = 0.5  # CreateImage quota 5/s: half of it is taken by someone else
+    good = base64.b64encode(make_image(48, 48, "png", seed=2)).decode()
+    items = [{"key": f"k{i}", "entity_id": f"e{i // 8}", "pic_name": f"p{i}", "image_base64": good} for i in range(40)]
+    summary = images_op(tmp_path, items=items, max_qps=10).execute(context)
+    assert (summary["created"], summary["failed"]) == (40, 0)
+    assert summary["throttled"] > 0
+    throttled = provider.emulator.counters()["CreateImage"].get("RequestLimitExceeded", 0)
+    assert throttled < 40  # at 10/s against 5/s, about half of every attempt would be refused
+    assert len(provider.emulator.images("g1")) == 40
+
+
 def test_failed_items_are_named_and_a_rerun_sends_only_them(provider, context, tmp_path):
     good = base64.b64encode(make_image(64, 64, "png", seed=1)).decode()
     items = [{"key": f"k{i}", "entity_id": "e", "pic_name": f"p{i}", "image_base64": good} for i in range(5)]

@@ -158,18 +158,28 @@ def test_presigned_url_carries_the_session_token(local_s3, cos_bucket, monkeypat
     assert urllib.request.urlopen(url, timeout=5).read() == b"t-bytes"
 
 
-def test_presigned_urls_are_masked_and_redacted(cos):
-    from airflow.sdk.log import redact
+def test_presigned_urls_are_redacted_wherever_they_are_shown(cos):
+    from types import SimpleNamespace
+
+    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+    from airflow_provider_tencent.hooks.base import TencentCloudHook
+    from airflow_provider_tencent.utils.redact import redact_urls
 
     path = to_storage_path(f"cos://{cos}/m.png", None)
     url = presign(path, 60)
     signature = _query(url)["X-Amz-Signature"][0]
-
-    logged = f"{redact(f'downloading {url}')}"
-    assert signature not in logged and urlsplit(url).query not in logged
     assert redact_url(url) == f"{urlsplit(url).scheme}://{urlsplit(url).netloc}/{cos}/m.png"
     assert redact_url("https://user:pw@h.example/a/b.png?X-Amz-Signature=abc#frag") == "https://h.example/a/b.png"
     assert redact_url("https://h.example/a.png") == "https://h.example/a.png"
+    assert redact_urls(f"frontal {url}, refer 'http://h/x.png?q=1'") == (
+        f"frontal {redact_url(url)}, refer 'http://h/x.png'"
+    )
+    # a server that echoes the URL it could not download: the error raised holds no signature
+    echoed = TencentCloudSDKException("FailedOperation", f"downloading {url} failed", "rid-1")
+    error = TencentCloudHook()._translate(echoed, SimpleNamespace(credential=None), "vod", "CreateAigcCustomElement")
+    assert signature not in f"{error}" and urlsplit(url).query not in f"{error}"
+    assert redact_url(url) in f"{error}" and error.request_id == "rid-1"
 
 
 def test_only_objects_can_be_presigned(cos, tmp_path):

@@ -68,11 +68,32 @@ def test_rate_limiter_spaces_requests_and_backs_off():
     assert stamps[-1] == pytest.approx(2.0)
     # no sliding one-second window holds more than the quota
     assert max(sum(1 for t in stamps if s <= t < s + 1.0 - 1e-9) for s in stamps) == 10
+    limiter.on_throttled()  # two stray throttles (10 % of two seconds' requests): the pace stays
     limiter.on_throttled()
-    assert limiter.current == pytest.approx(5.0)
+    assert limiter.current == pytest.approx(10.0)
+    limiter.on_throttled()  # a third one within two seconds: slow down
+    assert limiter.current == pytest.approx(9.0)
     before = clock.now
     limiter.acquire()
-    assert clock.now - before >= 0.2 - 1e-9
+    assert clock.now - before >= 1 / 9 - 1e-9
+    for _ in range(30):  # a quota really shared: throttle after throttle, the rate falls to its floor
+        limiter.on_throttled()
+    assert limiter.current == pytest.approx(limiter.min_rate)
+    clock.sleep(2.5)  # and climbs back linearly: half the target in half of recovery_seconds
+    limiter.acquire()
+    assert limiter.current == pytest.approx(limiter.min_rate + 10 * 0.5, abs=0.2)
+
+
+def test_rate_limiter_rides_out_stray_throttles():
+    """One stray RequestLimitExceeded a second (5 % of 20/s) costs little: the batch stays near its quota."""
+    clock = FakeClock()
+    limiter = RateLimiter(20, clock=clock, sleep=clock.sleep)
+    for n in range(400):
+        if n % 20 == 19:
+            limiter.on_throttled()
+        limiter.acquire()
+    assert 400 / clock.now >= 0.95 * 20
+    assert limiter.current == pytest.approx(limiter.target)
 
 
 def test_rate_limiter_window_guard_absorbs_a_late_thread():

@@ -46,6 +46,7 @@ from airflow_provider_tencent.hooks.credentials import (
     find_keyless_credential,
 )
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID, TencentConnection
+from airflow_provider_tencent.utils.redact import redact_urls
 
 if TYPE_CHECKING:
     from tencentcloud.common.common_client import CommonClient
@@ -92,9 +93,10 @@ def _was_sent(exc: BaseException) -> bool:
 
 
 def _short(text: object, limit: int = 300) -> str:
+    """One line of at most ``limit`` characters, with the query string of any URL taken out."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
-    out = " ".join(f"{text}".split())
+    out = redact_urls(" ".join(f"{text}".split()))
     return out if len(out) <= limit else out[:limit] + "..."
 
 

@@ -30,12 +30,13 @@ import errno
 import os
 import threading
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from airflow_provider_tencent.exceptions import TencentCloudConfigError, TencentCloudInputError
 from airflow_provider_tencent.hooks.base import TencentCloudHook
 from airflow_provider_tencent.hooks.credentials import StaticCredential
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
+from airflow_provider_tencent.utils.redact import redact_url as redact_url  # re-exported for the operators
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -47,10 +48,6 @@ PRESIGNABLE = ("cos", "s3", "s3a")
 ADDRESSING_STYLES = ("virtual", "path", "auto")
 #: Longest validity of a SigV4 presigned URL (7 days), on S3 and COS alike.
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
-#: Query parameters of presigned URLs that are secret or tie the URL to a key (SigV4 and SigV2).
-_SECRET_PARAMS = frozenset(
-    {"x-amz-signature", "x-amz-security-token", "x-amz-credential", "signature", "x-cos-security-token"}
-)
 #: A read of refreshable keys is trusted this long (botocore's "expiry" of them).
 _LEASE_SECONDS = 600.0
 #: After this long without a successful re-read, requests wait for new keys and fail if none come.
@@ -303,9 +300,13 @@ def presign(path: str | ObjectStoragePath, expires_in: int = 3600) -> str:
 
     The URL is signed (SigV4, query string) with the path's credentials; when they are temporary,
     the session token travels in the URL (``X-Amz-Security-Token``), as the service downloading it
-    needs. The whole query string and each signature/token/credential value are registered with
-    Airflow's secrets masker, so the URL never shows in task logs; use :func:`redact_url` to
-    mention it. The object is not checked for existence.
+    needs. The URL is a bearer credential: the provider never logs it, puts it in XCom or in an
+    error (server messages pass through
+    :func:`~airflow_provider_tencent.utils.redact.redact_urls`); mention it with
+    :func:`redact_url`. The session token inside it is registered with the secrets masker once,
+    with the connection; the signature, different for every URL, is not (the masker recompiles
+    its pattern at each new secret, which would make a batch of thousands of pictures quadratic).
+    The object is not checked for existence.
 
     :param path: an ``ObjectStoragePath`` or a ``cos://``/``s3://`` string (``cos://`` strings use
         ``tencentcloud_default``).
@@ -328,29 +329,7 @@ def presign(path: str | ObjectStoragePath, expires_in: int = 3600) -> str:
     if not path.bucket or not path.key:
         raise TencentCloudInputError(f"{_shown(path)}: presign needs an object key, not a bucket", field="path")
     url: str = _fs_of(path).sign(path.path, expiration=expires_in)
-    _mask_url(url)
     return url
-
-
-def redact_url(url: str) -> str:
-    """``url`` without user info, query string and fragment - where signatures and tokens live - for logs."""
-    parts = urlsplit(url)
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
-def _mask_url(url: str) -> None:
-    """Register a presigned URL's query string and its secret values with the secrets masker."""
-    query = urlsplit(url).query
-    if not query:
-        return
-    secrets = [query]
-    for pair in query.split("&"):
-        name, _, raw = pair.partition("=")
-        if name.lower() in _SECRET_PARAMS and raw:
-            secrets.append(raw)
-    secrets += [value for name, value in parse_qsl(query) if name.lower() in _SECRET_PARAMS and value]
-    _mask(*secrets)
 
 
 def _mask(*secrets: str | None) -> None:

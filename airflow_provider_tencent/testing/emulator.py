@@ -64,7 +64,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from airflow_provider_tencent.contracts import ApiContract, ImageRules, lookup
 from airflow_provider_tencent.contracts import sts as sts_contract
@@ -73,6 +73,7 @@ from airflow_provider_tencent.contracts import vod as vod_contract
 from airflow_provider_tencent.contracts.common import REGIONS
 from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY, tc3
 from airflow_provider_tencent.utils import images
+from airflow_provider_tencent.utils.redact import redact_url as redact
 
 __all__ = ["CVM_ROLE", "FAULT_KINDS", "MAX_SKEW", "ApiError", "Emulator", "main", "redact"]
 
@@ -151,16 +152,6 @@ class Group:
     created: float = field(default_factory=time.time)
 
 
-def redact(url: str) -> str:
-    """``url`` without user info, query string and fragment (no presigned signature survives)."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc.rsplit("@", 1)[-1]
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    except ValueError:
-        return "<unparseable URL>"
-
-
 def _is_loopback(address: str) -> bool:
     try:
         return ipaddress.ip_address(address).is_loopback
@@ -186,7 +177,8 @@ class Emulator:
     :param credentials: permanent keys ``{SecretId: SecretKey}``; default: ``TEST_SECRET_ID`` /
         ``TEST_SECRET_KEY`` from :mod:`airflow_provider_tencent.testing`.
     :param qps_scale: every action's quota is its contract's QPS times this (at least 1 per second).
-    :param latency: ``(low, high)`` seconds, a uniform random delay added to every API request.
+    :param latency: ``(low, high)`` seconds, a uniform random processing delay added to every API request
+        that passed authentication and the rate limit (the quota counts a request when it arrives).
     :param seed: seeds the RNG used for fault probabilities, latency and ElementIds.
     :param clock: the wall clock for signatures, timestamps and key expiry (tests may freeze it);
         rate windows always use the real monotonic clock.
@@ -524,7 +516,6 @@ class Emulator:
     def handle_api(self, handler: _Handler, method: str, payload: bytes) -> None:
         """Answer one signed API request (``handler`` has read the body into ``payload``)."""
         self._request_generation.value = self._generation
-        self._sleep_latency()
         arrived = time.monotonic()
         headers = {k.lower(): v for k, v in handler.headers.items()}
         action = headers.get("x-tc-action", "")
@@ -547,6 +538,9 @@ class Emulator:
                 "RequestLimitExceeded", f"{action} allows {self.quota(service, action)} requests per second.", False
             )
             return
+        # the service's processing time: after the quota has counted the request at its arrival, as a
+        # gateway does (a random delay before counting would make no client able to keep the quota)
+        self._sleep_latency()
         fault = self._fault(action)
         kind = fault.kind if fault else None
         if kind == "throttle":
@@ -1080,6 +1074,9 @@ def _open(data: bytes) -> Any:
 class _Handler(BaseHTTPRequestHandler):
     emulator: Emulator
     protocol_version = "HTTP/1.1"
+    # headers and body leave in two writes: with Nagle on, a keep-alive client waits for the
+    # delayed ACK (about 40 ms a request on Linux) before it sees the body
+    disable_nagle_algorithm = True
     server_version = "TencentCloudEmulator/1.0"
 
     def log_message(self, format: str, *args: Any) -> None:

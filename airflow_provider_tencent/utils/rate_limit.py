@@ -10,8 +10,14 @@ Two rules keep every such window at or under the quota while achieving about ``s
   after any request leaves at least ``n / rate x (1 + margin)`` seconds after it, with ``n`` the
   whole part of the rate.
 
-On ``RequestLimitExceeded`` (someone else shares the quota) the rate halves and the next slot is
-pushed back; it then recovers linearly to the target over ``recovery_seconds``.
+On ``RequestLimitExceeded`` past ``tolerance`` of the requests of the last ``THROTTLE_WINDOW``
+seconds (10 %: four throttles in two seconds at 20/s, at least one), the next slot is pushed
+back and the rate drops by ``decrease`` (x0.9) at each; it climbs back linearly (the whole target
+in ``recovery_seconds``): a quota really shared with someone else throttles many requests a
+second and the rate falls fast to what is left (multiplicative decrease, additive increase), while
+stray throttles - 5 % of a 20/s quota is one a second - cost only the slots their retries take.
+Halving at every throttle would keep a batch near half of its quota under a steady few per cent
+of stray throttles.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import threading
 import time
 from collections.abc import Callable
 
+THROTTLE_WINDOW = 2.0
+"""Seconds over which throttles are counted to tell a shared quota from stray ones."""
 _EPSILON = 1e-9
 """Seconds of float rounding forgiven by the window guard (``t + (a - t)`` need not reach ``a``)."""
 
@@ -32,6 +40,9 @@ class RateLimiter:
     :param rate: the quota (requests per second) this limiter may use.
     :param safety: pace at this fraction of ``rate``.
     :param margin: the window guard's extra fraction of a second (see the module notes).
+    :param decrease: the rate is multiplied by this at each ``RequestLimitExceeded`` past the tolerated ones.
+    :param tolerance: throttles within ``THROTTLE_WINDOW`` seconds, as a fraction of the requests
+        sent at ``rate`` in that time (at least one), that change nothing.
     :param min_fraction: never slow below this fraction of the target rate.
     :param recovery_seconds: time to climb back to the target after a throttle.
     """
@@ -42,6 +53,8 @@ class RateLimiter:
         *,
         safety: float = 0.985,
         margin: float = 0.02,
+        decrease: float = 0.9,
+        tolerance: float = 0.1,
         min_fraction: float = 0.1,
         recovery_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
@@ -49,6 +62,11 @@ class RateLimiter:
     ) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be > 0, got {rate}")
+        if not 0 < decrease < 1:
+            raise ValueError(f"decrease must be between 0 and 1, got {decrease}")
+        self.decrease = decrease
+        self.tolerated = max(1, math.floor(rate * THROTTLE_WINDOW * tolerance))
+        self._throttles: collections.deque[float] = collections.deque()
         self.target = rate * safety
         self.current = self.target
         self.min_rate = self.target * min_fraction
@@ -95,6 +113,11 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             self.throttled += 1
-            self.current = max(self.min_rate, self.current / 2)
+            self._throttles.append(now)
+            while now - self._throttles[0] >= THROTTLE_WINDOW:
+                self._throttles.popleft()
+            if len(self._throttles) <= self.tolerated:
+                return  # a stray one: the retry takes its own slot, the pace stays
+            self.current = max(self.min_rate, self.current * self.decrease)
             self._last_update = now
             self._next = max(self._next, now) + 1.0 / self.current

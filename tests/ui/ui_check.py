@@ -49,6 +49,9 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
+# what local S3 needs in every process (the S3 test fixture's values): no real AWS account reachable
+from airflow_provider_tencent.testing.s3 import DUMMY_AWS_ENV
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / ".artifacts" / "ui"
 BIN = Path(sys.executable).parent
@@ -77,15 +80,6 @@ CONN_LABELS = ["SecretId", "SecretKey", "Region", "Endpoint URL", "Session token
 START_TIMEOUT = 150  # api-server answering, DAG parsed
 RUN_TIMEOUT = 240  # the triggered run reaching a final state
 UI_TIMEOUT_MS = 30_000  # one UI element showing up
-# what the emulator and local S3 need in every process (same values as the S3 test fixture), no proxies
-DUMMY_AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-}
 _DROP_ENV = {
     *("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"),
     *("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL_S3"),
