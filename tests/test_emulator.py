@@ -890,3 +890,27 @@ def test_command_line(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize(
+    ("group_type", "size", "detect", "code"),
+    [
+        (8, (2000, 2000), None, "ok"),  # product search, detection on by default: at the limit
+        (8, (2001, 1000), None, "FailedOperation.ImageResolutionExceed"),
+        (8, (1990, 200), None, "ok"),  # 9.95:1
+        (8, (2000, 200), None, "FailedOperation.ImageResolutionExceed"),  # 10:1 is not under 10
+        (5, (300, 3000), True, "FailedOperation.ImageResolutionExceed"),
+        (7, (2001, 1000), False, "ok"),  # detection off: the general 4096x4096 rule only
+        (4, (2001, 1000), None, "ok"),  # general image search: no detection
+        (4, (3000, 200), True, "ok"),
+    ],
+)
+def test_subject_detection_limits_in_product_galleries(emu, group_type, size, detect, code):
+    """Seed: with subject detection in product image search, at most 2000x2000 and an aspect ratio under 10."""
+    emu.create_group("product", group_type=group_type)
+    params = {"GroupId": "product", "EntityId": "e", "PicName": "p", "ImageBase64": b64(make_image(*size, "png"))}
+    if detect is not None:
+        params["EnableDetect"] = detect
+    answer = send(emu, "CreateImage", params)
+    assert answer.code == code, answer.message
+    assert send(emu, "DescribeGroups", {"GroupId": "product"}).response["Groups"][0]["GroupType"] == group_type

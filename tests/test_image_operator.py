@@ -176,3 +176,22 @@ def test_commit_then_hang_is_confirmed_not_duplicated(provider, context):
     assert counters.get("InvalidParameterValue.PicNameAlreadyExist") == 1
     assert provider.emulator.counters()["DescribeImages"]["ok"] == 1
     assert len(provider.emulator.images("g1")) == 1
+
+
+def test_subject_detection_limits_checked_before_the_call_in_a_product_gallery(provider, context):
+    """A picture over 2000x2000 for a product gallery fails here; the gallery type is asked only then."""
+    provider.emulator.create_group("shop", group_type=8)
+    wide = put_object(provider.bucket, "in/wide.png", make_image(2100, 900, "png", seed=5))
+    small = put_object(provider.bucket, "in/small.png", PNG)
+    assert op(group_id="shop", pic_name="small", image_path=small).execute(context)["status"] == "created"
+    assert "DescribeGroups" not in provider.emulator.counters()  # within every limit: nothing to ask
+    with pytest.raises(TencentCloudInputError, match=r"2000x2000.*GroupType 8.*enable_detect=False") as err:
+        op(group_id="shop", pic_name="wide", image_path=wide).execute(context)
+    assert (err.value.field, err.value.limit, err.value.actual) == ("image_path", "<= 2000x2000", "2100x900")
+    assert create_calls(provider.emulator) == 1 and provider.emulator.counters()["DescribeGroups"] == {"ok": 1}
+    # detection off, or a general gallery: the same picture is fine
+    assert op(group_id="shop", pic_name="w2", image_path=wide, enable_detect=False).execute(context)["status"] == (
+        "created"
+    )
+    assert op(pic_name="wide", image_path=wide).execute(context)["status"] == "created"
+    assert create_calls(provider.emulator) == 3

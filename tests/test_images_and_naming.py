@@ -119,3 +119,14 @@ def test_rate_limiter_window_guard_absorbs_a_late_thread():
     # and pacing alone would not have been enough here
     unguarded = [stamps[0]] + [5.05 + i / limiter.target for i in range(1, 25)]
     assert max(sum(1 for t in unguarded if s <= t < s + 1.0) for s in unguarded) == 11
+
+
+@pytest.mark.parametrize(
+    ("w", "h", "ok"),
+    [(2000, 2000, True), (2001, 100, False), (1990, 200, True), (2000, 200, False), (200, 2000, False)],
+)
+def test_subject_detection_rules(w, h, ok):
+    problems = images.check(images.inspect(make_image(w, h, "png", seed=1)), tiia.DETECT_IMAGE_RULES)
+    assert (problems == []) is ok, problems
+    assert tiia.image_rules(8, None) is tiia.DETECT_IMAGE_RULES and tiia.image_rules(8, False) is tiia.IMAGE_RULES
+    assert tiia.image_rules(4, True) is tiia.IMAGE_RULES and tiia.image_rules(None, None) is tiia.IMAGE_RULES

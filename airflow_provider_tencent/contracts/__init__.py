@@ -85,6 +85,8 @@ class ImageRules:
     """Smallest allowed width / height."""
     max_aspect: float | None = None
     """Largest allowed width / height."""
+    elongation_below: float | None = None
+    """The long side over the short side must stay under this (exclusive)."""
 
 
 @dataclass(frozen=True)

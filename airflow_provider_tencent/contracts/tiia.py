@@ -31,6 +31,30 @@ IMAGE_RULES = ImageRules(
     max_height=4096,
 )
 
+#: ``GroupType`` of product image search galleries (商品图像搜索 1.0, 2.0, 3.0): the only ones where
+#: ``EnableDetect`` and ``CategoryId`` act. 4 is general image search (the default), 6 pattern search.
+PRODUCT_SEARCH_GROUP_TYPES = (5, 7, 8)
+
+#: Seed: "如果在商品图像搜索中开启主体识别,分辨率不超过2000*2000,图片长宽比小于10" - with subject
+#: detection on (``EnableDetect``, true by default) in a product image search gallery, at most
+#: 2000x2000 and a long side under 10 times the short one. The seed names no error code for it;
+#: the emulator answers ``FailedOperation.ImageResolutionExceed``.
+DETECT_IMAGE_RULES = ImageRules(
+    formats=IMAGE_RULES.formats,
+    max_base64_bytes=IMAGE_RULES.max_base64_bytes,
+    max_width=2000,
+    max_height=2000,
+    elongation_below=10,
+)
+
+
+def image_rules(group_type: int | None, enable_detect: bool | None) -> ImageRules:
+    """The picture rules of a ``CreateImage`` into a gallery of ``group_type`` (``None``: not known)."""
+    if group_type in PRODUCT_SEARCH_GROUP_TYPES and enable_detect is not False:
+        return DETECT_IMAGE_RULES
+    return IMAGE_RULES
+
+
 CREATE_IMAGE = ApiContract(
     service=SERVICE,
     version=VERSION,
@@ -215,7 +239,13 @@ CREATE_GROUP = ApiContract(
         FieldSpec("MaxCapacity", "max_capacity", "Integer", True, "Most pictures (in units of 10,000)."),
         FieldSpec("Brief", "brief", "String", False, "Description.", max_chars=100),
         FieldSpec("MaxQps", "max_qps", "Integer", False, "Search QPS of the gallery."),
-        FieldSpec("GroupType", "group_type", "Integer", False, "Service type (4: product image search)."),
+        FieldSpec(
+            "GroupType",
+            "group_type",
+            "Integer",
+            False,
+            "Service type: 4 general image search (default), 5/7/8 product image search, 6 pattern search.",
+        ),
     ),
     errors=(
         _E("InvalidParameterValue.ImageGroupIdAlreadyExist", _K.CONFLICT, "The gallery already exists."),

@@ -63,6 +63,30 @@ class CreateImageResult:
 class TencentImageSearchHook(TencentCloudHook):
     """Calls to Tencent Cloud Image Search (``tiia``, 2019-05-29)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._group_types: dict[str, int | None] = {}
+
+    def gallery_type(self, group_id: str) -> int | None:
+        """The ``GroupType`` of gallery ``group_id`` (one ``DescribeGroups`` per hook and gallery).
+
+        ``None`` when it cannot be told - no such gallery, or the key may not call ``DescribeGroups``
+        (logged): the service still enforces its rules then.
+        """
+        if group_id not in self._group_types:
+            try:
+                groups = self.describe_groups(group_id)
+            except TencentCloudAPIError as exc:
+                self.log.warning(
+                    "Cannot read the type of gallery %r (%s): its picture rules are left to the service",
+                    group_id,
+                    exc.code,
+                )
+                groups = []
+            found = [g.get("GroupType") for g in groups if g.get("GroupId") == group_id]
+            self._group_types[group_id] = int(found[0]) if found and found[0] is not None else None
+        return self._group_types[group_id]
+
     def _tiia(self, action: str, params: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return self.call(contract.SERVICE, contract.VERSION, action, params, **kwargs)
 

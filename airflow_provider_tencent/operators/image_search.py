@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow_provider_tencent.contracts import tiia as contract
@@ -95,8 +96,13 @@ def prepare_create_image(
     read_image: bool = True,
     log: Any = None,
     label: str | None = None,
+    gallery_type: Callable[[], int | None] | None = None,
 ) -> dict[str, Any]:
     """The validated ``CreateImage`` request for one picture.
+
+    ``gallery_type`` tells the gallery's ``GroupType``; it is asked only for a picture over the
+    subject-detection limits (2000x2000, aspect ratio under 10), which apply in product image
+    search galleries when ``enable_detect`` is not false.
 
     ``item`` uses the operator's argument names (:data:`ITEM_KEYS`). With ``read_image`` the bytes
     of ``image_path`` are read (never more than the 5 MB base64 limit allows, plus one byte) and
@@ -198,6 +204,7 @@ def prepare_create_image(
                 )
             )
         raise_if(problems, "CreateImage", label)
+        _check_detect_rules("image_base64", data, "base64 data", params, gallery_type, label)
     elif image_path is not None and read_image:
         from airflow_provider_tencent.hooks.cos import read_bytes, to_storage_path
 
@@ -210,8 +217,33 @@ def prepare_create_image(
                 item=label,
             ) from None
         raise_if(image_problems("image_path", data, contract.IMAGE_RULES, image_path), "CreateImage", label)
+        _check_detect_rules("image_path", data, image_path, params, gallery_type, label)
         params["ImageBase64"] = base64.b64encode(data).decode("ascii")
     return params
+
+
+def _check_detect_rules(
+    field: str,
+    data: bytes,
+    source: str,
+    params: Mapping[str, Any],
+    gallery_type: Callable[[], int | None] | None,
+    label: str | None,
+) -> None:
+    """The subject-detection limits, for a picture over them that goes to a product image search gallery."""
+    if gallery_type is None or params.get("EnableDetect") is False:
+        return
+    problems = image_problems(field, data, contract.DETECT_IMAGE_RULES, source)
+    if not problems:
+        return
+    group_type = gallery_type()  # asked only now: most pictures are within these limits anyway
+    if contract.image_rules(group_type, params.get("EnableDetect")) is not contract.DETECT_IMAGE_RULES:
+        return
+    note = (
+        f" (gallery {params.get('GroupId')!r} is a product image search gallery, GroupType {group_type}, and "
+        "enable_detect is on: set enable_detect=False to create the picture whole)"
+    )
+    raise_if([replace(p, message=p.message + note) for p in problems], "CreateImage", label)
 
 
 class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
@@ -226,7 +258,10 @@ class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
     :param pic_name: picture name (``PicName``), at most 64 characters, unique in the gallery.
     :param custom_content: ``CustomContent``, at most 4096 characters.
     :param tags: ``Tags``: a dict or JSON object string, at most 10 keys.
-    :param enable_detect: ``EnableDetect`` (product image search only).
+    :param enable_detect: ``EnableDetect`` (product image search only; on when not given). With it on,
+        a product image search gallery (``GroupType`` 5, 7 or 8) takes pictures of at most 2000x2000
+        with an aspect ratio under 10: checked before the call, the gallery's type being asked
+        (``DescribeGroups``, once per task) only for a picture over those limits.
     :param category_id: ``CategoryId``: 0 top, 1 dress, 2 bottoms, 3 bag, 4 shoes, 5 accessories.
     :param image_rect: ``ImageRect`` as ``{"x", "y", "width", "height"}``.
 
@@ -296,6 +331,7 @@ class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
             conn_id=self.tencentcloud_conn_id,
             allow_both_sources=self.allow_both_sources,
             log=self.log,
+            gallery_type=lambda: self.hook.gallery_type(self.group_id),
         )
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
         result = self.hook.create_image(params, if_exists=self.if_exists)
@@ -389,6 +425,7 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
             conn_id=self.tencentcloud_conn_id,
             allow_both_sources=self.allow_both_sources,
             label=key,
+            gallery_type=lambda: self.hook.gallery_type(self.group_id),
         )
         result = self.hook.create_image(params, if_exists=self.if_exists, limiter=limiter)
         return ItemResult(

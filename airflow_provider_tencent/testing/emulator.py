@@ -29,7 +29,7 @@ Run alone::
 
 Other processes control it over unsigned HTTP (loopback clients only): ``GET /_emulator/state``,
 ``POST /_emulator/faults`` (the arguments of :meth:`Emulator.inject`, or ``{"clear": true}``),
-``POST /_emulator/reset``, ``POST /_emulator/groups`` (``{"GroupId", "GroupName", "Capacity"}``).
+``POST /_emulator/reset``, ``POST /_emulator/groups`` (``{"GroupId", "GroupName", "Capacity", "GroupType"}``).
 
 It never logs a key or a token, and records image URLs without their query string (presigned
 signatures never reach its state).
@@ -150,6 +150,8 @@ class Group:
     pictures: dict[str, dict[str, Any]] = field(default_factory=dict)
     """By PicName (unique in the gallery)."""
     created: float = field(default_factory=time.time)
+    group_type: int = 4
+    """``GroupType``: 4 general image search; 5, 7, 8 product image search (subject detection)."""
 
 
 def _is_loopback(address: str) -> bool:
@@ -331,10 +333,14 @@ class Emulator:
         with self._lock:
             self._faults = []
 
-    def create_group(self, group_id: str, name: str = "", capacity: int = 100_000) -> None:
-        """Create a gallery without a request; ``capacity`` counts pictures (any size, even 1)."""
+    def create_group(self, group_id: str, name: str = "", capacity: int = 100_000, group_type: int = 4) -> None:
+        """Create a gallery without a request; ``capacity`` counts pictures (any size, even 1).
+
+        ``group_type`` 5, 7 or 8 makes it a product image search gallery, where subject detection
+        (``EnableDetect``, on by default) limits pictures to 2000x2000 and an aspect ratio under 10.
+        """
         with self._lock:
-            self._groups.setdefault(group_id, Group(name or group_id, int(capacity)))
+            self._groups.setdefault(group_id, Group(name or group_id, int(capacity), group_type=int(group_type)))
 
     def set_capacity(self, group_id: str, pictures: int) -> None:
         """Change how many pictures gallery ``group_id`` holds at most."""
@@ -359,7 +365,13 @@ class Emulator:
     def groups(self) -> list[dict[str, Any]]:
         with self._lock:
             return [
-                {"GroupId": gid, "GroupName": g.name, "Capacity": g.capacity, "PicCount": len(g.pictures)}
+                {
+                    "GroupId": gid,
+                    "GroupName": g.name,
+                    "Capacity": g.capacity,
+                    "PicCount": len(g.pictures),
+                    "GroupType": g.group_type,
+                }
                 for gid, g in self._groups.items()
             ]
 
@@ -736,7 +748,9 @@ class Emulator:
         with self._lock:
             if body["GroupId"] in self._groups:
                 raise ApiError("InvalidParameterValue.ImageGroupIdAlreadyExist", "The gallery already exists.")
-            self._groups[body["GroupId"]] = Group(body["GroupName"], int(body["MaxCapacity"]) * CAPACITY_UNIT)
+            self._groups[body["GroupId"]] = Group(
+                body["GroupName"], int(body["MaxCapacity"]) * CAPACITY_UNIT, group_type=int(body.get("GroupType") or 4)
+            )
         return {}
 
     def _tiia_DescribeGroups(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
@@ -752,6 +766,7 @@ class Emulator:
                     "GroupName": g.name,
                     "MaxCapacity": max(1, math.ceil(g.capacity / CAPACITY_UNIT)),
                     "PicCount": len(g.pictures),
+                    "GroupType": g.group_type,
                     "CreateTime": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(g.created)),
                 }
                 for gid, g in self._groups.items()
@@ -833,8 +848,9 @@ class Emulator:
             group = self._group(body)
             if pic_name in group.pictures:  # cheap early answer; checked again before storing
                 raise ApiError("InvalidParameterValue.PicNameAlreadyExist", f"PicName {pic_name!r} already exists.")
+            rules = tiia_contract.image_rules(group.group_type, body.get("EnableDetect"))
         data = self._image_bytes(body)
-        width, height = self._check_picture(data)
+        width, height = self._check_picture(data, rules)
         with self._lock:
             group = self._group(body)
             if pic_name in group.pictures:
@@ -960,12 +976,11 @@ class Emulator:
             raise ApiError("FailedOperation.EmptyImageError", "ImageBase64 holds no data.")
         return data
 
-    def _check_picture(self, data: bytes) -> tuple[int, int]:
+    def _check_picture(self, data: bytes, rules: ImageRules) -> tuple[int, int]:
         """``(width, height)`` of a picture Image Search accepts; raises the seed's code otherwise."""
-        rules = tiia_contract.IMAGE_RULES
         info = images.inspect(data)
         if info.format in rules.formats and info.width is not None and info.height is not None:
-            self._check_resolution(info.width, info.height)  # from the header, before any decoding
+            self._check_resolution(info.width, info.height, rules)  # from the header, before any decoding
         picture = _open(data)
         fmt = info.format or (picture.format.lower() if picture is not None and picture.format else None)
         if fmt is None:
@@ -978,7 +993,7 @@ class Emulator:
         if picture is None:
             raise ApiError("FailedOperation.ImageDecodeFailed", f"The {fmt.upper()} picture cannot be decoded.")
         width, height = picture.size
-        self._check_resolution(width, height)
+        self._check_resolution(width, height, rules)
         try:
             picture.load()
             extrema = picture.convert("RGB").getextrema()
@@ -991,12 +1006,18 @@ class Emulator:
         return width, height
 
     @staticmethod
-    def _check_resolution(width: int, height: int) -> None:
-        rules = tiia_contract.IMAGE_RULES
+    def _check_resolution(width: int, height: int, rules: ImageRules) -> None:
+        detect = " (subject detection in a product image search gallery)" if rules.elongation_below else ""
         if width > (rules.max_width or width) or height > (rules.max_height or height):
             raise ApiError(
                 "FailedOperation.ImageResolutionExceed",
-                f"{width}x{height} is over {rules.max_width}x{rules.max_height}.",
+                f"{width}x{height} is over {rules.max_width}x{rules.max_height}{detect}.",
+            )
+        long_side, short_side = max(width, height), min(width, height)
+        if rules.elongation_below and (not short_side or long_side >= rules.elongation_below * short_side):
+            raise ApiError(
+                "FailedOperation.ImageResolutionExceed",
+                f"{width}x{height}: the aspect ratio must be under {rules.elongation_below:g}:1{detect}.",
             )
 
     # -- VOD --------------------------------------------------------------------------------------
@@ -1169,7 +1190,8 @@ class _Handler(BaseHTTPRequestHandler):
                 if not isinstance(group_id, str) or not group_id:
                     raise ValueError("GroupId is required")
                 capacity: Any = args.get("Capacity", args.get("capacity", 100_000))
-                self.emulator.create_group(group_id, str(args.get("GroupName") or ""), int(capacity))
+                group_type = int(args.get("GroupType", 4))
+                self.emulator.create_group(group_id, str(args.get("GroupName") or ""), int(capacity), group_type)
             else:
                 self.reply_raw(404, "text/plain", b"not found")
                 return

@@ -126,4 +126,13 @@ def check(info: ImageInfo, rules: ImageRules) -> list[ImageProblem]:
                     f"{dims} = {ratio:.3g}:1",
                 )
             )
+    if rules.elongation_below is not None:
+        long_side, short_side = max(info.width, info.height), min(info.width, info.height)
+        if short_side == 0 or long_side / short_side >= rules.elongation_below:
+            elongation = f"{long_side / short_side:.3g}:1" if short_side else "infinite"
+            problems.append(
+                ImageProblem(
+                    "aspect ratio (long:short side)", f"under {rules.elongation_below:g}:1", f"{dims} = {elongation}"
+                )
+            )
     return problems
