@@ -152,7 +152,8 @@ WORKER = textwrap.dedent(
 )
 
 
-def run_and_kill(tmp_path, module, cls, args, items, after):
+def run_and_kill(tmp_path, module, cls, args, items, when):
+    """Run the batch in a worker process and SIGKILL it as soon as ``when()`` is true (mid-batch)."""
     (tmp_path / "items.json").write_text(json.dumps(items))
     code = WORKER.format(module=module, cls=cls, args=args)
     proc = subprocess.Popen(
@@ -161,7 +162,10 @@ def run_and_kill(tmp_path, module, cls, args, items, after):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    time.sleep(after)
+    deadline = time.monotonic() + 120
+    while not when() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the worker ended before it could be killed mid-batch"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     return proc.returncode
@@ -170,7 +174,10 @@ def run_and_kill(tmp_path, module, cls, args, items, after):
 def test_worker_killed_mid_picture_batch_then_retry(provider, context, tmp_path):
     provider.emulator.inject("latency", action="CreateImage", probability=1.0, delay=0.5)
     items = picture_items(60)
-    code = run_and_kill(tmp_path, "image_search", "CreateImagesOperator", 'group_id="g1"', items, after=6.0)
+    stored = provider.emulator.images
+    code = run_and_kill(
+        tmp_path, "image_search", "CreateImagesOperator", 'group_id="g1"', items, lambda: len(stored("g1")) >= 15
+    )
     assert code == -signal.SIGKILL
     half_done = len(provider.emulator.images("g1"))
     assert 0 < half_done < 60
@@ -185,7 +192,10 @@ def test_worker_killed_mid_picture_batch_then_retry(provider, context, tmp_path)
 def test_worker_killed_mid_subject_batch_then_retry(provider, context, tmp_path):
     items = subject_items(provider.bucket, n=40)
     provider.emulator.inject("latency", action="CreateAigcCustomElement", probability=1.0, delay=0.8)
-    code = run_and_kill(tmp_path, "vod", "CreateAigcElementsOperator", "max_failures=0", items, after=6.0)
+    created = provider.emulator.elements
+    code = run_and_kill(
+        tmp_path, "vod", "CreateAigcElementsOperator", "max_failures=0", items, lambda: len(created()) >= 8
+    )
     assert code == -signal.SIGKILL
     provider.emulator.clear_faults()
     op = CreateAigcElementsOperator(task_id="w", items=items, max_qps=20, checkpoint_path=str(tmp_path / "ckpt.jsonl"))
