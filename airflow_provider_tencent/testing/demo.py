@@ -34,7 +34,7 @@ def connection_json(
     s3_url: str,
     secret_id: str = SECRET_ID,
     secret_key: str = SECRET_KEY,
-    token: str | None = SESSION_TOKEN,
+    token: str | None = None,
     **extra: Any,
 ) -> str:
     return json.dumps(
@@ -113,7 +113,7 @@ def _run(transcript: _Transcript) -> int:
     try:
         print(f"Tencent Cloud API emulator: {emulator.url}")
         print(f"S3-compatible object store (moto): {s3.url}")
-        conn = connection_json(emulator.url, s3.url)
+        conn = connection_json(emulator.url, s3.url, token=SESSION_TOKEN)
         os.environ["AIRFLOW_CONN_TENCENTCLOUD_DEFAULT"] = conn
         s3.create_bucket(BUCKET)
         upload_samples("tencentcloud_default", BUCKET)

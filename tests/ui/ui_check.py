@@ -623,6 +623,21 @@ def trigger_checks(ui: Browser) -> str | None:
     return run.get("id")
 
 
+def _log_line(entry: Any) -> str:
+    """One structured task-log entry as text, with the exception (type, value, last frame) when there is one."""
+    if not isinstance(entry, dict):
+        return f"{entry}"
+    line = f"{entry.get('event', entry)}"
+    for error in entry.get("error_detail") or []:
+        frames = error.get("frames") or [{}]
+        last = frames[-1]
+        line += (
+            f" -- {error.get('exc_type')}: {error.get('exc_value')}"
+            f" (at {last.get('filename')}:{last.get('lineno')} in {last.get('name')})"
+        )
+    return line
+
+
 def trigger_button(page: Page) -> Locator:
     """The DAG page's Trigger button (the page holds two, one of them hidden)."""
     return page.get_by_role("button", name="Trigger Dag", exact=True).filter(visible=True).first
@@ -651,7 +666,7 @@ def run_checks(ui: Browser, run_id: str) -> None:
             path = f"/api/v2{run_path}/taskInstances/{ti['task_id']}/logs/{max(ti['try_number'], 1)}"
             with contextlib.suppress(OSError, ValueError, KeyError):
                 content = stack.api("GET", f"{path}?map_index={ti['map_index']}")["content"]
-                lines = [c.get("event", c) if isinstance(c, dict) else c for c in content]
+                lines = [_log_line(c) for c in content]
                 log(f"  {ti['task_id']}[{ti['map_index']}] {ti['state']}, log tail:")
                 print("\n".join(f"    | {line}" for line in lines[-30:]), flush=True)
 
