@@ -347,3 +347,62 @@ def test_assume_role_failure_is_reported_as_itself(tencentcloud_conn, monkeypatc
 def test_no_sdk_service_module_is_imported():
     assert not [m for m in list(__import__("sys").modules) if m.startswith(("tencentcloud.tiia", "tencentcloud.vod"))]
     assert os.environ.get("NO_PROXY") == "*"
+
+
+class ForwardProxy:
+    """A plain-HTTP forward proxy on loopback that relays each request and records where it went."""
+
+    def __init__(self) -> None:
+        import http.client
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from urllib.parse import urlsplit
+
+        seen: list[str] = []
+        self.seen = seen
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                return
+
+            def do_POST(self) -> None:
+                target = urlsplit(self.path)  # a proxy is sent the absolute URL
+                seen.append(f"{target.scheme}://{target.netloc}")
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("proxy-connection",)}
+                upstream.request("POST", target.path or "/", body, headers)
+                answer = upstream.getresponse()
+                data = answer.read()
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                upstream.close()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_connection_proxy_carries_every_call(tencentcloud_conn, monkeypatch):
+    """The connection's ``proxy`` extra is used for every call (the environment is not re-read per call)."""
+    proxy = ForwardProxy()
+    try:
+        use(monkeypatch, connection_json(tencentcloud_conn.emulator, proxy=proxy.url))
+        hook = TencentImageSearchHook()
+        hook.create_group("g", "via the proxy")
+        monkeypatch.setenv("NO_PROXY", "*")  # set after the client exists: changes nothing for it
+        assert [g["GroupId"] for g in hook.describe_groups()] == ["g"]
+        assert proxy.seen == [tencentcloud_conn.url] * 2
+        assert tencentcloud_conn.emulator.counters() == {"CreateGroup": {"ok": 1}, "DescribeGroups": {"ok": 1}}
+    finally:
+        proxy.stop()

@@ -11,7 +11,7 @@ Two rules keep every such window at or under the quota while achieving about ``s
   whole part of the rate.
 
 On ``RequestLimitExceeded`` past ``tolerance`` of the requests of the last ``THROTTLE_WINDOW``
-seconds (10 %: four throttles in two seconds at 20/s, at least one), the next slot is pushed
+seconds (10 %: ten throttles in five seconds at 20/s, at least one), the next slot is pushed
 back and the rate drops by ``decrease`` (x0.9) at each; it climbs back linearly (the whole target
 in ``recovery_seconds``): a quota really shared with someone else throttles many requests a
 second and the rate falls fast to what is left (multiplicative decrease, additive increase), while
@@ -28,7 +28,7 @@ import threading
 import time
 from collections.abc import Callable
 
-THROTTLE_WINDOW = 2.0
+THROTTLE_WINDOW = 5.0
 """Seconds over which throttles are counted to tell a shared quota from stray ones."""
 _EPSILON = 1e-9
 """Seconds of float rounding forgiven by the window guard (``t + (a - t)`` need not reach ``a``)."""
