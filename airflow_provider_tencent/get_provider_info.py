@@ -52,7 +52,12 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     "proxy": _string("Proxy", "http(s)://[user:password@]host:port", format="password"),
     "connect_timeout": _number("Connect timeout (s)", "TCP/TLS connect timeout.", default=10),
     "read_timeout": _number("Read timeout (s)", "Time to wait for an answer.", default=60),
-    "max_attempts": _number("Max attempts", "Attempts per call for retryable failures.", "integer", default=5),
+    "max_attempts": _number(
+        "Max attempts",
+        "Attempts per call for retryable failures (throttling: three times as many).",
+        "integer",
+        default=5,
+    ),
     "backoff_base": _number("Backoff base (s)", "Exponential backoff multiplier (full jitter).", default=0.5),
     "backoff_max": _number("Backoff max (s)", "Longest pause between two attempts.", default=20),
     "language": _string("Language", "Language of error messages.", default="en-US", enum=["en-US", "zh-CN"]),

@@ -221,6 +221,40 @@ def test_throttling_is_retried(tencentcloud_conn):
     assert tencentcloud_conn.emulator.counters()["DescribeGroups"] == {"RequestLimitExceeded": 2, "ok": 1}
 
 
+class CountingLimiter:
+    """Paces nothing; counts what the hook tells a limiter."""
+
+    def __init__(self) -> None:
+        self.acquired = self.throttled = 0
+
+    def acquire(self) -> None:
+        self.acquired += 1
+
+    def on_throttled(self) -> None:
+        self.throttled += 1
+
+
+def test_throttles_have_their_own_budget(tencentcloud_conn):
+    """max_attempts (4 here) counts other failures; RequestLimitExceeded may come 3 x 4 = 12 times."""
+    emulator = tencentcloud_conn.emulator
+    emulator.qps_scale = 100  # only injected throttles here
+    emulator.inject("throttle", action="DescribeGroups", times=2)
+    emulator.inject("inner_error", action="DescribeGroups", times=3)
+    emulator.inject("throttle", action="DescribeGroups", times=6)
+    limiter = CountingLimiter()
+    TencentCloudHook().call("tiia", "2019-05-29", "DescribeGroups", {}, limiter=limiter)
+    expected = {"RequestLimitExceeded": 8, "FailedOperation.InnerError": 3, "ok": 1}
+    assert emulator.counters()["DescribeGroups"] == expected
+    assert (limiter.acquired, limiter.throttled) == (12, 8)
+    emulator.clear_faults()
+    emulator.reset()
+    emulator.inject("throttle", action="DescribeGroups")
+    with pytest.raises(TencentCloudAPIError) as err:
+        TencentCloudHook().call("tiia", "2019-05-29", "DescribeGroups", {}, limiter=CountingLimiter())
+    assert err.value.code == "RequestLimitExceeded"
+    assert emulator.counters()["DescribeGroups"] == {"RequestLimitExceeded": 12}
+
+
 @pytest.mark.parametrize("fault", ["inner_error", "http_5xx"])
 def test_read_only_actions_retry_transient_errors(tencentcloud_conn, fault):
     emulator = tencentcloud_conn.emulator

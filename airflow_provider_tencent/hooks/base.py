@@ -10,7 +10,8 @@ Every request is signed TC3-HMAC-SHA256 by the official SDK's ``CommonClient`` (
   first failure), ``protocol`` passed to ``HttpProfile``'s constructor (later assignment is
   ignored), connect and read timeouts;
 * our own retries (tenacity, exponential backoff with full jitter) only where a repeat is
-  harmless: throttling, a request that provably never left this machine, read-only actions, and
+  harmless: throttling (``RequestLimitExceeded`` answers count apart from ``max_attempts``, up to
+  ``THROTTLE_BUDGET`` times it), a request that provably never left this machine, read-only actions, and
   - when the caller says its action is deduplicated - transient server failures;
 * errors turned into :class:`~airflow_provider_tencent.exceptions.TencentCloudAPIError` with
   Code, Message, RequestId, action, kind and whether the request was sent.
@@ -55,6 +56,8 @@ log = logging.getLogger(__name__)
 
 #: Connection pool per client: enough for a batch's worker threads.
 POOL_SIZE = 32
+#: ``RequestLimitExceeded`` answers allowed per call, as a multiple of ``max_attempts``: they count apart.
+THROTTLE_BUDGET = 3
 
 
 class Limiter(Protocol):
@@ -270,12 +273,15 @@ class TencentCloudHook(BaseHook):
         contract = lookup(service, action)
         read_only = bool(contract and contract.read_only)
         settings = self.conn_config.retry
+        throttled = 0
 
         def should_retry(state: tenacity.RetryCallState) -> bool:
+            nonlocal throttled
             exc = state.outcome.exception() if state.outcome else None
             if not isinstance(exc, TencentCloudAPIError):
                 return False
             if exc.kind is ErrorKind.THROTTLED:
+                throttled += 1
                 if limiter is not None:
                     limiter.on_throttled()
                 return True
@@ -310,9 +316,14 @@ class TencentCloudHook(BaseHook):
                 pause = max(pause, random.uniform(0.5, 1.0))
             return pause
 
+        def stop(state: tenacity.RetryCallState) -> bool:
+            # a throttled attempt did no work and is expected in bulk: throttles have their own budget
+            others = state.attempt_number - throttled
+            return others >= settings.max_attempts or throttled >= THROTTLE_BUDGET * settings.max_attempts
+
         retrying = tenacity.Retrying(
             retry=should_retry,
-            stop=tenacity.stop_after_attempt(settings.max_attempts),
+            stop=stop,
             wait=wait,
             before_sleep=before_sleep,
             reraise=True,

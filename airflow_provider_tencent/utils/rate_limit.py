@@ -10,8 +10,8 @@ Two rules keep every such window at or under the quota while achieving about ``s
   after any request leaves at least ``n / rate x (1 + margin)`` seconds after it, with ``n`` the
   whole part of the rate.
 
-On ``RequestLimitExceeded`` past ``tolerance`` of the requests of the last ``THROTTLE_WINDOW``
-seconds (10 %: ten throttles in five seconds at 20/s, at least one), the next slot is pushed
+When more than ``tolerance`` (10 %) of the requests sent in the last ``THROTTLE_WINDOW`` seconds
+were answered ``RequestLimitExceeded`` (and at least ``MIN_THROTTLES`` of them), the next slot is pushed
 back and the rate drops by ``decrease`` (x0.9) at each; it climbs back linearly (the whole target
 in ``recovery_seconds``): a quota really shared with someone else throttles many requests a
 second and the rate falls fast to what is left (multiplicative decrease, additive increase), while
@@ -30,6 +30,8 @@ from collections.abc import Callable
 
 THROTTLE_WINDOW = 5.0
 """Seconds over which throttles are counted to tell a shared quota from stray ones."""
+MIN_THROTTLES = 3
+"""Throttles in the window below which the pace never changes (one or two tell nothing)."""
 _EPSILON = 1e-9
 """Seconds of float rounding forgiven by the window guard (``t + (a - t)`` need not reach ``a``)."""
 
@@ -41,8 +43,8 @@ class RateLimiter:
     :param safety: pace at this fraction of ``rate``.
     :param margin: the window guard's extra fraction of a second (see the module notes).
     :param decrease: the rate is multiplied by this at each ``RequestLimitExceeded`` past the tolerated ones.
-    :param tolerance: throttles within ``THROTTLE_WINDOW`` seconds, as a fraction of the requests
-        sent at ``rate`` in that time (at least one), that change nothing.
+    :param tolerance: the share of the requests of the last ``THROTTLE_WINDOW`` seconds that may be
+        throttled without slowing down.
     :param min_fraction: never slow below this fraction of the target rate.
     :param recovery_seconds: time to climb back to the target after a throttle.
     """
@@ -65,8 +67,10 @@ class RateLimiter:
         if not 0 < decrease < 1:
             raise ValueError(f"decrease must be between 0 and 1, got {decrease}")
         self.decrease = decrease
-        self.tolerated = max(1, math.floor(rate * THROTTLE_WINDOW * tolerance))
+        self.tolerance = tolerance
         self._throttles: collections.deque[float] = collections.deque()
+        self._sends: collections.deque[float] = collections.deque()
+        """When requests left in the last ``THROTTLE_WINDOW`` seconds (to weigh the throttles)."""
         self.target = rate * safety
         self.current = self.target
         self.min_rate = self.target * min_fraction
@@ -103,6 +107,9 @@ class RateLimiter:
                 sent = self._sent
                 if len(sent) < (sent.maxlen or 1) or now - sent[0] >= self._window_span - _EPSILON:
                     sent.append(now)
+                    self._sends.append(now)
+                    while now - self._sends[0] >= THROTTLE_WINDOW:
+                        self._sends.popleft()
                     return
                 wait = sent[0] + self._window_span - now
                 self.guard_waits += 1
@@ -116,8 +123,11 @@ class RateLimiter:
             self._throttles.append(now)
             while now - self._throttles[0] >= THROTTLE_WINDOW:
                 self._throttles.popleft()
-            if len(self._throttles) <= self.tolerated:
-                return  # a stray one: the retry takes its own slot, the pace stays
+            while self._sends and now - self._sends[0] >= THROTTLE_WINDOW:
+                self._sends.popleft()
+            throttles = len(self._throttles)
+            if throttles < MIN_THROTTLES or throttles <= self.tolerance * max(1, len(self._sends)):
+                return  # stray ones: each retry takes its own slot, the pace stays
             self.current = max(self.min_rate, self.current * self.decrease)
             self._last_update = now
             self._next = max(self._next, now) + 1.0 / self.current
