@@ -10,7 +10,7 @@ Two rules keep every such window at or under the quota while achieving about ``s
   after any request leaves at least ``n / rate x (1 + margin)`` seconds after it, with ``n`` the
   whole part of the rate.
 
-When more than ``tolerance`` (10 %) of the requests sent in the last ``THROTTLE_WINDOW`` seconds
+When more than ``tolerance`` (15 %) of the requests sent in the last ``THROTTLE_WINDOW`` seconds
 were answered ``RequestLimitExceeded`` (and at least ``MIN_THROTTLES`` of them), the next slot is pushed
 back and the rate drops by ``decrease`` (x0.9) at each; it climbs back linearly (the whole target
 in ``recovery_seconds``): a quota really shared with someone else throttles many requests a
@@ -56,7 +56,7 @@ class RateLimiter:
         safety: float = 0.985,
         margin: float = 0.02,
         decrease: float = 0.9,
-        tolerance: float = 0.1,
+        tolerance: float = 0.15,
         min_fraction: float = 0.1,
         recovery_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
