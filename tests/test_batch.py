@@ -131,3 +131,16 @@ def test_elements_batch(provider, context, tmp_path):
     assert sorted(e["ElementId"] for e in provider.emulator.elements()) == sorted(summary["element_ids"].values())
     again = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=str(tmp_path / "v.jsonl"))
     assert again.execute(context)["exists"] == 6 and len(provider.emulator.elements()) == 6
+
+
+def test_a_batch_asks_the_gallery_type_once(provider, context, tmp_path):
+    """Oversized pictures for a product gallery fail before any CreateImage; DescribeGroups is called once."""
+    provider.emulator.create_group("shop", group_type=8)
+    wide = base64.b64encode(make_image(2100, 900, "png", seed=4)).decode()
+    items = [{"key": f"k{i}", "entity_id": "e", "pic_name": f"p{i}", "image_base64": wide} for i in range(8)]
+    with pytest.raises(TencentCloudBatchError) as err:
+        images_op(tmp_path, group_id="shop", items=items).execute(context)
+    assert set(err.value.failures) == {f"k{i}" for i in range(8)}
+    assert all("2000x2000" in reason for reason in err.value.failures.values())
+    assert provider.emulator.counters().get("DescribeGroups") == {"ok": 1}
+    assert "CreateImage" not in provider.emulator.counters()

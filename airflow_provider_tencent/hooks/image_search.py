@@ -9,6 +9,7 @@ CustomContent and Tags are those we sent.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -66,6 +67,7 @@ class TencentImageSearchHook(TencentCloudHook):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._group_types: dict[str, int | None] = {}
+        self._group_types_lock = threading.Lock()  # a batch's threads ask at once: one call, not one each
 
     def gallery_type(self, group_id: str) -> int | None:
         """The ``GroupType`` of gallery ``group_id`` (one ``DescribeGroups`` per hook and gallery).
@@ -73,19 +75,20 @@ class TencentImageSearchHook(TencentCloudHook):
         ``None`` when it cannot be told - no such gallery, or the key may not call ``DescribeGroups``
         (logged): the service still enforces its rules then.
         """
-        if group_id not in self._group_types:
-            try:
-                groups = self.describe_groups(group_id)
-            except TencentCloudAPIError as exc:
-                self.log.warning(
-                    "Cannot read the type of gallery %r (%s): its picture rules are left to the service",
-                    group_id,
-                    exc.code,
-                )
-                groups = []
-            found = [g.get("GroupType") for g in groups if g.get("GroupId") == group_id]
-            self._group_types[group_id] = int(found[0]) if found and found[0] is not None else None
-        return self._group_types[group_id]
+        with self._group_types_lock:
+            if group_id not in self._group_types:
+                try:
+                    groups = self.describe_groups(group_id)
+                except TencentCloudAPIError as exc:
+                    self.log.warning(
+                        "Cannot read the type of gallery %r (%s): its picture rules are left to the service",
+                        group_id,
+                        exc.code,
+                    )
+                    groups = []
+                found = [g.get("GroupType") for g in groups if g.get("GroupId") == group_id]
+                self._group_types[group_id] = int(found[0]) if found and found[0] is not None else None
+            return self._group_types[group_id]
 
     def _tiia(self, action: str, params: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return self.call(contract.SERVICE, contract.VERSION, action, params, **kwargs)
