@@ -30,6 +30,7 @@ import pytest
 from airflow_provider_tencent.contracts import tiia, vod
 from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY, tc3
 from airflow_provider_tencent.testing.emulator import MAX_SKEW, Emulator
+from airflow_provider_tencent.testing.emulator.backends import tiia as emulator_tiia
 from airflow_provider_tencent.testing.images import make_image, pad_to, solid_image
 
 CI = tiia.CREATE_IMAGE
@@ -300,8 +301,8 @@ def chars(name: str, extra: int = 0) -> str:
     return "x" * (limit + extra)
 
 
-TAG_VALUE_MAX = int(CI.extra["tag_value_max_chars"])  # type: ignore[call-overload]
-GROUP_MAX = int(CI.extra["group_id_max_chars"])  # type: ignore[call-overload]
+TAG_VALUE_MAX = emulator_tiia.TAG_VALUE_MAX
+GROUP_MAX = emulator_tiia.GROUP_ID_MAX
 B64_MAX = tiia.IMAGE_RULES.max_base64_bytes or 0
 MAX_W, MAX_H = tiia.IMAGE_RULES.max_width or 0, tiia.IMAGE_RULES.max_height or 0
 
@@ -335,7 +336,9 @@ CREATE_IMAGE_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("Tags-not-string", {"Tags": {"k": "v"}}, "InvalidParameter.InvalidParameter"),
     ("Tags-keys-at-limit", {"Tags": tags(tiia.MAX_TAG_KEYS)}, "ok"),
     ("Tags-keys-over", {"Tags": tags(tiia.MAX_TAG_KEYS + 1)}, "InvalidParameterValue.TagsKeysExceed"),
-    ("Tags-value-number", {"Tags": tags(1, 1)}, "InvalidParameterValue.TagsValueIllegal"),
+    ("Tags-value-number", {"Tags": tags(1, 1)}, "ok"),  # the service stores numeric tag values
+    ("Tags-value-float", {"Tags": tags(1, 1.5)}, "ok"),
+    ("Tags-value-list", {"Tags": tags(1, [1])}, "InvalidParameterValue.TagsValueIllegal"),
     ("Tags-value-null", {"Tags": tags(1, None)}, "InvalidParameterValue.TagsValueIllegal"),
     ("Tags-value-at-limit", {"Tags": tags(1, "v" * TAG_VALUE_MAX)}, "ok"),
     ("Tags-value-over", {"Tags": tags(1, "v" * (TAG_VALUE_MAX + 1))}, "InvalidParameterValue.TagsValueSizeExceed"),
@@ -359,7 +362,7 @@ CREATE_IMAGE_CASES: list[tuple[str, dict[str, Any], str]] = [
         {"ImageBase64": b64(make_image(200, 200, "png", seed=3)[:80])},
         "FailedOperation.ImageDecodeFailed",
     ),
-    ("data-uri", {"ImageBase64": "data:image/png;base64," + b64(PNG)}, "ok"),
+    ("data-uri", {"ImageBase64": "data:image/png;base64," + b64(PNG)}, "FailedOperation.ImageDecodeFailed"),
     ("jpeg", {"ImageBase64": b64(make_image(64, 64, "jpeg", seed=2))}, "ok"),
     ("bmp", {"ImageBase64": b64(make_image(64, 64, "bmp", seed=2))}, "ok"),
     ("gif", {"ImageBase64": b64(make_image(64, 64, "gif", seed=2))}, "InvalidParameter.ImageFormatNotSupport"),
@@ -385,12 +388,20 @@ def test_create_image_rules(emu, changes, code):
     assert (code in CI.error_codes) or code in ("ok", "UnknownParameter")  # every code is the seed's
     stored = emu.images()
     assert len(stored) == (1 if code == "ok" else 0)
-    if code == "ok":
-        box = answer.response["Object"]["Box"]
-        assert set(box["Rect"]) == {"X", "Y", "Width", "Height"} and "Score" in box
-        assert answer.response["Object"]["CategoryId"] == changes.get("CategoryId", 0)
-        if "ImageRect" in changes:
-            assert box["Rect"] == changes["ImageRect"]
+    if code == "ok":  # a general image search gallery (GroupType 4): no subject detection, no Object
+        assert "Object" not in answer.response
+
+
+@pytest.mark.parametrize("group_type", [5, 7, 8])
+def test_product_gallery_answers_the_detected_subject(emu, group_type):
+    emu.create_group("shop", group_type=group_type)
+    rect = {"X": 1, "Y": 2, "Width": 10, "Height": 20}
+    params = {"GroupId": "shop", "EntityId": "e", "PicName": "p", "ImageBase64": b64(PNG), "CategoryId": 3}
+    answer = send(emu, "CreateImage", {**params, "ImageRect": rect})
+    assert answer.code == "ok", answer.message
+    assert answer.response["Object"]["Box"]["Rect"] == rect and answer.response["Object"]["CategoryId"] == 3
+    off = send(emu, "CreateImage", {**params, "PicName": "q", "EnableDetect": False})
+    assert off.code == "ok" and "Object" not in off.response
 
 
 def test_base64_size_limit(emu):
@@ -519,10 +530,40 @@ def test_create_and_describe_groups(emu):
     params = {"GroupId": "new", "GroupName": "New", "MaxCapacity": 1}
     assert send(emu, "CreateGroup", params).code == "ok"
     assert send(emu, "CreateGroup", params).code == "InvalidParameterValue.ImageGroupIdAlreadyExist"
-    assert send(emu, "CreateGroup", {"GroupId": "x"}).code == "MissingParameter.ErrorParameterEmpty"
+    assert send(emu, "CreateGroup", {"GroupId": "x"}).code == "InvalidParameterValue.ImageGroupNameEmpty"
+    assert send(emu, "CreateGroup", {"GroupId": "x", "GroupName": "X"}).code == "MissingParameter.ErrorParameterEmpty"
     [group] = send(emu, "DescribeGroups", {"GroupId": "new"}).response["Groups"]
-    assert (group["GroupName"], group["MaxCapacity"], group["PicCount"]) == ("New", 1, 0)
-    assert send(emu, "DescribeGroups", {"Limit": 1}).response["Count"] == 2
+    # the SDK's GroupInfo: MaxCapacity counts pictures; Brief, MaxQps, UpdateTime present
+    assert (group["GroupName"], group["MaxCapacity"], group["PicCount"], group["MaxQps"]) == ("New", 1, 0, 10)
+    assert {"Brief", "UpdateTime", "CreateTime", "GroupType"} <= set(group)
+    page = send(emu, "DescribeGroups", {"Limit": 1}).response
+    assert len(page["Groups"]) == 1 and "Count" not in page  # DescribeGroupsResponse has no Count
+
+
+def test_create_group_rules(emu):
+    base = {"GroupName": "N", "MaxCapacity": 2}
+    assert send(emu, "CreateGroup", {**base, "GroupId": "a-b"}).code == "InvalidParameterValue.ImageGroupIdIllegal"
+    assert send(emu, "CreateGroup", {**base, "GroupId": "one"}).code == "ok"
+    # MaxCapacity counts pictures: the third picture of a 2-picture gallery is refused
+    for n in range(2):
+        assert (
+            send(
+                emu, "CreateImage", {"GroupId": "one", "EntityId": "e", "PicName": f"p{n}", "ImageBase64": b64(PNG)}
+            ).code
+            == "ok"
+        )
+    third = send(emu, "CreateImage", {"GroupId": "one", "EntityId": "e", "PicName": "p3", "ImageBase64": b64(PNG)})
+    assert third.code == "FailedOperation.ImageNumExceed"
+    while len(emu.groups()) < 30:
+        emu.create_group(f"g{len(emu.groups())}")
+    assert send(emu, "CreateGroup", {**base, "GroupId": "late"}).code == "FailedOperation.GroupCountExceeded"
+
+
+def test_ten_pictures_per_entity(emu):
+    for n in range(10):
+        assert create(emu, f"p{n}", entity="e").code == "ok"
+    assert create(emu, "p10", entity="e").code == "FailedOperation.ImageEntityCountExceed"
+    assert create(emu, "p10", entity="other").code == "ok"
 
 
 # -- CreateAigcCustomElement ----------------------------------------------------------------------------
@@ -578,7 +619,7 @@ ELEMENT_CASES: list[tuple[str, dict[str, Any], str, str]] = [
         "InvalidParameterValue",
         "ElementReferList.0",
     ),
-    ("front-404", {"front": None}, "FailedOperation", "ElementFrontalImage"),
+    ("front-404", {"front": None}, "InvalidParameterValue", "ElementFrontalImage"),
     ("front-malformed-url", {"ElementFrontalImage": "nowhere"}, "InvalidParameterValue", "ElementFrontalImage"),
 ]
 
@@ -783,7 +824,7 @@ def test_assume_role_issues_working_temporary_keys(emu):
 
 def test_sts_lifetime_override(emu):
     emu.sts_lifetime_override = 2
-    answer = send(emu, "AssumeRole", {"RoleArn": "qcs::cam::uin/1:roleName/r", "RoleSessionName": "s"}, service="sts")
+    answer = send(emu, "AssumeRole", {"RoleArn": "qcs::cam::uin/1:roleName/r", "RoleSessionName": "s1"}, service="sts")
     creds = answer.response["Credentials"]
     assert answer.response["ExpiredTime"] <= time.time() + 2
     kw = {"secret_id": creds["TmpSecretId"], "secret_key": creds["TmpSecretKey"], "token": creds["Token"]}
@@ -796,12 +837,16 @@ def test_sts_lifetime_override(emu):
     ("params", "code"),
     [
         ({"RoleSessionName": "s"}, "MissingParameter"),
-        ({"RoleArn": "arn:aws:iam::1:role/x", "RoleSessionName": "s"}, "InvalidParameterValue"),
+        ({"RoleArn": "arn:aws:iam::1:role/x", "RoleSessionName": "s1"}, "InvalidParameter.ParamError"),
         (
-            {"RoleArn": "qcs::cam::uin/1:roleName/r", "RoleSessionName": "s", "DurationSeconds": 43201},
-            "InvalidParameterValue",
+            {"RoleArn": "qcs::cam::uin/1:roleName/r", "RoleSessionName": "s1", "DurationSeconds": 43201},
+            "InvalidParameter.OverTimeError",
         ),
-        ({"RoleArn": "qcs::cam::uin/1:roleName/r", "RoleSessionName": "bad name"}, "InvalidParameterValue"),
+        ({"RoleArn": "qcs::cam::uin/1:roleName/r", "RoleSessionName": "bad name"}, "InvalidParameter.ParamError"),
+        ({"RoleArn": "qcs::cam::uin/1:roleName/r", "RoleSessionName": "s"}, "InvalidParameter.ParamError"),
+        ({"RoleArn": "qcs::cam::uin/1:role/tencentcloudServiceRole/46116860", "RoleSessionName": "s1"}, "ok"),
+        ({"RoleArn": "qcs::cam::uin/1:role/tencentcloudServiceRoleName/svc", "RoleSessionName": "s1"}, "ok"),
+        ({"RoleArn": "qcs::cam::uin/1:role/4611686018427397919", "RoleSessionName": "s1"}, "ok"),
     ],
 )
 def test_assume_role_checks(emu, params, code):

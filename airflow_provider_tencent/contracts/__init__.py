@@ -14,11 +14,23 @@ This module is pure data and imports nothing heavy: operators import it at parse
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 class ErrorKind(str, enum.Enum):
-    """What an error code means for the caller."""
+    """What an error code means for the caller: the four decisions an error table makes.
+
+    * fail fast as bad input: ``BAD_INPUT`` (and ``CONFLICT``, which ``if_exists`` decides);
+    * fail fast needing a person: ``ACCOUNT``, with a hint (activate the service, top up, raise a quota...);
+    * retry: ``THROTTLED`` always, ``TRANSIENT`` where a repeat cannot duplicate (read-only actions);
+    * confirm-then-decide: ``TRANSIENT`` on a creating action. CreateImage confirms with
+      ``DescribeImages`` before repeating; CreateAigcCustomElement cannot confirm, so it fails saying
+      a subject may have been created.
+
+    ``UNKNOWN`` is no decision: a code no table lists. It is never retried, and on VOD it says
+    "may have been created" unless its family is answered before anything is created
+    (see :func:`airflow_provider_tencent.contracts.common.classify_common`).
+    """
 
     BAD_INPUT = "bad_input"
     """The request itself is wrong: retrying the same request cannot help."""
@@ -41,6 +53,8 @@ class ErrorSpec:
     code: str
     kind: ErrorKind
     description: str
+    hint: str = ""
+    """For ``ACCOUNT`` codes: what a person must do (shown in the error)."""
 
     @property
     def retryable(self) -> bool:
@@ -65,6 +79,13 @@ class FieldSpec:
     min_items: int | None = None
     max_items: int | None = None
     choices: tuple[object, ...] | None = None
+    limit_source: str = ""
+    """Where the limits above come from: document and wording, or "our own choice: why".
+    Every field with a limit must say (``tests/test_error_decisions.py``)."""
+
+    @property
+    def has_limit(self) -> bool:
+        return any(v is not None for v in (self.max_chars, self.min_items, self.max_items, self.choices))
 
 
 @dataclass(frozen=True)
@@ -100,13 +121,17 @@ class ApiContract:
     qps: int | None
     """Documented default request-rate quota (requests per second)."""
     fields: tuple[FieldSpec, ...]
+    qps_source: str = ""
+    """Where ``qps`` comes from (document and wording)."""
     errors: tuple[ErrorSpec, ...] = ()
+    """The codes this action's document lists (the seed's table for CreateImage)."""
+    service_errors: tuple[ErrorSpec, ...] = ()
+    """Every other code of the service (its SDK ``errorcodes.py``), decided once for the service."""
     image_rules: ImageRules | None = None
     read_only: bool = False
     """True for actions that change nothing: always safe to repeat."""
     source: str = ""
     """Which document the contract comes from."""
-    extra: dict[str, object] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:
@@ -115,13 +140,22 @@ class ApiContract:
         raise KeyError(f"{self.action} has no field {name!r}")
 
     def error(self, code: str) -> ErrorSpec:
-        """The spec of ``code``: this action's table first, then the common table."""
+        """The spec of ``code``: this action's table, the service's, the common table, then the family rule."""
         from airflow_provider_tencent.contracts.common import classify_common
+
+        return self.decided(code) or classify_common(code)
+
+    def decided(self, code: str) -> ErrorSpec | None:
+        """The explicit decision on ``code`` (action, service or common table), ``None`` when there is none."""
+        from airflow_provider_tencent.contracts.common import COMMON_BY_CODE
 
         for spec in self.errors:
             if spec.code == code:
                 return spec
-        return classify_common(code)
+        for spec in self.service_errors:
+            if spec.code == code:
+                return spec
+        return COMMON_BY_CODE.get(code)
 
     @property
     def error_codes(self) -> tuple[str, ...]:

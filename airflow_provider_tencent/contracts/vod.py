@@ -2,11 +2,23 @@
 
 The seed document ``shared/seeds/003_e4e61f1dd5e83270.txt`` (English). It lists no business
 error codes: only the common ones apply (:mod:`.common`).
+
+But the service answers codes of its own (``errorcodes.py`` of ``tencentcloud-sdk-python-vod``,
+listed per service, not per action). They are decided here, in :data:`SERVICE_ERRORS`, with one
+question in mind: was a subject created? ``BAD_INPUT``, ``ACCOUNT``, ``THROTTLED`` and
+``CONFLICT`` say "nothing was created" (answered before the work: parameters, account state,
+permissions, quotas); ``TRANSIENT`` and ``UNKNOWN`` say "a subject may have been created"
+(:func:`airflow_provider_tencent.hooks.vod.may_have_created`).
+
+Rule for the 190 ``InvalidParameter.*`` / ``InvalidParameterValue.*`` codes (transcoding
+templates, watermarks, domains... most name parameters CreateAigcCustomElement does not have):
+decided by their family, in :data:`FAMILY_DECISIONS` - bad input, nothing created. Every code of
+any other family is listed here one by one.
 """
 
 from __future__ import annotations
 
-from airflow_provider_tencent.contracts import MB, ApiContract, FieldSpec, ImageRules
+from airflow_provider_tencent.contracts import MB, ApiContract, ErrorKind, ErrorSpec, FieldSpec, ImageRules
 
 SERVICE = "vod"
 VERSION = "2018-07-17"
@@ -24,17 +36,105 @@ IMAGE_RULES = ImageRules(
     max_aspect=2.5,
 )
 
+SEED = "CreateAigcCustomElement document (shared/seeds/003_e4e61f1dd5e83270.txt)"
+
+_E = ErrorSpec
+_K = ErrorKind
+_OPEN = "activate VOD (云点播) for this account in the Tencent Cloud console"
+_ACCOUNT = "the VOD account is suspended or abnormal (arrears?): restore it in the console"
+_QUOTA = "a VOD quota of the account is used up: free some, or ask Tencent Cloud to raise it"
+
+#: Families decided as a whole (bad input: answered before anything is created). No entry of
+#: :data:`SERVICE_ERRORS` may belong to one of them.
+FAMILY_DECISIONS: dict[str, ErrorKind] = {"InvalidParameter": _K.BAD_INPUT, "InvalidParameterValue": _K.BAD_INPUT}
+
+SERVICE_ERRORS: tuple[ErrorSpec, ...] = (
+    _E("AuthFailure", _K.ACCOUNT, "CAM签名/鉴权错误 (signature or CAM failure).", "check the connection's keys"),
+    _E("FailedOperation.ClassLevelLimitExceeded", _K.BAD_INPUT, "超过分类层数限制 (classes; not our action)."),
+    _E("FailedOperation.ClassNameDuplicate", _K.BAD_INPUT, "分类名称重复 (classes; not our action)."),
+    _E("FailedOperation.ClassNoFound", _K.BAD_INPUT, "分类不存在 (classes; not our action)."),
+    _E("FailedOperation.CoverType", _K.BAD_INPUT, "不支持的封面类型 (covers; not our action)."),
+    _E("FailedOperation.DBError", _K.TRANSIENT, "数据库操作失败 (database failure: may have been created)."),
+    _E("FailedOperation.DomainDeploying", _K.BAD_INPUT, "域名部署中 (domains; not our action)."),
+    _E("FailedOperation.InvalidAccount", _K.ACCOUNT, "用户账户异常 (the account is abnormal).", _ACCOUNT),
+    _E("FailedOperation.InvalidVodUser", _K.ACCOUNT, "没有开通点播业务 (VOD is not activated).", _OPEN),
+    _E("FailedOperation.MediaForbidedBySystem", _K.BAD_INPUT, "媒体被系统封禁 (media banned by the system)."),
+    _E("FailedOperation.MediaType", _K.BAD_INPUT, "不支持的媒体类型 (unsupported media type)."),
+    _E("FailedOperation.NetWorkError", _K.TRANSIENT, "网络错误 (network error: may have been created)."),
+    _E("FailedOperation.NoNeedToReduceMediaBitrate", _K.BAD_INPUT, "无需做降码率处理 (not our action)."),
+    _E(
+        "FailedOperation.NoPrivileges",
+        _K.ACCOUNT,
+        "没有开通该接口使用权限 (this API is not enabled for the account).",
+        "ask Tencent Cloud to enable CreateAigcCustomElement (AIGC) for this account",
+    ),
+    _E("FailedOperation.ParentIdNoFound", _K.BAD_INPUT, "父类 ID 不存在 (classes; not our action)."),
+    _E("FailedOperation.SubclassLimitExceeded", _K.BAD_INPUT, "子类数量超过限制 (classes; not our action)."),
+    _E("FailedOperation.TaskDuplicate", _K.CONFLICT, "任务重复 (duplicate task: nothing new created)."),
+    _E("FailedOperation.UploadCosFail", _K.TRANSIENT, "上传文件到 cos 失败 (storage failure: may have been created)."),
+    _E("FailedOperation.UserStatusInavlid", _K.ACCOUNT, "用户已经停服 (the VOD service is stopped).", _ACCOUNT),
+    _E("InternalError.DBError", _K.TRANSIENT, "内部错误,访问DB失败 (may have been created)."),
+    _E("InternalError.GenDefinition", _K.TRANSIENT, "生成模板 ID 失败 (templates; may have been created)."),
+    _E("InternalError.GetFileInfoError", _K.TRANSIENT, "获取媒体文件信息错误 (may have been created)."),
+    _E("InternalError.GetMediaListError", _K.TRANSIENT, "获取媒体列表错误 (may have been created)."),
+    _E("InternalError.TimeParseError", _K.TRANSIENT, "时间解析错误 (may have been created)."),
+    _E("InternalError.UpdateMediaError", _K.TRANSIENT, "更新媒体文件信息错误 (may have been created)."),
+    _E("InternalError.UploadCoverImageError", _K.TRANSIENT, "上传封面图片错误 (may have been created)."),
+    _E("InternalError.UploadWatermarkError", _K.TRANSIENT, "上传水印图片失败 (may have been created)."),
+    _E("LimitExceeded.KeyFrameDescCountReachMax", _K.BAD_INPUT, "打点信息个数超过限制 (not our action)."),
+    _E("LimitExceeded.PlayList", _K.BAD_INPUT, "播放列表长度太大 (not our action)."),
+    _E("LimitExceeded.Quota", _K.ACCOUNT, "超出配额限制 (a quota of the account is used up).", _QUOTA),
+    _E("LimitExceeded.RoundPlaylist", _K.BAD_INPUT, "播单列表长度超过上限 (not our action)."),
+    _E("LimitExceeded.RoundPlays", _K.ACCOUNT, "超过播单总数限制 (a quota; not our action).", _QUOTA),
+    _E("LimitExceeded.RunningRoundPlays", _K.ACCOUNT, "运行中的播单超过最大数量 (a quota; not our action).", _QUOTA),
+    _E("LimitExceeded.TagCountReachMax", _K.BAD_INPUT, "标签个数超过限制 (not our action)."),
+    _E("LimitExceeded.TooMuchTemplate", _K.ACCOUNT, "模板数超过上限 100 个 (a quota; not our action).", _QUOTA),
+    _E("ResourceNotFound.CoverUrl", _K.BAD_INPUT, "封面不存在 (cover not found)."),
+    _E("ResourceNotFound.FileNotExist", _K.BAD_INPUT, "文件不存在 (file not found)."),
+    _E("ResourceNotFound.Person", _K.BAD_INPUT, "人物不存在 (not our action)."),
+    _E("ResourceNotFound.ServiceNotExist", _K.ACCOUNT, "没有开通服务 (the service is not activated).", _OPEN),
+    _E("ResourceNotFound.TemplateNotExist", _K.BAD_INPUT, "模板不存在 (not our action)."),
+    _E("ResourceNotFound.UserNotExist", _K.ACCOUNT, "用户不存在 (the VOD user does not exist).", _OPEN),
+    _E("ResourceNotFound.Word", _K.BAD_INPUT, "关键词不存在 (not our action)."),
+    _E("ResourceUnavailable.MasterPlaylist", _K.BAD_INPUT, "不支持MasterPlaylist的M3u8 (not our action)."),
+    _E(
+        "UnauthorizedOperation.DomainRecordNotVerified",
+        _K.ACCOUNT,
+        "域名解析验证失败 (domain not verified; not our action).",
+        "verify the domain in the VOD console",
+    ),
+    _E("UnsupportedOperation.ClassNotEmpty", _K.BAD_INPUT, "不支持删除非空分类 (not our action)."),
+)
+
 CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
     service=SERVICE,
     version=VERSION,
     action="CreateAigcCustomElement",
     host=HOST,
     qps=20,
+    qps_source=f"{SEED}: A maximum of 20 requests can be initiated per second",
+    service_errors=SERVICE_ERRORS,
     source="shared/seeds/003_e4e61f1dd5e83270.txt",
     image_rules=IMAGE_RULES,
     fields=(
-        FieldSpec("ElementName", "element_name", "String", True, "Subject name.", max_chars=20),
-        FieldSpec("ElementDescription", "element_description", "String", True, "Subject description.", max_chars=100),
+        FieldSpec(
+            "ElementName",
+            "element_name",
+            "String",
+            True,
+            "Subject name.",
+            max_chars=20,
+            limit_source=f"{SEED}: cannot exceed 20 characters",
+        ),
+        FieldSpec(
+            "ElementDescription",
+            "element_description",
+            "String",
+            True,
+            "Subject description.",
+            max_chars=100,
+            limit_source=f"{SEED}: Up to 100 characters",
+        ),
         FieldSpec(
             "ElementFrontalImage",
             "element_frontal_image",
@@ -51,6 +151,7 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
             "Reference images of the subject from other angles, as [{ImageUrl}], 1 to 3 items.",
             min_items=MIN_REFERENCES,
             max_items=MAX_REFERENCES,
+            limit_source=f"{SEED}: at least 1 reference image, up to 3",
         ),
     ),
 )

@@ -386,7 +386,7 @@ class TencentCloudHook(BaseHook):
             message = f"HTTP error answer: {message}"
         hint = None
         if spec.kind is ErrorKind.ACCOUNT:
-            hint = _account_hint(code)
+            hint = spec.hint or _account_hint(code)
         if code == "AuthFailure.TokenFailure" and isinstance(client.credential, RefreshingCredential):
             client.credential.invalidate()  # the client's own keys, never the base keys of an AssumeRole
         cls = api_error_class(spec.kind)

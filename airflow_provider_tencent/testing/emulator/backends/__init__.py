@@ -1,0 +1,1 @@
+"""One backend per service, moto-style: its version, quotas, state and actions."""

@@ -1,0 +1,116 @@
+"""What every backend shares: the error answer, parameter typing, URL downloads, picture decoding.
+
+Nothing here comes from the client (its validation, image helpers or contracts): the emulator's
+rules are written once, on its side, from the API documents and the SDK's models.
+"""
+
+from __future__ import annotations
+
+import http.client
+import io
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+from airflow_provider_tencent.utils.redact import redact_url as redact
+
+__all__ = ["ApiError", "Backend", "check_params", "download", "open_picture", "redact"]
+
+#: JSON types of the SDK models' ``:type:`` names.
+JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "bool": (bool,),
+    "float": (int, float),
+    "object": (dict,),
+    "list": (list,),
+}
+
+
+class ApiError(Exception):
+    """An error answer: ``{"Error": {"Code": code, "Message": message}}``."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+
+def check_params(action: str, params: dict[str, Any], types: dict[str, str], code: str, strict: bool) -> None:
+    """Types of ``params`` against ``types`` (``{name: "str" | "int" | ...}``); with ``strict``,
+    an unknown parameter is refused (``UnknownParameter``)."""
+    if strict:
+        unknown = sorted(set(params) - set(types))
+        if unknown:
+            raise ApiError("UnknownParameter", f"{action} has no parameter {unknown[0]!r}.")
+    for name, type_name in types.items():
+        value = params.get(name)
+        if value is None:
+            continue
+        expected = JSON_TYPES[type_name]
+        if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+            raise ApiError(code, f"{name} must be of type {type_name}, got {type(value).__name__}.")
+
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def download(url: str, limit: int, what: str, code_invalid: str, code_failed: str, timeout: float) -> bytes:
+    """At most ``limit + 1`` bytes from ``url`` (so that "too big" can be told apart)."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ApiError(code_invalid, f"{what}: {redact(url)!r} is not a valid http(s) URL.")
+    try:
+        with _OPENER.open(url, timeout=timeout) as resp:
+            data: bytes = resp.read(limit + 1)
+    except urllib.error.HTTPError as exc:
+        raise ApiError(code_failed, f"{what}: downloading {redact(url)} failed: HTTP {exc.code}.") from None
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        raise ApiError(code_failed, f"{what}: downloading {redact(url)} failed: {type(exc).__name__}.") from None
+    return data
+
+
+def open_picture(data: bytes) -> Any:
+    """A lazily decoded Pillow image (header read only: ``format`` and ``size`` are known), or ``None``."""
+    try:
+        from PIL import Image
+
+        return Image.open(io.BytesIO(data))
+    except Exception:
+        return None
+
+
+def picture_format(picture: Any) -> str | None:
+    """``png``, ``jpeg``, ``bmp``, ``gif``... as Pillow names it, lower case."""
+    fmt = getattr(picture, "format", None)
+    return fmt.lower() if isinstance(fmt, str) else None
+
+
+class Backend:
+    """One service: its version, its per-action quotas and its ``action_<Name>`` methods.
+
+    A backend gets the facade (``emulator``) for the shared lock, the clock and settings.
+    """
+
+    service = ""
+    version = ""
+    quotas: dict[str, int] = {}
+    """Documented requests per second of each action."""
+
+    def __init__(self, emulator: Any) -> None:
+        self.emulator = emulator
+
+    @property
+    def lock(self) -> Any:
+        return self.emulator._lock
+
+    def handler(self, action: str) -> Any:
+        return getattr(self, f"action_{action}", None)
+
+    def state(self) -> dict[str, Any]:
+        return {}
