@@ -126,7 +126,7 @@ def bench_images(n: int, tmp: Path) -> None:
     emulator = EmulatorProcess()
     try:
         use_connection(emulator.url)
-        TencentImageSearchHook().create_group("bench", "bench", max_capacity=10)
+        TencentImageSearchHook().create_group("bench", "bench", max_capacity=100_000)
         emulator.inject(kind="inner_error", action="CreateImage", probability=0.03)
         emulator.inject(kind="throttle", action="CreateImage", probability=0.02)
         pool = picture_pool()
@@ -252,7 +252,7 @@ def bench_rss(n: int, tmp: Path) -> None:
     emulator = EmulatorProcess(qps_scale=20, latency=(0.05, 0.1))
     try:
         use_connection(emulator.url)
-        TencentImageSearchHook().create_group("bench", "bench", max_capacity=10)
+        TencentImageSearchHook().create_group("bench", "bench", max_capacity=100_000)
         code = (
             f"import sys; sys.path.insert(0, {str(REPO)!r}); from benchmarks.run import _rss_child; "
             f"_rss_child({n}, {emulator.url!r}, {str(tmp)!r})"
@@ -284,7 +284,7 @@ def bench_cpu(n: int) -> None:
     try:
         use_connection(emulator.url)
         hook = TencentImageSearchHook()
-        hook.create_group("cpu", "cpu", max_capacity=10)
+        hook.create_group("cpu", "cpu", max_capacity=100_000)
         pool = picture_pool(4)
         host = emulator.url.split("://", 1)[1]
         bare = CommonClient(
@@ -352,8 +352,8 @@ def bench_mapped(n: int, tmp: Path) -> None:
     emulator = EmulatorProcess(latency=(0.1, 0.3))
     try:
         use_connection(emulator.url)
-        TencentImageSearchHook().create_group("mapped", "m", max_capacity=10)
-        TencentImageSearchHook().create_group("batched", "b", max_capacity=10)
+        TencentImageSearchHook().create_group("mapped", "m", max_capacity=100_000)
+        TencentImageSearchHook().create_group("batched", "b", max_capacity=100_000)
         airflow = AirflowEnv(
             tmp / "airflow_home",
             dags_folder=REPO / "benchmarks" / "dags",

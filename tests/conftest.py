@@ -51,7 +51,7 @@ def provider(tencentcloud_emulator, local_s3, cos_bucket, monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 
-    TencentImageSearchHook().create_group("g1", "test gallery", max_capacity=1)
+    TencentImageSearchHook().create_group("g1", "test gallery", max_capacity=1000)
     return SimpleNamespace(emulator=tencentcloud_emulator, s3=local_s3, bucket=cos_bucket, conn=conn, extra=extra)
 
 
@@ -61,3 +61,29 @@ def put_object(bucket: str, key: str, data: bytes) -> str:
     uri = f"cos://{bucket}/{key}"
     to_storage_path(uri, "tencentcloud_default").write_bytes(data)
     return uri
+
+
+# -- the SDK oracle over the whole session (tests/sdk_oracle.py) --------------------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    """Every exchange any emulator in this process answers is captured for the session-end check."""
+    from airflow_provider_tencent.testing.emulator import Emulator
+
+    Emulator.capture = None if os.environ.get("NO_ORACLE") else []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Load every captured request into the SDK's ``<Action>Request`` and every answer into its
+    ``<Action>Response``: any unknown field, wrong type or missing field fails the run."""
+    import sdk_oracle
+
+    from airflow_provider_tencent.testing.emulator import Emulator
+
+    exchanges = Emulator.capture or []
+    problems = sdk_oracle.check_exchanges(exchanges)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"SDK oracle: {len(exchanges)} exchanges checked, {len(problems)} problems")
+        for problem in problems:
+            reporter.write_line(f"SDK oracle: {problem}", red=True)
+    if problems and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

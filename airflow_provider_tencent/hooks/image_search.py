@@ -9,6 +9,7 @@ CustomContent and Tags are those we sent.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,6 +21,8 @@ from airflow_provider_tencent.hooks.base import Limiter, TencentCloudHook
 
 IfExists = Literal["fail", "skip"]
 PIC_NAME_CONFLICT = "InvalidParameterValue.PicNameAlreadyExist"
+#: What DescribeImages answers when the EntityId (or PicName) holds no picture.
+NOT_FOUND = "FailedOperation.ImageNotFoundInfo"
 
 
 def _normal_tags(tags: Any) -> Any:
@@ -93,7 +96,25 @@ class TencentImageSearchHook(TencentCloudHook):
     def _tiia(self, action: str, params: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return self.call(contract.SERVICE, contract.VERSION, action, params, **kwargs)
 
-    def create_group(self, group_id: str, group_name: str, max_capacity: int = 1, **extra: Any) -> dict[str, Any]:
+    def create_group(
+        self, group_id: str, group_name: str, max_capacity: int = contract.DEFAULT_MAX_CAPACITY, **extra: Any
+    ) -> dict[str, Any]:
+        """Create a gallery of at most ``max_capacity`` pictures.
+
+        ``MaxCapacity`` counts pictures ("图片库可容纳的最大图片特征条数,一张图片对应一条图片特征数据") and
+        cannot be changed later; the default, 100,000, is our own choice. ``group_id``: letters, digits
+        and underscores (checked here, before any call).
+        """
+        from airflow_provider_tencent.exceptions import TencentCloudInputError
+
+        if not isinstance(group_id, str) or not re.match(contract.GROUP_ID_PATTERN, group_id):
+            raise TencentCloudInputError(
+                f"GroupId {group_id!r}: only letters, digits and underscores are allowed (CreateGroup document)"
+            )
+        if isinstance(max_capacity, bool) or not isinstance(max_capacity, int) or max_capacity < 1:
+            raise TencentCloudInputError(
+                f"MaxCapacity {max_capacity!r}: the number of pictures the gallery holds, an integer of at least 1"
+            )
         params = {"GroupId": group_id, "GroupName": group_name, "MaxCapacity": max_capacity, **extra}
         return self._tiia("CreateGroup", params)
 
@@ -107,10 +128,20 @@ class TencentImageSearchHook(TencentCloudHook):
     def describe_images(
         self, group_id: str, entity_id: str, pic_name: str | None = None, *, limiter: Limiter | None = None
     ) -> list[dict[str, Any]]:
+        """The pictures of ``entity_id`` (only ``pic_name`` when given); ``[]`` when there are none.
+
+        The service answers "none" with the error ``FailedOperation.ImageNotFoundInfo``, not an empty list.
+        """
         params = {"GroupId": group_id, "EntityId": entity_id}
         if pic_name:
             params["PicName"] = pic_name
-        infos: list[dict[str, Any]] = self._tiia("DescribeImages", params, limiter=limiter).get("ImageInfos") or []
+        try:
+            response = self._tiia("DescribeImages", params, limiter=limiter)
+        except TencentCloudAPIError as exc:
+            if exc.code == NOT_FOUND:
+                return []
+            raise
+        infos: list[dict[str, Any]] = response.get("ImageInfos") or []
         return infos
 
     def delete_images(self, group_id: str, entity_id: str, pic_name: str | None) -> dict[str, Any]:
@@ -127,12 +158,16 @@ class TencentImageSearchHook(TencentCloudHook):
         if_exists: IfExists = "fail",
         limiter: Limiter | None = None,
         describe_limiter: Limiter | None = None,
+        other_entity: str | None = None,
     ) -> CreateImageResult:
         """Create one picture, idempotently.
 
         :param params: the API request (``GroupId``, ``EntityId``, ``PicName``, ...), already validated.
-        :param if_exists: when PicName already holds a *different* picture: ``fail`` raises
+        :param if_exists: when PicName already holds a *different* picture (or a picture under another
+            EntityId: PicName is unique in the gallery): ``fail`` raises
             :class:`TencentCloudBadRequestError`, ``skip`` returns status ``skipped``.
+        :param other_entity: the EntityId that holds this PicName when the caller knows it (a batch
+            that sends the same PicName under two EntityIds): named in the conflict message.
         :return: status ``created``; or ``exists`` when the PicName already holds the very picture
             we send (a previous attempt of ours stored it: a timeout after sending, a task retry,
             a DAG re-run), confirmed by ``DescribeImages``.
@@ -143,13 +178,18 @@ class TencentImageSearchHook(TencentCloudHook):
         except TencentCloudAPIError as exc:
             if exc.code != PIC_NAME_CONFLICT:
                 raise
-            return self._settle_conflict(params, exc, if_exists, describe_limiter)
+            return self._settle_conflict(params, exc, if_exists, describe_limiter, other_entity)
         return CreateImageResult(
             "created", group_id, entity_id, pic_name, response.get("RequestId"), response.get("Object")
         )
 
     def _settle_conflict(
-        self, params: dict[str, Any], exc: TencentCloudAPIError, if_exists: IfExists, limiter: Limiter | None
+        self,
+        params: dict[str, Any],
+        exc: TencentCloudAPIError,
+        if_exists: IfExists,
+        limiter: Limiter | None,
+        other_entity: str | None = None,
     ) -> CreateImageResult:
         group_id, entity_id, pic_name = params["GroupId"], params["EntityId"], params["PicName"]
         mine = self.describe_images(group_id, entity_id, pic_name, limiter=limiter)
@@ -172,10 +212,17 @@ class TencentImageSearchHook(TencentCloudHook):
                     None,
                     "already in the gallery with the same EntityId, CustomContent and Tags",
                 )
-        reason = (
-            f"PicName {pic_name!r} already exists in gallery {group_id!r} with a different picture "
-            f"(EntityId/CustomContent/Tags differ)"
-        )
+        if not mine:
+            other = f"EntityId {other_entity!r}" if other_entity else "another EntityId"
+            reason = (
+                f"PicName {pic_name!r} already exists in gallery {group_id!r} under {other}, not under "
+                f"EntityId {entity_id!r} (PicName is unique in the whole gallery)"
+            )
+        else:
+            reason = (
+                f"PicName {pic_name!r} already exists in gallery {group_id!r} with a different picture "
+                f"(CustomContent/Tags differ)"
+            )
         if if_exists == "skip":
             self.log.info("%s: skipped (if_exists='skip')", reason)
             return CreateImageResult("skipped", group_id, entity_id, pic_name, exc.request_id, None, reason)

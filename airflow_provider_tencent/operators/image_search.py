@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
 CREATE_IMAGE = contract.CREATE_IMAGE
+#: The prefix of a base64 image data URI, taken off ``image_base64`` before sending.
+DATA_URI = re.compile(r"^data:image/[A-Za-z0-9.+-]+;base64,")
 #: Largest raw picture whose base64 text fits the 5 MB limit.
 MAX_RAW_BYTES = (contract.IMAGE_RULES.max_base64_bytes or 0) // 4 * 3
 
@@ -104,6 +107,9 @@ def prepare_create_image(
     subject-detection limits (2000x2000, aspect ratio under 10), which apply in product image
     search galleries when ``enable_detect`` is not false.
 
+    ``image_base64`` is sent as plain base64: a ``data:image/...;base64,`` prefix is taken off (any
+    other ``data:`` text is refused).
+
     ``item`` uses the operator's argument names (:data:`ITEM_KEYS`). With ``read_image`` the bytes
     of ``image_path`` are read (never more than the 5 MB base64 limit allows, plus one byte) and
     checked - format by content, size, resolution - then sent as ``ImageBase64``.
@@ -132,7 +138,25 @@ def prepare_create_image(
         "ImageRect": _rect(item.get("image_rect")),
     }
     params = {k: v for k, v in params.items() if v is not None and v != ""}
-    problems: list[Problem] = field_problems(CREATE_IMAGE, params)
+    problems: list[Problem] = []
+    text = params.get("ImageBase64")
+    if isinstance(text, str) and text.startswith("data:"):
+        # a data URI (``data:image/png;base64,...``) is not what ImageBase64 takes: plain base64 only
+        match = DATA_URI.match(text)
+        if match:
+            params["ImageBase64"] = text[match.end() :]
+            if log is not None:
+                log.info("image_base64: the %r prefix of a data URI was taken off", match.group(0))
+        else:
+            problems.append(
+                Problem(
+                    "image_base64",
+                    "plain base64 (or a data:image/...;base64, URI)",
+                    f"{text[:30]!r}",
+                    "image_base64 starts with 'data:' but is not a base64 image data URI",
+                )
+            )
+    problems += field_problems(CREATE_IMAGE, params)
     problems += tags_problems(params.get("Tags"))
     sources = [
         name
@@ -401,6 +425,22 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         self.allow_both_sources = allow_both_sources
 
     def iter_items(self, context: Context) -> Iterator[tuple[str, Any]]:
+        """The items, each with its rank among the distinct PicNames of its EntityId (checked by
+        :meth:`send_item` against the document's 10 pictures per EntityId) and the EntityId that
+        first used its PicName (named when the service says the PicName exists)."""
+        self._entity_pictures: dict[str, list[str]] = {}
+        self._pic_entity: dict[str, str] = {}
+        for key, item in self._iter_raw_items():
+            if isinstance(item, Mapping):
+                entity, pic = item.get("entity_id"), item.get("pic_name")
+                if isinstance(entity, str) and isinstance(pic, str):
+                    names = self._entity_pictures.setdefault(entity, [])
+                    if pic not in names:
+                        names.append(pic)
+                    self._pic_entity.setdefault(pic, entity)
+            yield key, item
+
+    def _iter_raw_items(self) -> Iterator[tuple[str, Any]]:
         if (self.items is None) == (self.source_prefix in (None, "")):
             raise TencentCloudInputError("give exactly one of items or source_prefix", field="items")
         if self.items is not None:
@@ -419,6 +459,19 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         )
 
     def send_item(self, key: str, payload: Any, limiter: Any) -> ItemResult:
+        """Validate and send one item. An item that would be an EntityId's eleventh picture in this
+        batch fails here, before any call ("同一个EntityId,最大支持10张图"); the first ten are sent."""
+        entity, pic = payload.get("entity_id"), payload.get("pic_name")
+        names = getattr(self, "_entity_pictures", {}).get(entity) if isinstance(entity, str) else None
+        if names and pic in names and names.index(pic) >= contract.MAX_PICTURES_PER_ENTITY:
+            raise TencentCloudInputError(
+                f"CreateImage [{key}]: PicName {pic!r} would be picture {names.index(pic) + 1} of EntityId "
+                f"{entity!r} in this batch; one EntityId holds at most {contract.MAX_PICTURES_PER_ENTITY} "
+                "pictures (CreateImage document): not sent",
+                field="entity_id",
+                item=key,
+            )
+        other = getattr(self, "_pic_entity", {}).get(pic) if isinstance(pic, str) else None
         params = prepare_create_image(
             self.group_id,
             payload,
@@ -427,7 +480,9 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
             label=key,
             gallery_type=lambda: self.hook.gallery_type(self.group_id),
         )
-        result = self.hook.create_image(params, if_exists=self.if_exists, limiter=limiter)
+        result = self.hook.create_image(
+            params, if_exists=self.if_exists, limiter=limiter, other_entity=other if other != entity else None
+        )
         return ItemResult(
             key,
             result.status,

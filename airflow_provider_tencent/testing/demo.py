@@ -120,7 +120,7 @@ def _run(transcript: _Transcript) -> int:
 
         from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 
-        TencentImageSearchHook().create_group(GROUP_ID, "Airflow demo gallery", max_capacity=1)
+        TencentImageSearchHook().create_group(GROUP_ID, "Airflow demo gallery", max_capacity=1000)
         print(f"Gallery {GROUP_ID!r} created; sample pictures uploaded to cos://{BUCKET}/")
 
         airflow = AirflowEnv(

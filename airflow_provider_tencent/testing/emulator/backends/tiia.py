@@ -219,6 +219,8 @@ class TiiaBackend(Backend):
                 }
                 for p in (group.pictures[name] for name in names)
             ]
+        if not infos:  # the service answers an error, not an empty list
+            raise ApiError("FailedOperation.ImageNotFoundInfo", "No picture matches this EntityId (and PicName).")
         return {"GroupId": body["GroupId"], "EntityId": body["EntityId"], "ImageInfos": infos}
 
     def action_DeleteImages(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:

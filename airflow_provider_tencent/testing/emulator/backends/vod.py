@@ -37,7 +37,6 @@ PARAMS = {
     "ElementDescription": "str",
     "ElementFrontalImage": "str",
     "ElementReferList": "list",
-    "SubAppId": "int",
 }
 REQUIRED = ("ElementName", "ElementDescription", "ElementFrontalImage", "ElementReferList")
 
