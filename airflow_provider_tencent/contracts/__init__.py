@@ -4,9 +4,13 @@ Each action is declared once, as an :class:`ApiContract`, in the module of its s
 (:mod:`.tiia`, :mod:`.vod`, :mod:`.sts`).  The same objects drive
 
 * client-side validation in the operators (:mod:`airflow_provider_tencent.validation`),
-* the server-side checks of the local emulator (:mod:`airflow_provider_tencent.testing`),
 * error classification (which codes are bad input, transient, throttling or account problems),
 * and the operator docs.
+
+The local emulator does NOT use them: it has its own reading of the documents
+(:mod:`airflow_provider_tencent.testing.emulator.backends`), so that a wrong belief here is not
+shared by the server the tests run against. Both are checked against the official SDK's models
+and ``errorcodes.py`` in the tests (``tests/sdk_oracle.py``, ``tests/test_error_decisions.py``).
 
 This module is pure data and imports nothing heavy: operators import it at parse time.
 """
