@@ -959,3 +959,29 @@ def test_subject_detection_limits_in_product_galleries(emu, group_type, size, de
     answer = send(emu, "CreateImage", params)
     assert answer.code == code, answer.message
     assert send(emu, "DescribeGroups", {"GroupId": "product"}).response["Groups"][0]["GroupType"] == group_type
+
+
+def test_emulator_shares_no_code_with_the_client():
+    """Issue 10: the emulator's rules are its own (documents, SDK models), never the client's beliefs."""
+    import ast
+    from pathlib import Path
+
+    import airflow_provider_tencent.testing.emulator as package
+
+    forbidden = (
+        "airflow_provider_tencent.contracts",
+        "airflow_provider_tencent.validation",
+        "airflow_provider_tencent.utils.images",
+        "airflow_provider_tencent.hooks",
+        "airflow_provider_tencent.operators",
+    )
+    root = Path(package.__file__).parent
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            found += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
+    assert not found
+    assert {p.stem for p in (root / "backends").glob("*.py")} >= {"sts", "tiia", "vod", "cvm"}
