@@ -209,3 +209,27 @@ def test_every_limit_quotes_its_source():
                 unsourced.append(f"{contract.action}.qps")
             unsourced += [f"{contract.action}.{f.name}" for f in contract.fields if f.has_limit and not f.limit_source]
     assert not unsourced
+
+
+_API_TYPES = {"String": "str", "Integer": "int", "Boolean": "bool", "Float": "float"}
+
+
+def sdk_type(api_type: str) -> str:
+    """The SDK's ``:type:`` text for a document type name (``Array of X`` -> ``list of X``)."""
+    if api_type.startswith("Array of "):
+        return "list of " + sdk_type(api_type[len("Array of ") :])
+    return _API_TYPES.get(api_type, api_type)
+
+
+@pytest.mark.parametrize("contract", [c for contracts in ACTIONS.values() for c in contracts], ids=lambda c: c.action)
+def test_contract_fields_are_the_sdk_request_fields(contract):
+    """Every parameter a contract declares exists in the SDK's ``<Action>Request`` with the same type."""
+    import sdk_oracle
+
+    model = getattr(sdk_oracle.models(contract.service), f"{contract.action}Request")
+    declared = sdk_oracle.declared(model)
+    for spec in contract.fields:
+        assert spec.name in declared, f"{contract.action}.{spec.name} is not in the SDK's {model.__name__}"
+        sdk_text = declared[spec.name][0].rsplit(".", 1)[-1].strip("`")
+        expected = sdk_type(spec.api_type)
+        assert sdk_text == expected, f"{contract.action}.{spec.name}: contract {spec.api_type}, SDK {sdk_text}"

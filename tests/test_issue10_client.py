@@ -225,3 +225,21 @@ def test_batch_names_the_other_entity(provider, context, tmp_path):
         batch.execute(context)
     assert set(err.value.failures) == {"b"}
     assert "EntityId 'first'" in err.value.failures["b"]
+
+
+def test_parent_rule_batch_with_eleven_pictures_in_one_folder(provider, context, tmp_path):
+    """``entity_rule="parent"``: eleven pictures in one folder are one EntityId; the eleventh is not sent."""
+    for n in range(11):
+        put_object(provider.bucket, f"shop/chair/view-{n:02d}.png", make_image(64, 48, "png", seed=40 + n))
+    batch = CreateImagesOperator(
+        task_id="batch",
+        group_id="g1",
+        source_prefix=f"cos://{provider.bucket}/shop/",
+        entity_rule="parent",
+        checkpoint_path=str(tmp_path / "ckpt.jsonl"),
+    )
+    with pytest.raises(TencentCloudBatchError) as err:
+        batch.execute(context)
+    [(key, reason)] = err.value.failures.items()
+    assert key.endswith("view-10.png") and "at most 10" in reason
+    assert calls(provider.emulator) == 10 and len(provider.emulator.images("g1")) == 10
