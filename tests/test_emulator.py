@@ -969,9 +969,9 @@ def test_emulator_shares_no_code_with_the_client():
     import airflow_provider_tencent.testing.emulator as package
 
     forbidden = (
+        "airflow_provider_tencent.utils",
         "airflow_provider_tencent.contracts",
         "airflow_provider_tencent.validation",
-        "airflow_provider_tencent.utils.images",
         "airflow_provider_tencent.hooks",
         "airflow_provider_tencent.operators",
     )

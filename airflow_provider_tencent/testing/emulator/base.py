@@ -11,9 +11,7 @@ import io
 import urllib.error
 import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
-
-from airflow_provider_tencent.utils.redact import redact_url as redact
+from urllib.parse import urlsplit, urlunsplit
 
 __all__ = ["ApiError", "Backend", "check_params", "download", "open_picture", "redact"]
 
@@ -26,6 +24,16 @@ JSON_TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
     "list": (list,),
 }
+
+
+def redact(url: str) -> str:
+    """``url`` without user info, query string and fragment (a presigned URL's signature never reaches the
+    emulator's records or messages)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 class ApiError(Exception):
