@@ -211,6 +211,10 @@ def test_every_limit_quotes_its_source():
             if contract.qps is not None and not contract.qps_source:
                 unsourced.append(f"{contract.action}.qps")
             unsourced += [f"{contract.action}.{f.name}" for f in contract.fields if f.has_limit and not f.limit_source]
+            if contract.image_rules is not None and not contract.image_rules.source:
+                unsourced.append(f"{contract.action}.image_rules")
+    if not tiia.DETECT_IMAGE_RULES.source:
+        unsourced.append("tiia.DETECT_IMAGE_RULES")
     assert not unsourced
 
 

@@ -112,6 +112,8 @@ class ImageRules:
     """Largest allowed width / height."""
     elongation_below: float | None = None
     """The long side over the short side must stay under this (exclusive)."""
+    source: str = ""
+    """Where these limits come from (document and wording)."""
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,8 @@ IMAGE_RULES = ImageRules(
     max_base64_bytes=5 * MB,
     max_width=4096,
     max_height=4096,
+    source="CreateImage document (shared/seeds/000_b714bb1cacceee71.txt): 图片格式:支持PNG、JPG、JPEG、BMP,"
+    "不支持 GIF 图片。图片大小:base64 编码后大小不可超过5M。图片分辨率不超过4096*4096",
 )
 
 #: ``GroupType`` of product image search galleries (商品图像搜索 1.0, 2.0, 3.0): the only ones where
@@ -64,6 +66,8 @@ DETECT_IMAGE_RULES = ImageRules(
     max_width=2000,
     max_height=2000,
     elongation_below=10,
+    source="CreateImage document (shared/seeds/000_b714bb1cacceee71.txt): 如果在商品图像搜索中开启主体识别,"
+    "分辨率不超过2000*2000,图片长宽比小于10",
 )
 
 

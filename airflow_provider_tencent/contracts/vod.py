@@ -34,6 +34,8 @@ IMAGE_RULES = ImageRules(
     min_side=300,
     min_aspect=1 / 2.5,
     max_aspect=2.5,
+    source="CreateAigcCustomElement document (shared/seeds/003_e4e61f1dd5e83270.txt): .jpg, .jpeg, and .png; "
+    "must not exceed 10MB; not less than 300px; between 1:2.5 and 2.5:1",
 )
 
 SEED = "CreateAigcCustomElement document (shared/seeds/003_e4e61f1dd5e83270.txt)"
