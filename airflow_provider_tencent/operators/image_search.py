@@ -377,7 +377,10 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
     optional ``key``; an XCom works) or from ``source_prefix`` (every PNG/JPG/JPEG/BMP object
     under a ``cos://``/``s3://``/``file://`` prefix; EntityId from ``entity_rule`` - the file's
     ``stem`` or its ``parent`` folder - and PicName from a hash of the key). Each picture is
-    validated like the single operator's and read only when it is sent.
+    validated like the single operator's and read only when it is sent. One EntityId holds at most
+    10 pictures (CreateImage document): the eleventh and later PicNames of an EntityId in the batch
+    fail before any call, and the others are sent. A PicName sent under two EntityIds fails (or is
+    skipped, per ``if_exists``) with a message naming the EntityId that holds it.
 
     Result (XCom): counts (``created``, ``exists``, ``skipped``, ``failed``), ``failures``
     ``{key: reason}``, and ``manifest`` when ``manifest_path`` is set (one JSON line per item:
