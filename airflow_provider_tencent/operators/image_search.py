@@ -335,6 +335,7 @@ class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         )
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
         result = self.hook.create_image(params, if_exists=self.if_exists)
+        self.record_lineage(request_ids=[result.request_id])
         self.log.info(
             "CreateImage %s: GroupId=%s EntityId=%s PicName=%s RequestId=%s",
             result.status,
