@@ -508,7 +508,8 @@ class Browser:
         dialog = self.page.get_by_role("dialog")
         expect(dialog).to_be_visible()
         expect(dialog).to_have_attribute("data-state", "open")
-        self.settle()
+        self.settle()  # the dialog's own queries
+        expect(dialog).to_have_attribute("data-state", "open")  # and still open once they answered
         return dialog
 
     def click_when_ready(self, button: Locator) -> None:
@@ -692,11 +693,19 @@ def trigger_checks(ui: Browser) -> str | None:
     run: dict[str, str] = {}
 
     def dag_page() -> None:
-        """The DAG's page, from the DAG list, with nothing open on it."""
+        """The DAG's page, from the DAG list, fully rendered, with nothing open on it.
+
+        The page's header (with the Trigger button) shows before its Overview content, which is loaded
+        lazily: when that arrives the header is rendered anew, and a Trigger dialog opened from the
+        first one disappears with it (on a slow or cold machine, seconds after it opened: the "submit
+        button never clickable" failure). So the Overview content, and the quiet after it, come first.
+        """
         ui.close_dialogs()
         ui.goto("/dags")
         ui.click_when_ready(page.get_by_role("link", name=DAG_ID, exact=True).first)
         page.wait_for_url(f"**/dags/{DAG_ID}")
+        expect(page.get_by_role("heading", name=re.compile(r"^Last \d+ Dag Runs?$"))).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile(r"Failed Tasks$"))).to_be_visible()
         ui.settle()
         expect(trigger_button(page)).to_be_enabled()
 
