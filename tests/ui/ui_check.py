@@ -284,15 +284,28 @@ class Stack:
         )
 
     # -- REST API (everyone is admin: the server adds the token itself) ------------------------
-    def api(self, method: str, path: str, body: Any = None, timeout: float = 10) -> Any:
+    def api(self, method: str, path: str, body: Any = None, timeout: float = 30, attempts: int = 3) -> Any:
+        """One REST call. The single api-server worker also serves the browser and the running tasks: on a
+        busy machine an answer can take seconds, so a GET that timed out or lost its connection is asked
+        again (``attempts`` times at most, ``timeout`` seconds each); other methods are sent once.
+        """
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.url}{path}", data=data, method=method)
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        with _OPENER.open(request, timeout=timeout) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else None
+        for attempt in range(1, (attempts if method == "GET" else 1) + 1):
+            request = urllib.request.Request(f"{self.url}{path}", data=data, method=method)
+            request.add_header("Accept", "application/json")
+            if data is not None:
+                request.add_header("Content-Type", "application/json")
+            try:
+                with _OPENER.open(request, timeout=timeout) as response:
+                    raw = response.read()
+                return json.loads(raw) if raw else None
+            except urllib.error.HTTPError:
+                raise
+            except (TimeoutError, ConnectionError, urllib.error.URLError) as exc:
+                if method != "GET" or attempt == attempts:
+                    raise
+                log(f"  GET {path}: {exc!r}; asking again")
+        raise AssertionError("unreachable")
 
     def wait_for(self, what: str, probe: Callable[[], Any], timeout: float, logs: tuple[str, ...] = ()) -> Any:
         deadline = time.monotonic() + timeout
@@ -314,10 +327,12 @@ class Stack:
 
     def wait_ready(self) -> None:
         started = time.monotonic()
-        self.wait_for("the API server", lambda: self.api("GET", "/api/v2/version"), START_TIMEOUT, ("api-server",))
+        self.wait_for(
+            "the API server", lambda: self.api("GET", "/api/v2/version", attempts=1), START_TIMEOUT, ("api-server",)
+        )
         self.wait_for(
             f"DAG {DAG_ID} to be parsed",
-            lambda: self.api("GET", f"/api/v2/dags/{DAG_ID}"),
+            lambda: self.api("GET", f"/api/v2/dags/{DAG_ID}", attempts=1),
             max(30.0, START_TIMEOUT - (time.monotonic() - started)),
             ("dag-processor",),
         )
