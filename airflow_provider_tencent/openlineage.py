@@ -22,6 +22,7 @@ Importing this module imports nothing from OpenLineage: the methods import it wh
 from __future__ import annotations
 
 import json
+import os
 import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,15 +41,16 @@ _STORAGE_SCHEMES = {"cos": "cos", "s3": "s3", "s3a": "s3", "s3n": "s3"}
 
 
 # -- dataset naming (plain tuples: no OpenLineage import needed) ----------------------------------
-def dataset_name(ref: Any) -> tuple[str, str] | None:
+def dataset_name(ref: Any, *, local_path: bool = False) -> tuple[str, str] | None:
     """``(namespace, name)`` of a picture reference, or ``None`` when it names no dataset.
 
-    ``ref`` is a URI string or an ``ObjectStoragePath``; base64 content, empty values and unknown
-    schemes name nothing. User info (``conn_id@``) and query strings are dropped.
+    ``ref`` is a URI string or an ``ObjectStoragePath``; empty values and unknown schemes name
+    nothing, and a string without a scheme only with ``local_path`` (``image_path`` reads it as a
+    local file; elsewhere it is not a path). User info (``conn_id@``) and query strings are dropped.
     """
     text = f"{ref}".strip() if ref is not None else ""
     if "://" not in text:
-        return None
+        return ("file", os.path.abspath(os.path.expanduser(text))) if local_path and text else None
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     host = parts.hostname or ""
@@ -180,7 +182,7 @@ class OpenLineageMixin:
                 if isinstance(source, dict)
                 for key in IMAGE_ARGUMENTS
                 for ref in _references(source.get(key))
-                if (name := dataset_name(ref)) is not None
+                if (name := dataset_name(ref, local_path=key == "image_path")) is not None
             )
             inputs, truncated = capped(names)
         # outputs and RequestIds

@@ -8,6 +8,7 @@ client's serializer, and every RequestId in it must be one the emulator answered
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -176,6 +177,13 @@ def test_large_batches_list_folders_not_every_picture():
 )
 def test_dataset_names(ref, expected):
     assert dataset_name(ref) == expected
+
+
+def test_a_plain_image_path_is_a_local_file():
+    assert dataset_name("pics/a.png", local_path=True) == ("file", os.path.abspath("pics/a.png"))
+    assert dataset_name("pics/a.png") is None
+    operator = CreateImageOperator(task_id="img", group_id="g1", entity_id="e", pic_name="p", image_path="/data/a.png")
+    assert operator.lineage().inputs == [("file", "/data/a.png")]
 
 
 def test_prefix_names():
