@@ -268,6 +268,7 @@ class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
     Rendered templates are strings, so ``category_id`` ``"3"``, ``enable_detect`` ``"true"`` /
     ``"false"`` and a JSON ``image_rect`` are read as the types the API wants; anything else of
     the wrong type is refused before the call.
+
     :param if_exists: the PicName already holds a *different* picture: ``fail`` (default) or ``skip``.
         The *same* picture already there (a retry after a timeout, a re-run) is success: ``exists``.
     :param allow_both_sources: accept ``image_url`` together with another source (ImageUrl wins).
