@@ -21,7 +21,7 @@ with DAG(dag_id="aigc_elements_batch", schedule=None, start_date=pendulum.dateti
         task_id="create_subjects",
         items=[
             {
-                "key": name,  # how the item is named in the result, the manifest and the checkpoint
+                "key": name,  # names the item in the result, manifest and checkpoint
                 "element_name": name,
                 "element_description": f"The {name} of the spring catalogue",
                 "element_frontal_image": f"cos://{BUCKET}/batch/{name}/front.png",
