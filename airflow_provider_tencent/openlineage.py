@@ -33,6 +33,8 @@ from urllib.parse import urlsplit
 MAX_DATASETS = 100  # datasets per side (inputs, outputs) of one task's lineage
 MAX_REQUEST_IDS = 1000  # RequestIds kept in the run facet
 RUN_FACET_KEY = "tencentcloud"
+# OpenLineage wants each custom facet to name its JSON schema; to be served with the docs once they are hosted
+RUN_FACET_SCHEMA_URL = "https://github.com/airflow-provider-tencent/schemas/TencentCloudRunFacet.json"
 TIIA_NAMESPACE = "tencentcloud-tiia://{region}"
 VOD_NAMESPACE = "tencentcloud-vod://{region}"
 # the operator arguments (and batch item keys) that name a picture read
@@ -246,7 +248,7 @@ def run_facet_class() -> Any:
 
         @staticmethod
         def _get_schema() -> str:
-            return "https://github.com/airflow-provider-tencent/schemas/TencentCloudRunFacet.json"
+            return RUN_FACET_SCHEMA_URL
 
     return TencentCloudRunFacet
 
