@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml Makefile | cksum | cut -d
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 
-.PHONY: setup test lint typecheck pytest demo bench ui-test clean
+.PHONY: setup test lint typecheck pytest demo bench ui-test docs clean
 
 setup: $(STAMP)
 
@@ -44,5 +44,9 @@ bench: setup
 ui-test: setup
 	bash tests/ui/run.sh
 
+## The docs site (Sphinx) in docs/_build/html: no network needed, any warning fails the build.
+docs: setup
+	$(BIN)/sphinx-build -W --keep-going -q -b html -d docs/_build/doctrees docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) .demo .artifacts
+	rm -rf $(VENV) .demo .artifacts docs/_build docs/_generated

@@ -117,7 +117,11 @@ def get_provider_info() -> dict[str, Any]:
         ],
         "filesystems": ["airflow_provider_tencent.fs.cos"],
         "asset-uris": [
-            {"schemes": ["cos"], "handler": "airflow_provider_tencent.fs.cos.sanitize_uri"},
+            {
+                "schemes": ["cos"],
+                "handler": "airflow_provider_tencent.fs.cos.sanitize_uri",
+                "to_openlineage_converter": "airflow_provider_tencent.openlineage.convert_asset_to_openlineage",
+            },
         ],
         "extra-links": [
             "airflow_provider_tencent.links.console.ImageGalleryLink",

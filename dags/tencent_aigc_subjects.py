@@ -123,6 +123,7 @@ with DAG(
         return mapping
 
     subjects = group_pictures()
+    # [START howto_operator_create_aigc_element_mapped]
     created = CreateAigcElementOperator.partial(
         task_id="create_subject",
         tencentcloud_conn_id=CONN_ID,
@@ -130,3 +131,4 @@ with DAG(
         retry_delay=pendulum.duration(seconds=5),
     ).expand_kwargs(subjects)
     publish_element_ids(subjects, created.output)
+    # [END howto_operator_create_aigc_element_mapped]

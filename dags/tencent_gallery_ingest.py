@@ -78,6 +78,7 @@ with DAG(
         print(f"{len(items)} pictures under the prefix, {len(new)} not ingested by another run")
         return new
 
+    # [START howto_operator_create_images]
     ingest = CreateImagesOperator(
         task_id="create_images",
         tencentcloud_conn_id=CONN_ID,
@@ -89,3 +90,4 @@ with DAG(
         checkpoint_path="{{ params.manifest_prefix }}/{{ data_interval_start | ds_nodash }}/checkpoint/",
         outlets=[MANIFESTS],
     )
+    # [END howto_operator_create_images]

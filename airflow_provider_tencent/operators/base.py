@@ -13,16 +13,19 @@ from typing import Any, ClassVar, Generic, TypeVar
 from airflow.sdk import BaseOperator
 
 from airflow_provider_tencent.hooks.base import TencentCloudHook
+from airflow_provider_tencent.openlineage import OpenLineageMixin
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
 HookT = TypeVar("HookT", bound=TencentCloudHook)
 
 
-class TencentCloudBaseOperator(BaseOperator, Generic[HookT]):
+class TencentCloudBaseOperator(OpenLineageMixin, BaseOperator, Generic[HookT]):
     """Shared arguments of the provider's operators.
 
     :param tencentcloud_conn_id: the ``tencentcloud`` connection (templated).
     :param region: overrides the connection's region (templated).
+
+    OpenLineage: see :class:`~airflow_provider_tencent.openlineage.OpenLineageMixin`.
     """
 
     hook_class: ClassVar[type[TencentCloudHook]] = TencentCloudHook

@@ -143,6 +143,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
             )
         finally:
             journal.close()
+        self.record_lineage(report=report)
         summary = report.summary()
         summary.update(shard=shard, shards=shards, throttled=limiter.throttled)
         if self.manifest_path:

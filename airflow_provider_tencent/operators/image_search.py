@@ -292,6 +292,7 @@ class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
     Rendered templates are strings, so ``category_id`` ``"3"``, ``enable_detect`` ``"true"`` /
     ``"false"`` and a JSON ``image_rect`` are read as the types the API wants; anything else of
     the wrong type is refused before the call.
+
     :param if_exists: the PicName already holds a *different* picture: ``fail`` (default) or ``skip``.
         The *same* picture already there (a retry after a timeout, a re-run) is success: ``exists``.
     :param allow_both_sources: accept ``image_url`` together with another source (ImageUrl wins).
@@ -359,6 +360,7 @@ class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         )
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
         result = self.hook.create_image(params, if_exists=self.if_exists)
+        self.record_lineage(request_ids=[result.request_id])
         self.log.info(
             "CreateImage %s: GroupId=%s EntityId=%s PicName=%s RequestId=%s",
             result.status,

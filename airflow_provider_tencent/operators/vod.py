@@ -210,6 +210,7 @@ class CreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
                 f"CreateAigcCustomElement answered without an ElementId (RequestId {response.get('RequestId')})"
             )
         context["ti"].xcom_push(key="request_id", value=response.get("RequestId"))
+        self.record_lineage(request_ids=[response.get("RequestId")], element_ids=[element_id])
         self.log.info(
             "Created AIGC subject %r: ElementId=%s RequestId=%s",
             self.element_name,

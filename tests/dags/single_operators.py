@@ -13,6 +13,7 @@ from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
 BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")
 
 with DAG(dag_id="single_operators", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")) as dag:
+    # [START howto_operator_create_image]
     picture = CreateImageOperator(
         task_id="create_image",
         group_id="g1",
@@ -21,6 +22,8 @@ with DAG(dag_id="single_operators", schedule=None, start_date=pendulum.datetime(
         image_path=f"cos://{BUCKET}/single/picture.png",
         tags={"run": "{{ run_id }}"},
     )
+    # [END howto_operator_create_image]
+    # [START howto_operator_create_aigc_element]
     element = CreateAigcElementOperator(
         task_id="create_element",
         element_name="subject-{{ ds_nodash }}",
@@ -35,4 +38,5 @@ with DAG(dag_id="single_operators", schedule=None, start_date=pendulum.datetime(
         return {"element_id": element_id}
 
     use_element_id(element.output, "{{ ti.xcom_pull(task_ids='create_element') }}")
+    # [END howto_operator_create_aigc_element]
     picture >> element

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect, sync_playwright
+from playwright.sync_api import Frame, Locator, Page, expect, sync_playwright
 
 # what local S3 needs in every process (the S3 test fixture's values): no real AWS account reachable
 from airflow_provider_tencent.testing.s3 import DUMMY_AWS_ENV
@@ -111,6 +111,7 @@ class Checks:
 
     def __init__(self) -> None:
         self.results: list[tuple[str, bool, str]] = []
+        self.retried: list[str] = []  # checks that passed only on their second attempt
 
     def record(self, name: str, ok: bool, detail: str = "") -> bool:
         self.results.append((name, ok, detail))
@@ -283,15 +284,28 @@ class Stack:
         )
 
     # -- REST API (everyone is admin: the server adds the token itself) ------------------------
-    def api(self, method: str, path: str, body: Any = None, timeout: float = 10) -> Any:
+    def api(self, method: str, path: str, body: Any = None, timeout: float = 30, attempts: int = 3) -> Any:
+        """One REST call. The single api-server worker also serves the browser and the running tasks: on a
+        busy machine an answer can take seconds, so a GET that timed out or lost its connection is asked
+        again (``attempts`` times at most, ``timeout`` seconds each); other methods are sent once.
+        """
         data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.url}{path}", data=data, method=method)
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        with _OPENER.open(request, timeout=timeout) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else None
+        for attempt in range(1, (attempts if method == "GET" else 1) + 1):
+            request = urllib.request.Request(f"{self.url}{path}", data=data, method=method)
+            request.add_header("Accept", "application/json")
+            if data is not None:
+                request.add_header("Content-Type", "application/json")
+            try:
+                with _OPENER.open(request, timeout=timeout) as response:
+                    raw = response.read()
+                return json.loads(raw) if raw else None
+            except urllib.error.HTTPError:
+                raise
+            except (TimeoutError, ConnectionError, urllib.error.URLError) as exc:
+                if method != "GET" or attempt == attempts:
+                    raise
+                log(f"  GET {path}: {exc!r}; asking again")
+        raise AssertionError("unreachable")
 
     def wait_for(self, what: str, probe: Callable[[], Any], timeout: float, logs: tuple[str, ...] = ()) -> Any:
         deadline = time.monotonic() + timeout
@@ -313,10 +327,12 @@ class Stack:
 
     def wait_ready(self) -> None:
         started = time.monotonic()
-        self.wait_for("the API server", lambda: self.api("GET", "/api/v2/version"), START_TIMEOUT, ("api-server",))
+        self.wait_for(
+            "the API server", lambda: self.api("GET", "/api/v2/version", attempts=1), START_TIMEOUT, ("api-server",)
+        )
         self.wait_for(
             f"DAG {DAG_ID} to be parsed",
-            lambda: self.api("GET", f"/api/v2/dags/{DAG_ID}"),
+            lambda: self.api("GET", f"/api/v2/dags/{DAG_ID}", attempts=1),
             max(30.0, START_TIMEOUT - (time.monotonic() - started)),
             ("dag-processor",),
         )
@@ -337,6 +353,13 @@ def airflow_stack() -> Iterator[Stack]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", action="store_true", help="only start everything and wait (Ctrl-C stops)")
+    parser.add_argument(
+        "--cpu-throttle",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="run the browser N times slower (Chromium's CPU throttling): a slow machine, to shake out races",
+    )
     args = parser.parse_args(argv)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     checks = Checks()
@@ -350,13 +373,14 @@ def main(argv: list[str] | None = None) -> int:
                     while True:
                         time.sleep(1)
                 return 0
-            run_ui_checks(stack, checks)
+            run_ui_checks(stack, checks, cpu_throttle=args.cpu_throttle)
     except Exception as exc:  # set-up failures count as a failed check, with the details
         traceback.print_exc()
         checks.record("set-up", False, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         print(str(exc), flush=True)
     log(f"took {time.monotonic() - started:.0f}s")
-    print(f"ui: {checks.passed} passed, {checks.failed} failed", flush=True)
+    retried = f" ({len(checks.retried)} on retry: {', '.join(checks.retried)})" if checks.retried else ""
+    print(f"ui: {checks.passed} passed, {checks.failed} failed{retried}", flush=True)
     return 1 if checks.failed or not checks.passed else 0
 
 
@@ -389,7 +413,7 @@ def field_label(page: Page, text: str) -> Locator:
 
 
 class Browser:
-    """One Chromium page; ``step()`` runs one check, screenshots it and records the result."""
+    """One Chromium page; ``step()`` runs one check (retried once), saves what a failure looked like, records it."""
 
     def __init__(self, stack: Stack, checks: Checks, page: Page) -> None:
         self.stack = stack
@@ -397,37 +421,122 @@ class Browser:
         self.page = page
         self.steps = 0
         self.errors: list[str] = []  # uncaught JavaScript errors of the UI, shown with a failed step
+        self.in_flight: set[Any] = set()  # the page's requests not answered yet (for settle())
         page.on("pageerror", lambda error: self.errors.append(str(error).splitlines()[0]))
+        page.on("request", lambda request: self.in_flight.add(request))
+        page.on("requestfinished", lambda request: self.in_flight.discard(request))
+        page.on("requestfailed", lambda request: self.in_flight.discard(request))
+        page.on("framenavigated", self._navigated)
+
+    def _navigated(self, frame: Frame) -> None:
+        if frame == self.page.main_frame:  # a new document: the old one's requests will not be answered
+            self.in_flight.clear()
 
     def step(self, name: str, probe: Callable[[], str]) -> bool:
-        """Run ``probe`` (returns the detail; raises on failure), screenshot, record; True when it passed."""
+        """Run ``probe`` (returns the detail; raises on failure); on a failure save screenshot, HTML and the
+        server logs, then run it once more (every probe starts by restoring the state it needs, so a second
+        attempt neither repeats what the first one did nor depends on where it stopped). True when it passed.
+        """
         self.steps += 1
         stem = ARTIFACTS / f"{self.steps:02d}-{'-'.join(name.split())}"
-        try:
-            detail, ok = probe(), True
-        except Exception as exc:  # any error fails this check only
-            message = str(exc).strip().splitlines()
-            detail, ok = f"{type(exc).__name__}: {message[0] if message else ''}", False
-            if isinstance(exc, AssertionError):  # Playwright's expect(): what it waited for, and the page
-                log("  " + "\n    ".join(message[:12]))
-            elif not isinstance(exc, CheckFailed):
-                traceback.print_exc()
+        first_failure = ""
+        for attempt in (1, 2):
+            try:
+                detail = probe()
+            except Exception as exc:  # any error fails this attempt only
+                message = str(exc).strip().splitlines()
+                failure = f"{type(exc).__name__}: {message[0] if message else ''}"
+                log(f"  {name}: attempt {attempt} failed: {failure}")
+                if isinstance(exc, AssertionError | PlaywrightError):  # what Playwright waited for, and saw
+                    log("  " + "\n    ".join(message[:14]))
+                elif not isinstance(exc, CheckFailed):
+                    traceback.print_exc()
+                self.save_failure(stem.with_name(f"{stem.name}.try{attempt}"), name)
+                if attempt == 2:
+                    detail = failure if failure == first_failure else f"{failure} (first attempt: {first_failure})"
+                    return self.checks.record(name, False, detail)
+                first_failure = failure
+                continue
+            with contextlib.suppress(PlaywrightError):
+                self.page.screenshot(path=f"{stem}.png", full_page=True, animations="disabled")
+            if attempt == 2:
+                self.checks.retried.append(name)
+                detail += f" (passed on retry; first attempt: {first_failure})"
+            return self.checks.record(name, True, detail)
+        raise AssertionError("unreachable")
+
+    def save_failure(self, stem: Path, name: str) -> None:
+        """Screenshot, page HTML, recent JavaScript errors and the three server logs as they are now."""
         try:
             self.page.screenshot(path=f"{stem}.png", full_page=True, animations="disabled")
-            if not ok:
-                Path(f"{stem}.html").write_text(self.page.content())
-                log(f"  page {self.page.url}; HTML in {stem.name}.html")
-                if self.errors:
-                    log(f"  JavaScript errors: {self.errors[-5:]}")
+            Path(f"{stem}.html").write_text(self.page.content())
         except PlaywrightError as exc:
-            log(f"  no screenshot of {name}: {exc}")
-        return self.checks.record(name, ok, detail)
+            log(f"  no screenshot/HTML of {name}: {exc}")
+        for process in self.stack.processes.values():
+            with contextlib.suppress(OSError):
+                shutil.copy(process.logfile, f"{stem}.{process.logfile.name}")
+        pending = sorted(f"{r.method} {r.url}" for r in self.in_flight)
+        Path(f"{stem}.txt").write_text(
+            f"url: {self.page.url}\nrequests in flight: {pending}\nJavaScript errors: {self.errors[-10:]}\n"
+        )
+        log(f"  page {self.page.url}; screenshot, HTML and server logs: .artifacts/ui/{stem.name}.*")
+
+    def settle(self, quiet_ms: int = 500, timeout_ms: int = 15_000) -> None:
+        """Wait (bounded) until the page has had no request in flight for ``quiet_ms``: the UI's queries answered.
+
+        Playwright's ``networkidle`` load state fires once per document; this single-page UI fetches after
+        every client-side navigation and dialog opening, so the page's requests are counted here instead.
+        The UI polls some endpoints every few seconds: quiet periods come between polls. Past ``timeout_ms``
+        it goes on (the next step's own expectations then decide), saying which requests were still open.
+        """
+        deadline = time.monotonic() + timeout_ms / 1000
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            if self.in_flight:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_ms / 1000:
+                return
+            self.page.wait_for_timeout(50)  # lets Playwright deliver the request events
+        log(f"  network not idle after {timeout_ms} ms: {sorted(r.url for r in self.in_flight)[:5]}")
 
     def goto(self, path: str) -> None:
+        """Load a UI page and wait until its data has arrived."""
         self.page.goto(f"{self.stack.url}{path}", wait_until="domcontentloaded")
+        self.settle()
+
+    def close_dialogs(self) -> None:
+        """Close an open dialog (a failed attempt may have left one): Escape, then wait until it is gone."""
+        dialogs = self.page.get_by_role("dialog")
+        for _ in range(3):
+            if dialogs.count() == 0:
+                return
+            self.page.keyboard.press("Escape")
+            with contextlib.suppress(AssertionError):
+                expect(dialogs).to_have_count(0, timeout=5_000)
+        expect(dialogs).to_have_count(0)
+
+    def open_dialog(self, opener: Locator) -> Locator:
+        """Click ``opener`` and wait until its dialog is open: visible, its opening animation over, data loaded."""
+        self.close_dialogs()
+        expect(opener).to_be_enabled()
+        opener.click()
+        dialog = self.page.get_by_role("dialog")
+        expect(dialog).to_be_visible()
+        expect(dialog).to_have_attribute("data-state", "open")
+        self.settle()  # the dialog's own queries
+        expect(dialog).to_have_attribute("data-state", "open")  # and still open once they answered
+        return dialog
+
+    def click_when_ready(self, button: Locator) -> None:
+        """Click ``button`` once it is attached, visible and enabled (Playwright also waits for it to be stable)."""
+        expect(button).to_be_attached()
+        expect(button).to_be_visible()
+        expect(button).to_be_enabled()
+        button.scroll_into_view_if_needed()
+        button.click()
 
 
-def run_ui_checks(stack: Stack, checks: Checks) -> None:
+def run_ui_checks(stack: Stack, checks: Checks, cpu_throttle: float = 1.0) -> None:
     for old in ARTIFACTS.glob("[0-9][0-9]-*"):  # only this run's steps next to the logs
         old.unlink()
     expect.set_options(timeout=UI_TIMEOUT_MS)
@@ -446,6 +555,10 @@ def run_ui_checks(stack: Stack, checks: Checks) -> None:
             try:
                 page = context.pages[0] if context.pages else context.new_page()
                 page.set_default_timeout(UI_TIMEOUT_MS)
+                if cpu_throttle > 1:
+                    cdp = context.new_cdp_session(page)
+                    cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu_throttle})
+                    log(f"browser CPU throttled {cpu_throttle:g}x")
                 browser = Browser(stack, checks, page)
                 connection_checks(browser)
                 run_id = trigger_checks(browser)
@@ -467,46 +580,78 @@ def connection_checks(ui: Browser) -> None:
     extra_labels += [label for label in declared if label not in extra_labels]
     dialog = page.get_by_role("dialog")
 
-    def open_connections() -> str:
+    def connections_page() -> None:
+        """The Connections page, from the Admin menu, with nothing open on it."""
+        ui.close_dialogs()
         ui.goto("/")
-        page.get_by_role("button", name="Admin", exact=True).click()
-        page.get_by_role("menuitem", name="Connections", exact=True).click()
+        ui.click_when_ready(page.get_by_role("button", name="Admin", exact=True))
+        ui.click_when_ready(page.get_by_role("menuitem", name="Connections", exact=True))
         page.wait_for_url("**/connections")
-        expect(page.get_by_role("button", name="Add Connection")).to_be_visible()
+        ui.settle()
+        expect(page.get_by_role("button", name="Add Connection")).to_be_enabled()
+
+    def saved_already() -> bool:
+        try:
+            stack.api("GET", f"/api/v2/connections/{quoted(UI_CONN_ID)}")
+        except urllib.error.HTTPError as exc:
+            if exc.code == 404:
+                return False
+            raise
+        return True
+
+    def open_connections() -> str:
+        connections_page()
         return page.url
 
-    def form_fields() -> str:
-        page.get_by_role("button", name="Add Connection").click()
+    def fill_form() -> str:
+        """Add Connection, type Tencent Cloud: the provider's fields, filled in (the dialog stays open)."""
+        connections_page()
+        ui.open_dialog(page.get_by_role("button", name="Add Connection"))
         dialog.get_by_role("textbox", name="Connection ID").fill(UI_CONN_ID)
         dialog.get_by_role("combobox", name="Connection Type").fill("Tencent")
-        page.get_by_role("option", name="Tencent Cloud", exact=True).click()
+        ui.click_when_ready(page.get_by_role("option", name="Tencent Cloud", exact=True))
         # standard fields, relabelled (ui-field-behaviour); host, schema and port hidden
         for label in ("SecretId", "SecretKey"):
-            expect(dialog.get_by_label(label, exact=True)).to_be_visible()
+            expect(dialog.get_by_label(label, exact=True)).to_be_editable()
         for hidden in ("Host", "Schema", "Port"):
             expect(field_label(page, hidden)).to_have_count(0)
         dialog.get_by_label("SecretId", exact=True).fill(SECRET_ID)
         dialog.get_by_label("SecretKey", exact=True).fill(SECRET_KEY)
         # the provider's conn-fields: a label and its input (the UI does not tie the two: by field row)
-        dialog.get_by_role("button", name="Extra Fields", exact=True).click()
+        extra = dialog.get_by_role("button", name="Extra Fields", exact=True)
+        if extra.get_attribute("aria-expanded") != "true":
+            ui.click_when_ready(extra)
+            expect(extra).to_have_attribute("aria-expanded", "true")
         missing: list[str] = []
         for label in extra_labels:
             row = dialog.get_by_role("group").filter(has=field_label(page, label)).last
             try:
                 expect(row).to_be_visible(timeout=5_000 if missing else UI_TIMEOUT_MS)
-                expect(row.locator("input, textarea").first).to_be_attached(timeout=1_000)
+                expect(row.locator("input, textarea").first).to_be_attached(timeout=5_000)
             except AssertionError:
                 missing.append(label)
         require(not missing, f"connection form lacks {missing}")
+        require(len(declared) >= len(CONN_LABELS) - 2, f"the provider declares only {sorted(declared)}")
         conn_field(ui, "Endpoint URL").fill(stack.emulator.url)
         conn_field(ui, "Session token").fill(SESSION_TOKEN)
+        expect(conn_field(ui, "Endpoint URL")).to_have_value(stack.emulator.url)
         return f"{len(extra_labels) + 2} fields shown: SecretId, SecretKey, {', '.join(extra_labels)}"
 
     def saved() -> str:
-        with page.expect_response(lambda r: r.url.endswith("/api/v2/connections") and r.request.method == "POST") as r:
-            dialog.get_by_role("button", name="Save").click()
-        require(r.value.ok, f"POST /api/v2/connections answered {r.value.status}: {r.value.text()[:300]}")
-        expect(dialog).to_have_count(0)
+        if not saved_already():  # a first attempt may have saved it before failing later
+            if dialog.count() == 0 or conn_field(ui, "Endpoint URL").count() == 0:
+                fill_form()
+            save = dialog.get_by_role("button", name="Save")
+            expect(save).to_be_enabled()
+            with page.expect_response(
+                lambda r: r.url.endswith("/api/v2/connections") and r.request.method == "POST"
+            ) as r:
+                ui.click_when_ready(save)
+            require(r.value.ok, f"POST /api/v2/connections answered {r.value.status}: {r.value.text()[:300]}")
+            expect(dialog).to_have_count(0)
+        else:
+            connections_page()
+        ui.settle()
         expect(page.get_by_role("row").filter(has_text=UI_CONN_ID)).to_be_visible()
         conn = stack.api("GET", f"/api/v2/connections/{UI_CONN_ID}")
         require(conn["conn_type"] == "tencentcloud", f"conn_type {conn['conn_type']!r}")
@@ -531,19 +676,23 @@ def connection_checks(ui: Browser) -> None:
         conn = json.loads(raw)
         password = conn["password"]
         require(password not in (None, "", SECRET_KEY), f"REST password {password!r}: not set, or not redacted")
+        connections_page()
+        row = page.get_by_role("row").filter(has_text=UI_CONN_ID)
+        expect(row).to_be_visible()
         require(SECRET_KEY not in page.content(), "the SecretKey is on the connections page")
         # the edit form of the saved connection must not hold the key either
-        page.get_by_role("row").filter(has_text=UI_CONN_ID).get_by_role("button", name="Edit Connection").click()
+        ui.open_dialog(row.get_by_role("button", name="Edit Connection"))
         expect(dialog.get_by_label("SecretId", exact=True)).to_have_value(SECRET_ID)
         shown = dialog.get_by_label("SecretKey", exact=True).input_value()
         require(shown != SECRET_KEY, "the edit form holds the SecretKey in clear")
         require(SECRET_KEY not in page.content() and SESSION_TOKEN not in page.content(), "a secret is on the page")
+        ui.close_dialogs()
         return f"REST password {password!r}, edit form SecretKey {shown!r}; session token redacted too"
 
-    if ui.step("connections page", open_connections) and ui.step("connection form fields", form_fields):
+    if ui.step("connections page", open_connections) and ui.step("connection form fields", fill_form):
         ui.step("connection saved", saved)
         ui.step("connection secret hidden", secret_hidden)
-    page.keyboard.press("Escape")
+    ui.close_dialogs()
 
 
 def conn_field(ui: Browser, label: str) -> Locator:
@@ -558,25 +707,53 @@ def trigger_checks(ui: Browser) -> str | None:
     dialog = page.get_by_role("dialog")
     run: dict[str, str] = {}
 
-    def unpaused() -> str:
+    def dag_page() -> None:
+        """The DAG's page, from the DAG list, fully rendered, with nothing open on it.
+
+        The page's header (with the Trigger button) shows before its Overview content, which is loaded
+        lazily: when that arrives the header is rendered anew, and a Trigger dialog opened from the
+        first one disappears with it (on a slow or cold machine, seconds after it opened: the "submit
+        button never clickable" failure). So the Overview content, and the quiet after it, come first.
+        """
+        ui.close_dialogs()
         ui.goto("/dags")
-        page.get_by_role("link", name=DAG_ID, exact=True).first.click()
+        ui.click_when_ready(page.get_by_role("link", name=DAG_ID, exact=True).first)
         page.wait_for_url(f"**/dags/{DAG_ID}")
-        expect(trigger_button(page)).to_be_visible()
+        expect(page.get_by_role("heading", name=re.compile(r"^Last \d+ Dag Runs?$"))).to_be_visible()
+        expect(page.get_by_role("link", name=re.compile(r"Failed Tasks$"))).to_be_visible()
+        ui.settle()
+        expect(trigger_button(page)).to_be_enabled()
+
+    def trigger_form() -> Locator:
+        """The Trigger form open on the DAG page, its params loaded and the Run Parameters section expanded."""
+        if dialog.count() == 0 or dialog.get_by_test_id("trigger-dag-submit").count() == 0:
+            dag_page()
+            ui.open_dialog(trigger_button(page))
+        section = dialog.get_by_role("button", name="Run Parameters")
+        expect(section).to_be_visible()
+        if section.get_attribute("aria-expanded") == "false":
+            ui.click_when_ready(section)
+            expect(section).to_have_attribute("aria-expanded", "true")
+        # the params arrive with the form's own query: the first one's default is the sign they are in
+        expect(param_input(ui, "Source prefix")).not_to_have_value("")
+        return dialog.get_by_test_id("trigger-dag-submit")
+
+    def unpaused() -> str:
+        dag_page()
         switch = page.get_by_test_id("toggle-pause").filter(visible=True).first  # a switch with no accessible name
-        require(stack.api("GET", f"/api/v2/dags/{DAG_ID}")["is_paused"], "not paused at creation")
-        expect(switch.get_by_role("checkbox")).not_to_be_checked()
-        switch.click()
-        expect(switch.get_by_role("checkbox")).to_be_checked()
         paused = f"/api/v2/dags/{DAG_ID}"
+        if stack.api("GET", paused)["is_paused"]:  # (a first attempt may have unpaused it already)
+            expect(switch.get_by_role("checkbox")).not_to_be_checked()
+            with page.expect_response(lambda r: f"/dags/{DAG_ID}" in r.url and r.request.method == "PATCH") as r:
+                ui.click_when_ready(switch)
+            require(r.value.ok, f"PATCH dag answered {r.value.status}: {r.value.text()[:300]}")
+        expect(switch.get_by_role("checkbox")).to_be_checked()
         stack.wait_for("the DAG to be unpaused", lambda: stack.api("GET", paused)["is_paused"] is False, 15)
         return "DAG page open; unpaused with its toggle (REST: is_paused false)"
 
     def form_titles() -> str:
-        trigger_button(page).click()
-        expect(dialog).to_be_visible()
-        if dialog.get_by_role("button", name="Run Parameters").get_attribute("aria-expanded") == "false":
-            dialog.get_by_role("button", name="Run Parameters").click()
+        ui.close_dialogs()  # the form as it opens
+        trigger_form()
         missing: list[str] = []
         for title in PARAM_TITLES:
             try:
@@ -589,10 +766,10 @@ def trigger_checks(ui: Browser) -> str | None:
         return f"{', '.join(PARAM_TITLES)}; Source prefix {prefix}"
 
     def defaults_valid() -> str:
-        submit = dialog.get_by_test_id("trigger-dag-submit")
+        submit = trigger_form()
         expect(submit).to_be_visible()
         try:
-            expect(submit).to_be_enabled(timeout=5_000)
+            expect(submit).to_be_enabled(timeout=10_000)
         except AssertionError:
             fields = {title: param_input(ui, title) for title in PARAM_TITLES}
             empty = [title for title, field in fields.items() if field.count() and not field.input_value()]
@@ -603,18 +780,31 @@ def trigger_checks(ui: Browser) -> str | None:
             ) from None
         return "Trigger enabled with the defaults"
 
+    def ui_runs() -> list[dict[str, Any]]:
+        runs = stack.api("GET", f"/api/v2/dags/{DAG_ID}/dagRuns")["dag_runs"]
+        return [r for r in runs if r.get("triggered_by") == "ui"]
+
     def triggered() -> str:
-        submit = dialog.get_by_test_id("trigger-dag-submit")
-        with page.expect_response(
-            lambda r: r.url.endswith(f"/dags/{DAG_ID}/dagRuns") and r.request.method == "POST"
-        ) as r:
-            submit.click()
-        require(r.value.ok, f"POST dagRuns answered {r.value.status}: {r.value.text()[:300]}")
-        body = r.value.json()
-        run["id"] = body["dag_run_id"]
-        page.wait_for_url(f"**/dags/{DAG_ID}/runs/**")
+        if not ui_runs():  # a first attempt may have triggered it before failing later: never trigger twice
+            submit = trigger_form()
+            with page.expect_response(
+                lambda r: r.url.endswith(f"/dags/{DAG_ID}/dagRuns") and r.request.method == "POST"
+            ) as r:
+                ui.click_when_ready(submit)
+            require(r.value.ok, f"POST dagRuns answered {r.value.status}: {r.value.text()[:300]}")
+            body = r.value.json()
+            require(body["triggered_by"] == "ui", f"triggered_by {body['triggered_by']!r}")
+            run["id"] = body["dag_run_id"]
+            page.wait_for_url(f"**/dags/{DAG_ID}/runs/**")
+        else:
+            (body,) = ui_runs()
+            run["id"] = body["dag_run_id"]
+            ui.close_dialogs()
+            ui.goto(f"/dags/{DAG_ID}/runs/{quoted(run['id'])}")
+        ui.settle()
         expect(page.get_by_text(run["id"], exact=True).first).to_be_visible()
-        require(body["triggered_by"] == "ui", f"triggered_by {body['triggered_by']!r}")
+        runs = ui_runs()
+        require(len(runs) == 1, f"{len(runs)} runs triggered from the UI: {[r['dag_run_id'] for r in runs]}")
         return f"run {run['id']}, conf {body['conf']}"
 
     if ui.step("dag unpaused", unpaused) and ui.step("trigger form params", form_titles):
@@ -710,9 +900,10 @@ def run_checks(ui: Browser, run_id: str) -> None:
 
         def probe() -> str:
             ui.goto(f"{ui_run}/tasks/{task}" + (f"/mapped/{map_index}" if map_index >= 0 else ""))
-            page.get_by_role("link", name="Storage", exact=True).click()
-            page.get_by_role("link", name="XCom", exact=True).click()
+            ui.click_when_ready(page.get_by_role("link", name="Storage", exact=True))
+            ui.click_when_ready(page.get_by_role("link", name="XCom", exact=True))
             page.wait_for_url("**/xcom")
+            ui.settle()
             for key, element_id in rows.items():
                 row = page.get_by_role("row").filter(has=page.get_by_text(key, exact=True))
                 expect(row.filter(has_text=element_id)).to_be_visible()

@@ -1,0 +1,44 @@
+"""The emulator guide's pytest example (included in docs/emulator.rst between the markers), run as written."""
+
+# [START howto_test_with_the_emulator]
+import base64
+
+from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.testing.images import make_image
+
+
+class TaskInstanceStub:
+    """The one task-instance method the operators call while executing: ``xcom_push``."""
+
+    def __init__(self) -> None:
+        self.xcom: dict = {}
+
+    def xcom_push(self, key: str, value: object) -> None:
+        self.xcom[key] = value
+
+
+def test_adds_the_picture(tencentcloud_conn):
+    emulator = tencentcloud_conn.emulator
+    emulator.create_group("g1")
+    picture = base64.b64encode(make_image(64, 48, "png")).decode()
+    operator = CreateImageOperator(task_id="add", group_id="g1", entity_id="e1", pic_name="p1", image_base64=picture)
+
+    result = operator.execute({"ti": TaskInstanceStub()})
+
+    assert result["status"] == "created"
+    [stored] = emulator.images("g1")
+    assert (stored["EntityId"], stored["PicName"], stored["RequestId"]) == ("e1", "p1", result["RequestId"])
+
+
+def test_throttling_is_retried(tencentcloud_conn):
+    emulator = tencentcloud_conn.emulator
+    emulator.create_group("g1")
+    emulator.inject("throttle", action="CreateImage", times=2)  # the next two CreateImage calls are throttled
+    picture = base64.b64encode(make_image(64, 48, "png")).decode()
+    operator = CreateImageOperator(task_id="add", group_id="g1", entity_id="e1", pic_name="p1", image_base64=picture)
+
+    assert operator.execute({"ti": TaskInstanceStub()})["status"] == "created"
+    assert emulator.counters()["CreateImage"] == {"RequestLimitExceeded": 2, "ok": 1}
+
+
+# [END howto_test_with_the_emulator]
