@@ -36,7 +36,7 @@ test: lint typecheck pytest ui-test
 
 ## The demo: emulator + local S3 on loopback, both example DAGs with `airflow dags test`.
 demo: setup
-	$(BIN)/python -m airflow_provider_tencent.testing.demo
+	$(BIN)/python -m dev.demo
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import put_object
 
-from airflow_provider_tencent.testing.dag_runner import AirflowEnv, find_leaks
 from airflow_provider_tencent.testing.images import make_image
+from dev.dag_runner import AirflowEnv, find_leaks
 
 REPO = Path(__file__).resolve().parents[1]
 # Recognisable secrets: after every run they must appear nowhere.
