@@ -3,11 +3,12 @@
 * Exceptions moved to the task SDK (``airflow.sdk.exceptions``) in 3.2; 3.1 has them in ``airflow.exceptions``.
 * ``DagBag`` moved from ``airflow.models.dagbag`` to ``airflow.dag_processing.dagbag`` in 3.2.
 * ``ObjectStoragePath.conn_id`` exists from 3.2; before, the connection id is only a storage option.
+* universal-pathlib 0.2 (Airflow 3.1) fixes a scheme's path flavour on its first path: ``cos://`` is
+  declared (:mod:`airflow_provider_tencent.fs.cos_path`) when this module loads, before any path is made.
 * Declarative ``conn-fields`` / ``ui-field-behaviour`` (provider info) are read from 3.2; on 3.1 the
   connection form comes from the hook's ``get_connection_form_widgets`` / ``get_ui_field_behaviour``,
   which :func:`connection_form_from_provider_info` generates from that same declaration.
-
-Everything else the provider uses is imported from ``airflow.sdk``, identical on all three.
+Everything else comes from ``airflow.sdk``, identical on all three.
 """
 
 from __future__ import annotations
@@ -20,8 +21,6 @@ from packaging.version import Version
 _BASE = Version(Version(AIRFLOW_VERSION).base_version)
 #: True on Airflow 3.2 and later.
 AIRFLOW_V_3_2_PLUS = Version("3.2.0") <= _BASE
-#: True on Airflow 3.3 and later.
-AIRFLOW_V_3_3_PLUS = Version("3.3.0") <= _BASE
 
 if TYPE_CHECKING or AIRFLOW_V_3_2_PLUS:
     from airflow.sdk.exceptions import (
@@ -38,13 +37,15 @@ else:  # Airflow 3.1
         ParamValidationError,
     )
 
+if not AIRFLOW_V_3_2_PLUS:
+    import airflow_provider_tencent.fs.cos_path  # noqa: F401
+
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
 
 __all__ = [
     "AIRFLOW_VERSION",
     "AIRFLOW_V_3_2_PLUS",
-    "AIRFLOW_V_3_3_PLUS",
     "AirflowException",
     "AirflowFailException",
     "AirflowNotFoundException",
