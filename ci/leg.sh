@@ -8,7 +8,7 @@
 # AIRFLOW  an Airflow release (3.1.8): installed with ci/constraints/airflow-AIRFLOW.txt, the pins its tests
 #          passed with (Airflow's own constraint files cannot be fetched from here); or `lowest`: every direct
 #          dependency at its declared floor (uv --resolution lowest-direct, ci/constraints/lowest.txt), the rest
-#          as PyPI offered it the day after Airflow 3.1.0 (the floor), so that a floor that does not work fails.
+#          as PyPI offered it the day after Airflow 3.1.3 (the floor), so that a floor that does not work fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +35,7 @@ if [ ! -f "$stamp" ]; then
     mkdir -p .artifacts/matrix
     "$uv" venv -q --python "$interpreter" "$venv"
     if [ "$airflow" = lowest ]; then
-        install=(--resolution lowest-direct --exclude-newer 2025-09-26 -c ci/constraints/lowest.txt)
+        install=(--resolution lowest-direct --exclude-newer 2025-11-15 -c ci/constraints/lowest.txt)
         install+=(-e '.[testing]' 'pytest-timeout>=2.3')
     else
         install=(-c "ci/constraints/airflow-$airflow.txt" -e '.[testing]' pytest-timeout "apache-airflow==$airflow")

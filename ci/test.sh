@@ -42,7 +42,7 @@ fi
 step dist "$main" make -s dist
 step matrix-3.1 "Airflow 3.1.8, Python 3.13" make -s matrix-3.1
 step matrix-3.2 "Airflow 3.2.2, Python 3.12" make -s matrix-3.2
-step lowest "floors (Airflow 3.1.0), Python 3.10" make -s lowest
+step lowest "floors (Airflow 3.1.3), Python 3.10" make -s lowest
 
 passed=$(grep -c $'\tpass\t' "$results")
 failed=$(grep -vc $'\tpass\t' "$results")
