@@ -78,8 +78,11 @@ def test_connection_form_as_the_ui_gets_it():
         assert "null" in schema["type"], name
         assert extra[name]["value"] == spec["schema"].get("default"), name
     assert extra["token"]["schema"]["format"] == "password" and extra["proxy"]["schema"]["format"] == "password"
-    assert extra["region"]["schema"]["enum"] == CONN_FIELDS["region"]["schema"]["enum"]
-    assert extra["credential_source"]["schema"]["enum"] == CONN_FIELDS["credential_source"]["schema"]["enum"]
+    if AIRFLOW_V_3_2_PLUS or sys.version_info >= (3, 11):
+        # Airflow 3.1's hook_meta patches `wtforms.validators.any_of` on a mock that Python 3.10's mock.patch
+        # resolves differently from the module imports: there (every provider alike) enums become free text.
+        assert extra["region"]["schema"]["enum"] == CONN_FIELDS["region"]["schema"]["enum"]
+        assert extra["credential_source"]["schema"]["enum"] == CONN_FIELDS["credential_source"]["schema"]["enum"]
     assert "integer" in extra["duration_seconds"]["schema"]["type"]
 
 
