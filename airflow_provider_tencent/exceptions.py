@@ -14,8 +14,7 @@ and field names only.
 
 from __future__ import annotations
 
-from airflow.sdk.exceptions import AirflowException, AirflowFailException
-
+from airflow_provider_tencent.compat import AirflowException, AirflowFailException
 from airflow_provider_tencent.contracts import ErrorKind
 
 

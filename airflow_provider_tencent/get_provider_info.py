@@ -1,7 +1,10 @@
 """Provider metadata read by Airflow's ProvidersManager (entry point ``apache_airflow_provider``).
 
-Connection form fields are declared here (``conn-fields`` / ``ui-field-behaviour``), not with
-the deprecated hook methods, so the UI shows them without importing the hook.
+Connection form fields are declared here once (``conn-fields`` / ``ui-field-behaviour``), not with
+the deprecated hook methods, so the UI shows them without importing the hook (Airflow 3.2+). Airflow 3.1
+only reads the hook methods: :func:`legacy_connection_form_widgets` and :func:`legacy_ui_field_behaviour`
+generate them from the same declaration (see
+:func:`airflow_provider_tencent.compat.connection_form_from_provider_info`).
 """
 
 from __future__ import annotations
@@ -64,6 +67,61 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
 }
 
 
+UI_FIELD_BEHAVIOUR: dict[str, Any] = {
+    "hidden-fields": ["schema", "port", "host"],
+    "relabeling": {"login": "SecretId", "password": "SecretKey"},
+    "placeholders": {
+        "login": "AKID...",
+        "password": "SecretKey",
+        "region": "ap-guangzhou",
+        "endpoint_url": "http://127.0.0.1:9000 (emulator); leave empty for Tencent Cloud",
+    },
+}
+
+
+def legacy_connection_form_widgets() -> dict[str, Any]:
+    """``CONN_FIELDS`` as the WTForms fields Airflow 3.1 reads from ``get_connection_form_widgets``.
+
+    Airflow 3.1 accepts only string, integer, password and boolean fields: a ``number`` is a string
+    field there (the connection parser reads numbers from strings). Enums become ``any_of`` validators,
+    ``format: password`` a password field; labels, descriptions and defaults are carried over.
+    """
+    from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+    from flask_babel import lazy_gettext
+    from wtforms import BooleanField, IntegerField, PasswordField, StringField
+    from wtforms.validators import Optional, any_of
+
+    widgets: dict[str, Any] = {}
+    for name, spec in CONN_FIELDS.items():
+        schema = spec["schema"]
+        kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        validators: list[Any] = [Optional()]
+        if "enum" in schema:
+            validators.append(any_of(schema["enum"]))
+        options: dict[str, Any] = {"validators": validators, "description": spec.get("description", "")}
+        if "default" in schema:
+            options["default"] = schema["default"]
+        label = lazy_gettext(spec["label"])
+        if schema.get("format") == "password":
+            widgets[name] = PasswordField(label, widget=BS3PasswordFieldWidget(), **options)
+        elif "integer" in kinds:
+            widgets[name] = IntegerField(label, widget=BS3TextFieldWidget(), **options)
+        elif "boolean" in kinds:
+            widgets[name] = BooleanField(label, **options)
+        else:
+            widgets[name] = StringField(label, widget=BS3TextFieldWidget(), **options)
+    return widgets
+
+
+def legacy_ui_field_behaviour() -> dict[str, Any]:
+    """``UI_FIELD_BEHAVIOUR`` in the form of Airflow 3.1's ``get_ui_field_behaviour``."""
+    return {
+        "hidden_fields": list(UI_FIELD_BEHAVIOUR["hidden-fields"]),
+        "relabeling": dict(UI_FIELD_BEHAVIOUR["relabeling"]),
+        "placeholders": dict(UI_FIELD_BEHAVIOUR["placeholders"]),
+    }
+
+
 def get_provider_info() -> dict[str, Any]:
     return {
         "package-name": "airflow-provider-tencent",
@@ -103,16 +161,7 @@ def get_provider_info() -> dict[str, Any]:
                 "hook-class-name": "airflow_provider_tencent.hooks.base.TencentCloudHook",
                 "hook-name": "Tencent Cloud",
                 "conn-fields": CONN_FIELDS,
-                "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port", "host"],
-                    "relabeling": {"login": "SecretId", "password": "SecretKey"},
-                    "placeholders": {
-                        "login": "AKID...",
-                        "password": "SecretKey",
-                        "region": "ap-guangzhou",
-                        "endpoint_url": "http://127.0.0.1:9000 (emulator); leave empty for Tencent Cloud",
-                    },
-                },
+                "ui-field-behaviour": UI_FIELD_BEHAVIOUR,
             }
         ],
         "filesystems": ["airflow_provider_tencent.fs.cos"],

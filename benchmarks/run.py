@@ -342,8 +342,8 @@ def bench_cpu(n: int) -> None:
 # -- 4. mapped tasks vs one batch task ------------------------------------------------------------
 def bench_mapped(n: int, tmp: Path) -> None:
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-    from airflow_provider_tencent.testing.dag_runner import AirflowEnv
     from airflow_provider_tencent.testing.images import make_image
+    from dev.dag_runner import AirflowEnv
 
     pictures = tmp / "mapped"
     pictures.mkdir(exist_ok=True)

@@ -22,6 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from airflow.sdk import ObjectStoragePath
 
+from airflow_provider_tencent.compat import storage_conn_id
 from airflow_provider_tencent.exceptions import TencentCloudConfigError, TencentCloudInputError
 from airflow_provider_tencent.hooks.cos import CosHook, presign, read_bytes, redact_url, to_storage_path
 
@@ -196,7 +197,7 @@ def test_only_objects_can_be_presigned(cos, tmp_path):
 def test_s3_paths_on_the_same_server(local_s3, cos_bucket):
     # the local_s3 fixture points the default AWS chain (dummy keys, AWS_ENDPOINT_URL) at the server
     path = to_storage_path(f"s3://{cos_bucket}/s3.png", "tencentcloud_default")
-    assert isinstance(path, ObjectStoragePath) and path.protocol == "s3" and path.conn_id is None
+    assert isinstance(path, ObjectStoragePath) and path.protocol == "s3" and storage_conn_id(path) is None
     path.write_bytes(b"s3-bytes")
     assert read_bytes(path, max_bytes=100) == b"s3-bytes"
     url = presign(path, 60)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 
 import pytest
-from airflow.sdk.exceptions import AirflowFailException
 from conftest import put_object
 
+from airflow_provider_tencent.compat import AirflowFailException
 from airflow_provider_tencent.contracts import ErrorKind, tiia
 from airflow_provider_tencent.exceptions import (
     TencentCloudAccountError,

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import tenacity
 from airflow.sdk.bases.hook import BaseHook
-from airflow.sdk.exceptions import AirflowNotFoundException
 
+from airflow_provider_tencent.compat import AirflowNotFoundException, connection_form_from_provider_info
 from airflow_provider_tencent.contracts import ErrorKind, lookup
 from airflow_provider_tencent.contracts import sts as sts_contract
 from airflow_provider_tencent.contracts.common import classify_common
@@ -103,6 +103,7 @@ def _short(text: object, limit: int = 300) -> str:
     return out if len(out) <= limit else out[:limit] + "..."
 
 
+@connection_form_from_provider_info
 class TencentCloudHook(BaseHook):
     """Signed calls to any Tencent Cloud API 3.0 action.
 

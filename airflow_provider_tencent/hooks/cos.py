@@ -32,6 +32,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from airflow_provider_tencent.compat import storage_conn_id
 from airflow_provider_tencent.exceptions import TencentCloudConfigError, TencentCloudInputError
 from airflow_provider_tencent.hooks.base import TencentCloudHook
 from airflow_provider_tencent.hooks.credentials import StaticCredential
@@ -254,7 +255,7 @@ def _shown(path: ObjectStoragePath) -> str:
 
 
 def _fs_of(path: ObjectStoragePath) -> AbstractFileSystem:
-    if path.protocol in ("s3", "s3a") and path.conn_id is None:
+    if path.protocol in ("s3", "s3a") and storage_conn_id(path) is None:
         _ensure_default_s3()
     return path.fs
 

@@ -233,7 +233,8 @@ class Stack:
         self.s3 = LocalS3Server().start()
         self.exit.callback(self.s3.stop)
         log(f"emulator {self.emulator.url}, S3 {self.s3.url}")
-        from airflow_provider_tencent.testing.demo import connection_json, upload_samples
+        sys.path.insert(0, str(REPO))  # the repository's dev/ tooling (not in the wheel)
+        from dev.demo import connection_json, upload_samples
 
         conn = connection_json(self.emulator.url, self.s3.url, SECRET_ID, SECRET_KEY)
         self.env["AIRFLOW_CONN_TENCENTCLOUD_DEFAULT"] = os.environ["AIRFLOW_CONN_TENCENTCLOUD_DEFAULT"] = conn

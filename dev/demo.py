@@ -19,7 +19,7 @@ import shutil
 import sys
 from typing import Any, TextIO
 
-from airflow_provider_tencent.testing.dag_runner import REPO_ROOT, AirflowEnv, find_leaks
+from dev.dag_runner import REPO_ROOT, AirflowEnv, find_leaks
 
 BUCKET = "demo-1250000000"
 GROUP_ID = "airflow_demo_gallery"

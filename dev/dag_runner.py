@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 #: The signature of a presigned URL (S3/COS ``X-Amz-Signature``, COS XML ``q-signature``, TC3 ``Signature``).
 PRESIGNED_SIGNATURE = re.compile(r"(X-Amz-Signature|q-signature|Signature)=[0-9a-fA-F]{16,}")
 

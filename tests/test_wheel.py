@@ -1,0 +1,124 @@
+"""The built wheel, installed into a fresh virtualenv outside the source tree, works on its own.
+
+Builds the wheel (``uv build``), checks what it ships (LICENSE, SPDX license, no repository tooling),
+installs it with the ``testing`` extra into a new venv under a temporary directory, and from there -
+working directory outside the repository, no ``PYTHONPATH`` - runs the emulator's ``--help``, starts the
+emulator and adds one picture with ``CreateImageOperator.execute`` through the real SDK signing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+UV = Path(sys.executable).with_name("uv")
+AIRFLOW_VERSION = __import__("airflow").__version__
+pytestmark = [pytest.mark.dist, pytest.mark.timeout(900)]
+
+OPERATOR_RUN = """
+import base64, json, sys, urllib.request
+import airflow_provider_tencent
+from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.testing.images import make_image
+
+class TI:
+    def __init__(self):
+        self.xcom = {}
+    def xcom_push(self, key, value):
+        self.xcom[key] = value
+
+url = sys.argv[1]
+picture = base64.b64encode(make_image(64, 48, "png", seed=7)).decode()
+ti = TI()
+op = CreateImageOperator(task_id="t", group_id="g1", entity_id="sku-1", pic_name="sku-1-front", image_base64=picture)
+result = op.execute({"ti": ti})
+state = json.load(urllib.request.urlopen(url + "/_emulator/state"))
+print("@@" + json.dumps({"module": airflow_provider_tencent.__file__, "result": result, "images": state["images"]}))
+"""
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "PYTHON", "VIRTUAL_ENV"))}
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([str(UV), "build", "-q", "--wheel", "--out-dir", str(out), str(REPO)], check=True, timeout=600)
+    (built,) = out.glob("airflow_provider_tencent-*.whl")
+    return built
+
+
+def test_wheel_ships_the_license_and_no_repository_tooling(wheel):
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        metadata = zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode()
+        license_text = zf.read(next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))).decode()
+    assert license_text == (REPO / "LICENSE").read_text() and "Apache License" in license_text
+    assert "License-Expression: Apache-2.0" in metadata
+    for minor in (10, 11, 12, 13):
+        assert f"Classifier: Programming Language :: Python :: 3.{minor}" in metadata
+    assert not [n for n in names if n.startswith(("dev/", "tests/", "benchmarks/", "dags/"))]
+    assert not [n for n in names if n.endswith(("dag_runner.py", "testing/demo.py"))]
+    assert "airflow_provider_tencent/py.typed" in names
+
+
+def test_installed_wheel_runs_the_emulator_and_an_operator_outside_the_repo(wheel, tmp_path):
+    venv, work = tmp_path / "venv", tmp_path / "work"
+    work.mkdir()
+    subprocess.run([str(UV), "venv", "-q", "--python", sys.executable, str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    constraints = REPO / "ci" / "constraints" / f"airflow-{AIRFLOW_VERSION}.txt"
+    install = [str(UV), "pip", "install", "-q", "--python", str(python), f"{wheel}[testing]"]
+    install += [f"apache-airflow=={AIRFLOW_VERSION}"] + (["-c", str(constraints)] if constraints.exists() else [])
+    subprocess.run(install, check=True, timeout=600, cwd=work)
+    env = _clean_env(AIRFLOW_HOME=str(tmp_path / "airflow_home"), NO_PROXY="*")
+
+    helped = subprocess.run(
+        [str(python), "-m", "airflow_provider_tencent.testing.emulator", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
+        timeout=120,
+    )
+    assert helped.returncode == 0 and "--port" in helped.stdout, helped.stderr
+
+    emulator = subprocess.Popen(
+        [str(python), "-m", "airflow_provider_tencent.testing.emulator", "--group", "g1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=work,
+        env=env,
+    )
+    try:
+        assert emulator.stdout is not None
+        url = emulator.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
+
+        conn = {"conn_type": "tencentcloud", "login": TEST_SECRET_ID, "password": TEST_SECRET_KEY}
+        conn["extra"] = {"endpoint_url": url}
+        env["AIRFLOW_CONN_TENCENTCLOUD_DEFAULT"] = json.dumps(conn)
+        run = subprocess.run(
+            [str(python), "-c", OPERATOR_RUN, url], capture_output=True, text=True, cwd=work, env=env, timeout=300
+        )
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=30)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    line = next(x for x in run.stdout.splitlines() if x.startswith("@@"))
+    report = json.loads(line[2:])
+    assert report["module"].startswith(str(venv)), report["module"]  # the wheel's copy, not the source tree
+    assert report["result"]["status"] == "created"
+    assert [(i["PicName"], i["EntityId"]) for i in report["images"]] == [("sku-1-front", "sku-1")]
