@@ -14,6 +14,7 @@ ASSUME_ROLE = ApiContract(
     action="AssumeRole",
     host=HOST,
     qps=600,
+    promises=("Credentials", "ExpiredTime"),
     fields=(
         FieldSpec("RoleArn", "role_arn", "String", True, "qcs::cam::uin/<uin>:roleName/<name>"),
         FieldSpec("RoleSessionName", "role_session_name", "String", True, "Session name.", max_chars=128),

@@ -31,6 +31,7 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
     host=HOST,
     qps=20,
     source="shared/seeds/003_e4e61f1dd5e83270.txt",
+    promises=("ElementId",),
     image_rules=IMAGE_RULES,
     fields=(
         FieldSpec("ElementName", "element_name", "String", True, "Subject name.", max_chars=20),

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -19,11 +20,12 @@ from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 from airflow_provider_tencent.links.console import ImageGalleryLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
-from airflow_provider_tencent.utils.batch import ItemResult
+from airflow_provider_tencent.utils.batch import ItemResult, fingerprint
 from airflow_provider_tencent.validation import (
     Problem,
     field_problems,
     image_problems,
+    parse_structured,
     raise_if,
     tags_problems,
 )
@@ -51,9 +53,10 @@ ITEM_KEYS = (
 
 
 def _integer(value: Any) -> Any:
-    """A rendered template is a string: ``"3"`` is read as 3 (anything else is left for validation)."""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    """A rendered template is a string: ``"3"`` is read as 3 (anything else is left for validation,
+    which names the argument: ``"²"`` is a digit to Python, not a number to the API)."""
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
+        return int(value.strip())
     return value
 
 
@@ -67,10 +70,7 @@ def _boolean(value: Any) -> Any:
 def _rect(value: Any) -> Any:
     """``image_rect`` as the API's Rect: x/y/width/height in any letter case, as a dict or a JSON text."""
     if isinstance(value, str) and value.strip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return value
+        value = parse_structured(value, "image_rect", dict)
     if not isinstance(value, Mapping):
         return value
     lowered = {f"{k}".lower(): v for k, v in value.items()}
@@ -78,6 +78,11 @@ def _rect(value: Any) -> Any:
 
 
 def _tags(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            json.loads(value)
+        except ValueError:
+            value = parse_structured(value, "tags", dict)  # a dict rendered as Python text
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, Mapping) else value
 
 
@@ -180,7 +185,8 @@ def prepare_create_image(
         params.pop("ImageBase64", None)
         image_path = None
     if "ImageBase64" in params:
-        raw = params["ImageBase64"]
+        # base64 wrapped at 76 columns (MIME, `base64` tool): the line breaks are not part of the data
+        raw = params["ImageBase64"] = "".join(f"{params['ImageBase64']}".split())
         try:
             from airflow_provider_tencent.utils.images import decode_base64
 
@@ -400,25 +406,65 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         self.if_exists = if_exists
         self.allow_both_sources = allow_both_sources
 
-    def iter_items(self, context: Context) -> Iterator[tuple[str, Any]]:
-        if (self.items is None) == (self.source_prefix in (None, "")):
-            raise TencentCloudInputError("give exactly one of items or source_prefix", field="items")
-        if self.items is not None:
-            items = json.loads(self.items) if isinstance(self.items, str) else self.items
-            for index, item in enumerate(items):
-                if not isinstance(item, Mapping):
-                    raise TencentCloudInputError(
-                        f"items[{index}] must be a dict, got {type(item).__name__}", field="items"
-                    )
-                item = dict(item)
-                key = f"{item.pop('key', None) or item.get('pic_name') or index}"
-                yield key, item
-            return
-        yield from list_pictures(
-            self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
-        )
+    def describe_source(self) -> str:
+        return "items" if self.items is not None else f"source_prefix {f'{self.source_prefix}'!r}"
 
-    def send_item(self, key: str, payload: Any, limiter: Any) -> ItemResult:
+    def iter_items(self, context: Context) -> Iterable[tuple[str, Any]]:
+        """``items`` parsed and checked whole (before anything is sent), or the pictures under
+        ``source_prefix``, listed lazily (a listing error stops the batch and fails the task).
+
+        An item's key is its ``key``, else its ``pic_name``, else its index. The same key twice with
+        the same content is sent once; with different content it is an input error naming both.
+        """
+        if (self.items is None) == (self.source_prefix in (None, "")):
+            raise TencentCloudInputError(
+                f"give exactly one of items or source_prefix (got items={'set' if self.items is not None else None}, "
+                f"source_prefix={self.source_prefix!r})",
+                field="items",
+            )
+        if self.items is None:
+            return list_pictures(
+                self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
+            )
+        items = parse_structured(self.items, "items", list)
+        out: list[tuple[str, Any]] = []
+        seen: dict[str, tuple[int, str]] = {}
+        allowed = (*ITEM_KEYS, "key")
+        for index, entry in enumerate(items):
+            if not isinstance(entry, Mapping):
+                raise TencentCloudInputError(
+                    f"items[{index}] must be a dict with keys among {list(allowed)}, got {type(entry).__name__} "
+                    f"{f'{entry}'[:40]!r}",
+                    field="items",
+                    item=f"{index}",
+                )
+            unknown = sorted(f"{k}" for k in set(entry) - set(allowed))
+            if unknown:
+                raise TencentCloudInputError(
+                    f"items[{index}]: unknown keys {unknown}; expected some of {list(allowed)}; nothing was sent",
+                    field="items",
+                    item=f"{index}",
+                )
+            item = dict(entry)
+            explicit = item.pop("key", None)
+            key = f"{explicit if explicit not in (None, '') else item.get('pic_name') or index}"
+            mark = fingerprint(item)
+            if key in seen:
+                first, first_mark = seen[key]
+                if first_mark == mark:
+                    self.log.warning("items[%d] repeats items[%d] (key %r): sent once", index, first, key)
+                    continue
+                raise TencentCloudInputError(
+                    f"items[{first}] and items[{index}] have the same key {key!r} but different content: give "
+                    "each picture its own key / pic_name; nothing was sent",
+                    field="items",
+                    item=key,
+                )
+            seen[key] = (index, mark)
+            out.append((key, item))
+        return out
+
+    def send_item(self, key: str, payload: Any, limiter: Any, before_send: Callable[[], None]) -> ItemResult:
         params = prepare_create_image(
             self.group_id,
             payload,
@@ -427,7 +473,7 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
             label=key,
             gallery_type=lambda: self.hook.gallery_type(self.group_id),
         )
-        result = self.hook.create_image(params, if_exists=self.if_exists, limiter=limiter)
+        result = self.hook.create_image(params, if_exists=self.if_exists, limiter=limiter, before_send=before_send)
         return ItemResult(
             key,
             result.status,

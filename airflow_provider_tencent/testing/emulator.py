@@ -81,8 +81,10 @@ CVM_ROLE = "emulator-cvm-role"
 """The role name the CVM metadata service reports."""
 ACCOUNT_ID = "100000000001"
 MAX_SKEW = 300
+GATEWAY_FAULTS = ("error_charset", "missing_result", "echo_secrets")
+"""Misbehaving-gateway faults (see :func:`gateway_fault`)."""
 """Largest accepted difference, in seconds, between X-TC-Timestamp and the emulator's clock."""
-FAULT_KINDS = ("throttle", "inner_error", "http_5xx", "reset", "latency", "commit_then_hang")
+FAULT_KINDS = ("throttle", "inner_error", "http_5xx", "reset", "latency", "commit_then_hang", *GATEWAY_FAULTS)
 CONTROL_PREFIX = "/_emulator/"
 METADATA_PREFIX = "/latest/meta-data/"
 METADATA_ACTION = "CvmMetadata"
@@ -570,6 +572,10 @@ class Emulator:
             code = "FailedOperation.InnerError" if service == tiia_contract.SERVICE else "InternalError"
             answer_error(code, "Internal error (injected), please retry.", True, secret_id)
             return
+        if kind in ("error_charset", "echo_secrets"):
+            self._count(service, action, f"fault:{kind}", arrived, True, request_id, secret_id)
+            gateway_fault(handler, kind, headers, request_id, {})
+            return
         if kind == "latency" and fault is not None:
             time.sleep(fault.delay)
         if self._stale():  # reset while this request slept: it must not change the new state
@@ -590,6 +596,10 @@ class Emulator:
         if kind == "commit_then_hang" and fault is not None:
             self._count(service, action, "fault:commit_then_hang", arrived, True, request_id, secret_id)
             time.sleep(fault.delay)
+        elif kind == "missing_result":
+            self._count(service, action, "fault:missing_result", arrived, True, request_id, secret_id)
+            gateway_fault(handler, kind, headers, request_id, result)
+            return
         else:
             self._count(service, action, "ok", arrived, True, request_id, secret_id)
         handler.reply_json({**result, "RequestId": request_id})
@@ -1080,6 +1090,31 @@ class Emulator:
             picture.load()
         except Exception:
             raise ApiError("InvalidParameterValue", f"{name}: the picture cannot be decoded.") from None
+
+
+def gateway_fault(
+    handler: _Handler, kind: str, headers: dict[str, str], request_id: str, result: dict[str, Any]
+) -> None:
+    """Answer as a misbehaving gateway or service would (fault kinds in :data:`GATEWAY_FAULTS`).
+
+    * ``error_charset``: HTTP 200, an error body, and ``Content-Type: application/json;
+      charset=utf-8`` - the SDK only looks for ``Response.Error`` under an exact ``application/json``;
+    * ``missing_result``: the request was processed (``result`` stored), but the answer carries only
+      the ``RequestId`` - none of the fields the action promises;
+    * ``echo_secrets``: an error whose message echoes the request's session token and Authorization
+      header (gateways do that), to prove that server text is redacted before it is shown or stored.
+    """
+    if kind == "error_charset":
+        body = {"Error": {"Code": "InternalError", "Message": "gateway error (injected)"}, "RequestId": request_id}
+        handler.reply_raw(200, "application/json; charset=utf-8", json.dumps({"Response": body}).encode())
+    elif kind == "missing_result":
+        handler.reply_json({"RequestId": request_id})
+    elif kind == "echo_secrets":
+        token = headers.get("x-tc-token", "")
+        message = f"bad gateway: X-TC-Token: {token} Authorization: {headers.get('authorization', '')} token={token}"
+        handler.reply_json({"Error": {"Code": "InternalError", "Message": message}, "RequestId": request_id})
+    else:  # pragma: no cover - inject() refuses other kinds
+        raise ValueError(kind)
 
 
 def _open(data: bytes) -> Any:
