@@ -201,6 +201,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
                 on_unfinished=self.on_unfinished,
                 log=self.log,
                 give_up_after=self.give_up_after,
+                limiter=limiter,
             )
         finally:
             journal.close()

@@ -7,12 +7,13 @@ by a previous attempt, found in the checkpoint or confirmed by the service), ``s
 
 One producer (the calling thread) pulls from the item iterator and hands items to a fixed pool
 of worker threads through a bounded queue, so a picture is only read when its worker sends it and
-memory does not grow with the batch. The batch *stops* - no new item is started, the items in
-flight finish, the checkpoint is flushed, and :attr:`BatchReport.aborted` says why - when:
+memory does not grow with the batch. The batch *stops* early, :attr:`BatchReport.aborted` saying
+why, the checkpoint flushed, when:
 
-* the item iterator raises (a storage listing failing, an input that does not parse);
-* the same key comes twice with different content;
-* the checkpoint cannot be written;
+* the item iterator raises (a storage listing failing, an input that does not parse) or gives the
+  same key twice with different content: nothing more is listed, the items listed before are
+  finished;
+* the checkpoint cannot be written: no queued item is started any more, those in flight finish;
 * nothing succeeded for ``give_up_after`` seconds while throttling or transient failures went on.
 """
 
@@ -147,6 +148,7 @@ def run_batch(
     on_unfinished: Callable[[str, Any], ItemResult | None] | None = None,
     log: Any = None,
     give_up_after: float | None = None,
+    limiter: Any = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> BatchReport:
     """Send every item with at most ``concurrency`` in flight; pacing is ``send``'s business.
@@ -165,8 +167,11 @@ def run_batch(
     :param on_unfinished: for an item journalled ``sending`` or ``ambiguous`` (the worker died
         mid-call, or the answer was not definite): return its result without sending, or ``None`` to
         send it again.
-    :param give_up_after: stop the batch when no item succeeded for this many seconds while items
-        kept failing on throttling or transient faults (``None``: never).
+    :param give_up_after: stop the batch when no item succeeded for this many seconds while
+        throttling (``limiter.throttled`` grew) or transient failures went on (``None``: never). A
+        watchdog checks it while items are still retrying, so a storm cannot hold the batch.
+    :param limiter: the batch's rate limiter: read for throttles, and cancelled when the batch
+        stops, so that requests waiting for a slot (retries) are not sent.
     :return: every started item's result, in listing order; ``aborted`` set when the batch stopped
         early (the caller must fail the task then).
     """
@@ -180,19 +185,28 @@ def run_batch(
     stop = threading.Event()
     reasons: list[BaseException] = []
     last_success = [started]
+    transient_failures = [0]
+    throttled_at_success = [getattr(limiter, "throttled", 0)]
     work: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=max(1, concurrency) * 2)
 
-    def abort(exc: BaseException) -> None:
+    def abort(exc: BaseException, *, halt: bool = True) -> None:
+        """Record why the batch stops; ``halt`` also stops the workers from starting queued items
+        (a listing error does not: what was listed before it is valid and is finished)."""
         with lock:
             if not reasons:
                 reasons.append(exc)
-        stop.set()
+        if halt:
+            stop.set()
+            if limiter is not None and hasattr(limiter, "cancel"):
+                limiter.cancel(f"the batch stopped ({type(exc).__name__})")
 
     def finish(key: str, result: ItemResult, marked: bool) -> None:
         with lock:
             results[result.key] = result
             if result.ok:
                 last_success[0] = max(last_success[0], clock())
+                transient_failures[0] = 0
+                throttled_at_success[0] = getattr(limiter, "throttled", 0)
         if not journal:
             return
         state = "done" if result.ok else result.status  # failed | ambiguous
@@ -236,18 +250,28 @@ def run_batch(
             result = failure(key, exc)
             if log is not None:
                 log.warning("item %s failed: %s", key, result.message)
-            if give_up_after is not None and _transient(exc):
+            if _transient(exc):
                 with lock:
-                    quiet = clock() - last_success[0]
-                if quiet > give_up_after:
-                    abort(
-                        TencentCloudError(
-                            f"gave up: no item succeeded for {quiet:.0f} s (give_up_after={give_up_after:g} s) "
-                            f"while items kept failing ({result.code}); the service is throttling or failing - "
-                            "a retry resumes from the checkpoint"
-                        )
-                    )
+                    transient_failures[0] += 1
+            watchdog()
         finish(key, result, marked[0])
+
+    def watchdog() -> None:
+        """Give up when nothing succeeded for ``give_up_after`` seconds under throttling or faults."""
+        if give_up_after is None or stop.is_set():
+            return
+        with lock:
+            quiet = clock() - last_success[0]
+            throttles = getattr(limiter, "throttled", 0) - throttled_at_success[0]
+            failures = transient_failures[0]
+        if quiet > give_up_after and (throttles > 0 or failures > 0):
+            abort(
+                TencentCloudError(
+                    f"gave up: no item succeeded for {quiet:.0f} s (give_up_after={give_up_after:g} s) while "
+                    f"the service kept throttling ({throttles} RequestLimitExceeded) or failing ({failures} "
+                    "items); a retry resumes from the checkpoint"
+                )
+            )
 
     def worker() -> None:
         while True:
@@ -282,7 +306,8 @@ def run_batch(
                         f"item key {key!r} is listed twice with different content; give each item its own key",
                         field="items",
                         item=key,
-                    )
+                    ),
+                    halt=False,
                 )
                 break
             seen[key] = mark
@@ -293,14 +318,21 @@ def run_batch(
                     work.put((key, payload), timeout=0.2)
                     break
                 except queue.Full:
-                    continue
-    except Exception as exc:  # the listing failed: stop, keep what is done
-        abort(exc)
+                    watchdog()
+    except Exception as exc:  # the listing failed: list no more, finish what was listed, fail
+        abort(exc, halt=False)
     finally:
         for _ in threads:
-            work.put(None)  # workers drain the queue, so this never blocks for long
+            while True:  # the queue may be full of items waiting for busy workers: keep watching
+                try:
+                    work.put(None, timeout=0.2)
+                    break
+                except queue.Full:
+                    watchdog()
         for thread in threads:
-            thread.join()
+            while thread.is_alive():
+                thread.join(timeout=0.2)
+                watchdog()
     if journal:
         try:
             journal.flush()
