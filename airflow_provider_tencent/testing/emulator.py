@@ -81,7 +81,7 @@ CVM_ROLE = "emulator-cvm-role"
 """The role name the CVM metadata service reports."""
 ACCOUNT_ID = "100000000001"
 MAX_SKEW = 300
-GATEWAY_FAULTS = ("error_charset", "missing_result", "echo_secrets")
+GATEWAY_FAULTS = ("error_charset", "missing_result", "echo_secrets", "token_failure")
 """Misbehaving-gateway faults (see :func:`gateway_fault`)."""
 """Largest accepted difference, in seconds, between X-TC-Timestamp and the emulator's clock."""
 FAULT_KINDS = ("throttle", "inner_error", "http_5xx", "reset", "latency", "commit_then_hang", *GATEWAY_FAULTS)
@@ -572,7 +572,7 @@ class Emulator:
             code = "FailedOperation.InnerError" if service == tiia_contract.SERVICE else "InternalError"
             answer_error(code, "Internal error (injected), please retry.", True, secret_id)
             return
-        if kind in ("error_charset", "echo_secrets"):
+        if kind in ("error_charset", "echo_secrets", "token_failure"):
             self._count(service, action, f"fault:{kind}", arrived, True, request_id, secret_id)
             gateway_fault(handler, kind, headers, request_id, {})
             return
@@ -1102,7 +1102,8 @@ def gateway_fault(
     * ``missing_result``: the request was processed (``result`` stored), but the answer carries only
       the ``RequestId`` - none of the fields the action promises;
     * ``echo_secrets``: an error whose message echoes the request's session token and Authorization
-      header (gateways do that), to prove that server text is redacted before it is shown or stored.
+      header (gateways do that), to prove that server text is redacted before it is shown or stored;
+    * ``token_failure``: ``AuthFailure.TokenFailure``, as when temporary keys are revoked or expire early.
     """
     if kind == "error_charset":
         body = {"Error": {"Code": "InternalError", "Message": "gateway error (injected)"}, "RequestId": request_id}
@@ -1113,6 +1114,9 @@ def gateway_fault(
         token = headers.get("x-tc-token", "")
         message = f"bad gateway: X-TC-Token: {token} Authorization: {headers.get('authorization', '')} token={token}"
         handler.reply_json({"Error": {"Code": "InternalError", "Message": message}, "RequestId": request_id})
+    elif kind == "token_failure":
+        error = {"Code": "AuthFailure.TokenFailure", "Message": "The token is invalid or expired (injected)."}
+        handler.reply_json({"Error": error, "RequestId": request_id})
     else:  # pragma: no cover - inject() refuses other kinds
         raise ValueError(kind)
 

@@ -63,6 +63,7 @@ def register_secret(*secrets: str | None) -> None:
     fresh = [s for s in secrets if isinstance(s, str) and len(s) >= MIN_SECRET_LENGTH]
     if not fresh:
         return
+    install_log_filters()
     with _SECRETS_LOCK:
         _SECRETS.update(fresh)
     try:
@@ -93,9 +94,11 @@ def redact_text(text: str) -> str:
 class RedactingFilter(logging.Filter):
     """A logging filter that passes every record's text through :func:`redact_text`.
 
-    Installed on the Tencent Cloud SDK's logger (``tencentcloud_sdk_common``), which logs whole
-    requests (headers with the session token, bodies with presigned URLs) and answers (AssumeRole's
-    temporary keys) at DEBUG.
+    Installed on the loggers of the libraries that log whole requests at DEBUG (:data:`LOGGERS`):
+    the Tencent Cloud SDK (headers with the session token, bodies with presigned URLs, AssumeRole's
+    answer with temporary keys), botocore/aiobotocore and urllib3 (object storage requests: the
+    security token header, presigned query strings). A filter runs only for records a logger
+    emits, so it costs nothing unless DEBUG logging is on.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -109,10 +112,35 @@ class RedactingFilter(logging.Filter):
 
 
 SDK_LOGGER = "tencentcloud_sdk_common"
+#: Loggers that write requests, answers or credentials at DEBUG (a filter is per logger, not inherited).
+LOGGERS = (
+    SDK_LOGGER,
+    "botocore.auth",
+    "botocore.endpoint",
+    "botocore.parsers",
+    "botocore.hooks",
+    "botocore.credentials",
+    "botocore.httpsession",
+    "botocore.retryhandler",
+    "aiobotocore.endpoint",
+    "aiobotocore.credentials",
+    "aiobotocore.httpsession",
+    "urllib3.connectionpool",
+    "s3fs",
+    "fsspec",
+)
+_INSTALLED = threading.Event()
 
 
-def install_sdk_log_filter() -> None:
-    """Make sure the SDK's logger redacts what it logs (idempotent)."""
-    logger = logging.getLogger(SDK_LOGGER)
-    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
-        logger.addFilter(RedactingFilter())
+def install_log_filters() -> None:
+    """Make sure every logger of :data:`LOGGERS` redacts what it logs (idempotent, cheap)."""
+    if _INSTALLED.is_set():
+        return
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
+    _INSTALLED.set()
+
+
+install_sdk_log_filter = install_log_filters
