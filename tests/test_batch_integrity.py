@@ -431,3 +431,48 @@ def test_batch_arguments_are_checked(provider, context, tmp_path, name, value):
     with pytest.raises(TencentCloudInputError, match=name):
         images_op(tmp_path, items=picture_items(1), **{name: value}).execute(context)
     assert calls(provider.emulator, "CreateImage") == 0
+
+
+# -- 5. a picture replaced at the same storage key -------------------------------------------------------
+def test_a_picture_replaced_at_the_same_key_is_re_ingested_and_replaces_the_old_one(provider, context, tmp_path):
+    prefix = f"cos://{provider.bucket}/gallery/"
+    put_object(provider.bucket, "gallery/mug.png", make_image(64, 48, "png", seed=1))
+    put_object(provider.bucket, "gallery/cup.png", make_image(64, 48, "png", seed=2))
+    first = images_op(tmp_path, source_prefix=prefix, checkpoint_path=str(tmp_path / "run1.jsonl"))
+    assert first.execute(context)["created"] == 2
+    [old] = [p for p in provider.emulator.images("g1") if p["EntityId"] == "mug"]
+    # the same run again: nothing changed, nothing sent twice
+    again = images_op(tmp_path, source_prefix=prefix, checkpoint_path=str(tmp_path / "run2.jsonl")).execute(context)
+    assert (again["created"], again["exists"]) == (0, 2)
+    # the picture behind gallery/mug.png is replaced; the next run re-ingests it and drops the old one
+    put_object(provider.bucket, "gallery/mug.png", make_image(64, 48, "png", seed=3))
+    manifest = tmp_path / "m.jsonl"
+    summary = images_op(
+        tmp_path, source_prefix=prefix, checkpoint_path=str(tmp_path / "run3.jsonl"), manifest_path=str(manifest)
+    ).execute(context)
+    assert (summary["created"], summary["exists"]) == (1, 1)
+    [new] = [p for p in provider.emulator.images("g1") if p["EntityId"] == "mug"]
+    assert new["PicName"] != old["PicName"] and new["PicName"][:-12] == old["PicName"][:-12]
+    [record] = [json.loads(line) for line in manifest.read_text().splitlines() if "mug" in line]
+    assert record["Replaced"] == [old["PicName"]] and record["ContentHash"] == new["PicName"][-12:]
+    assert len(provider.emulator.images("g1")) == 2
+
+
+def test_on_change_keep_leaves_older_versions_and_legacy_names_are_replaced(provider, context, tmp_path):
+    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.utils.naming import pic_name_for
+
+    prefix = f"cos://{provider.bucket}/gallery/"
+    put_object(provider.bucket, "gallery/mug.png", make_image(64, 48, "png", seed=1))
+    [(key, _)] = list(image_ops.list_pictures(prefix, "tencentcloud_default"))
+    legacy = pic_name_for(key)  # the name given before content hashes were used
+    TencentImageSearchHook().create_image({"GroupId": "g1", "EntityId": "mug", "PicName": legacy, "ImageBase64": GOOD})
+    images_op(tmp_path, source_prefix=prefix, on_change="keep", checkpoint_path=str(tmp_path / "a.jsonl")).execute(
+        context
+    )
+    assert len(provider.emulator.images("g1")) == 2  # kept
+    images_op(tmp_path, source_prefix=prefix, checkpoint_path=str(tmp_path / "b.jsonl")).execute(context)
+    assert [p["PicName"] for p in provider.emulator.images("g1")] != [legacy]
+    assert len(provider.emulator.images("g1")) == 1  # the legacy version was replaced
+    with pytest.raises(TencentCloudInputError, match="on_change"):
+        images_op(tmp_path, source_prefix=prefix, on_change="overwrite").execute(context)

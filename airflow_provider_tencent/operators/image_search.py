@@ -8,6 +8,7 @@ API call. Importing this module imports no Tencent Cloud SDK module, no s3fs and
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,6 +37,12 @@ if TYPE_CHECKING:
 CREATE_IMAGE = contract.CREATE_IMAGE
 #: Largest raw picture whose base64 text fits the 5 MB limit.
 MAX_RAW_BYTES = (contract.IMAGE_RULES.max_base64_bytes or 0) // 4 * 3
+
+#: In a batch item's ``pic_name``: replaced by the first 12 hex digits of the SHA-256 of the picture
+#: (its base64 text), so a picture replaced at the same storage key gets a new PicName.
+CONTENT_HASH = "{content_hash}"
+CONTENT_HASH_CHARS = 12
+OnChange = Literal["replace", "keep"]
 
 #: Per-item keys accepted by the batch operator (the single operator's argument names).
 ITEM_KEYS = (
@@ -358,8 +365,20 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
     Items come from ``items`` (a list of dicts with the single operator's argument names and an
     optional ``key``; an XCom works) or from ``source_prefix`` (every PNG/JPG/JPEG/BMP object
     under a ``cos://``/``s3://``/``file://`` prefix; EntityId from ``entity_rule`` - the file's
-    ``stem`` or its ``parent`` folder - and PicName from a hash of the key). Each picture is
-    validated like the single operator's and read only when it is sent.
+    ``stem`` or its ``parent`` folder - and PicName ``p-<hash of the key>-{content_hash}``). Each
+    picture is validated like the single operator's and read only when it is sent.
+
+    **A picture replaced at the same key.** The service cannot tell what a stored picture looks like
+    (``DescribeImages`` gives EntityId, PicName, CustomContent and Tags only), so the picture's
+    identity goes into its name: ``{content_hash}`` in a ``pic_name`` is replaced by 12 hex digits
+    of the SHA-256 of the picture (it needs ``image_path`` or ``image_base64``). A changed picture then
+    has a new PicName and is created; ``on_change`` says what happens to the versions before it
+    (the other PicNames of the same EntityId that differ only in that hash, or lack it):
+    ``replace`` (default) deletes them once the new one is stored (one ``DescribeImages``, and a
+    ``DeleteImages`` per old version, after each picture created); ``keep`` leaves them. A
+    ``pic_name`` without ``{content_hash}`` is taken as is: a different picture under a PicName that
+    already exists is reported ``exists`` when EntityId, CustomContent and Tags match - the
+    service gives no way to see more.
 
     Result (XCom): counts (``created``, ``exists``, ``skipped``, ``failed``), ``failures``
     ``{key: reason}``, and ``manifest`` when ``manifest_path`` is set (one JSON line per item:
@@ -394,9 +413,13 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         tags: dict[str, Any] | str | None = None,
         if_exists: Literal["fail", "skip"] = "fail",
         allow_both_sources: bool = False,
+        on_change: OnChange = "replace",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.on_change = on_change
+        self._describe_limiter: Any = None
+        self._delete_limiter: Any = None
         self.group_id = group_id
         self.items = items
         self.source_prefix = source_prefix
@@ -465,6 +488,10 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         return out
 
     def send_item(self, key: str, payload: Any, limiter: Any, before_send: Callable[[], None]) -> ItemResult:
+        template = payload.get("pic_name")
+        versioned = isinstance(template, str) and CONTENT_HASH in template
+        if versioned:  # validated with a stand-in of the hash's length, named once the bytes are read
+            payload = {**payload, "pic_name": template.replace(CONTENT_HASH, "0" * CONTENT_HASH_CHARS)}
         params = prepare_create_image(
             self.group_id,
             payload,
@@ -473,20 +500,59 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
             label=key,
             gallery_type=lambda: self.hook.gallery_type(self.group_id),
         )
+        digest = None
+        if versioned:
+            digest = _content_hash(params, template, key)
+            params["PicName"] = template.replace(CONTENT_HASH, digest)
         result = self.hook.create_image(params, if_exists=self.if_exists, limiter=limiter, before_send=before_send)
-        return ItemResult(
-            key,
-            result.status,
-            request_id=result.request_id,
-            message=result.note,
-            data={"GroupId": result.group_id, "EntityId": result.entity_id, "PicName": result.pic_name},
+        data: dict[str, Any] = {"GroupId": result.group_id, "EntityId": result.entity_id, "PicName": result.pic_name}
+        message = result.note
+        if digest is not None:
+            data["ContentHash"] = digest
+            if self.on_change == "replace" and result.status in ("created", "exists"):
+                replaced = self._drop_older_versions(params, template)
+                if replaced:
+                    data["Replaced"] = replaced
+                    message = f"replaced the older version(s) {', '.join(replaced)}"
+        return ItemResult(key, result.status, request_id=result.request_id, message=message, data=data)
+
+    def _drop_older_versions(self, params: Mapping[str, Any], template: str) -> list[str]:
+        """Delete the pictures of this EntityId that are older versions of ``template`` (another
+        content hash, or none: names given before ``{content_hash}`` was used)."""
+        group_id, entity_id, current = params["GroupId"], params["EntityId"], params["PicName"]
+        prefix, suffix = template.split(CONTENT_HASH, 1)
+        versions = re.compile(re.escape(prefix) + f"[0-9a-f]{{{CONTENT_HASH_CHARS}}}" + re.escape(suffix))
+        legacy = {prefix + suffix, prefix.rstrip("-_.") + suffix}
+        infos = self.hook.describe_images(group_id, entity_id, limiter=self._describe_limiter)
+        old = sorted(
+            {
+                f"{info.get('PicName')}"
+                for info in infos
+                if info.get("PicName") != current
+                and (versions.fullmatch(f"{info.get('PicName')}") or info.get("PicName") in legacy)
+            }
         )
+        for pic_name in old:
+            if self._delete_limiter is not None:
+                self._delete_limiter.acquire()
+            self.hook.delete_images(group_id, entity_id, pic_name)
+        return old
 
     def execute(self, context: Context) -> Any:
         if self.if_exists not in ("fail", "skip"):
             raise TencentCloudInputError(
                 f"if_exists must be 'fail' or 'skip', got {self.if_exists!r}", field="if_exists"
             )
+        if self.on_change not in ("replace", "keep"):
+            raise TencentCloudInputError(
+                f"on_change must be 'replace' or 'keep', got {self.on_change!r}", field="on_change"
+            )
+        from airflow_provider_tencent.contracts import tiia
+        from airflow_provider_tencent.utils.rate_limit import RateLimiter
+
+        shards = max(1, int(self.shards)) if f"{self.shards}".isdigit() else 1
+        self._describe_limiter = RateLimiter((tiia.DESCRIBE_IMAGES.qps or 1) / shards)
+        self._delete_limiter = RateLimiter((tiia.DELETE_IMAGES.qps or 1) / shards)
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
         return super().execute(context)
 
@@ -494,10 +560,27 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
+def _content_hash(params: Mapping[str, Any], template: str, key: str) -> str:
+    data = params.get("ImageBase64")
+    if not data:
+        raise TencentCloudInputError(
+            f"CreateImage [{key}]: pic_name {template!r} uses {CONTENT_HASH}, which needs the picture's bytes: "
+            "give image_path or image_base64, not image_url; no request was sent",
+            field="pic_name",
+            item=key,
+        )
+    return hashlib.sha256(f"{data}".encode("ascii", "replace")).hexdigest()[:CONTENT_HASH_CHARS]
+
+
 def list_pictures(
     prefix: Any, conn_id: str | None, entity_rule: str = "stem", custom_content: str | None = None, tags: Any = None
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(key, item)`` for every picture under ``prefix``, in key order, with derived names."""
+    """``(key, item)`` for every picture under ``prefix``, in key order, with derived names.
+
+    PicName is ``p-<32 hex of the key's SHA-256>-{content_hash}``: the batch operator puts the
+    picture's content hash in place of ``{content_hash}``, so a picture replaced at the same key is
+    a new PicName (see ``CreateImagesOperator``'s ``on_change``).
+    """
     from airflow_provider_tencent.hooks.cos import to_storage_path
     from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
 
@@ -507,7 +590,7 @@ def list_pictures(
         key = f"{path}"
         item: dict[str, Any] = {
             "entity_id": entity_id_for(key, entity_rule),
-            "pic_name": pic_name_for(key),
+            "pic_name": f"{pic_name_for(key)}-{CONTENT_HASH}",
             "image_path": key,
         }
         if custom_content is not None:
