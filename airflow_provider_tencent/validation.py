@@ -177,7 +177,7 @@ def parse_structured(value: Any, field: str, expected: type | tuple[type, ...]) 
                 value = ast.literal_eval(text)
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 raise TencentCloudInputError(
-                    f"{field} must be {wanted}; got a text that is neither JSON nor a Python literal "
+                    f"{field} must be {wanted}; got a text that is not valid JSON (nor a Python literal) "
                     f"({text[:60]!r}{'...' if len(text) > 60 else ''}). In a template, render it with "
                     "`| tojson`.",
                     field=field,

@@ -78,7 +78,7 @@ def journal_states(path):
 @pytest.mark.parametrize(
     ("items", "match"),
     [
-        ("not json [", "neither JSON nor a Python literal"),
+        ("not json [", r"not valid JSON \(nor a Python literal\)"),
         ({"key": "k0", "entity_id": "e"}, "items must be a list, got dict"),
         (["a.png", "b.png"], r"items\[0\] must be a dict"),
         ([{"key": "k0", "pic_name": "p0", "image_base64": GOOD}, {"entity": "e"}], r"items\[1\].*entity"),
@@ -95,7 +95,7 @@ def test_bad_items_fail_the_task_before_anything_is_sent(provider, context, tmp_
 @pytest.mark.parametrize(
     ("items", "match"),
     [
-        ("{'oops'", "neither JSON nor a Python literal"),
+        ("{'oops'", r"not valid JSON \(nor a Python literal\)"),
         ({"element_name": "x"}, "items must be a list, got dict"),
         (["x"], r"items\[0\] must be a dict"),
         ([{"element_name": "x", "element_descripton": "typo"}], r"items\[0\].*element_descripton"),
