@@ -342,10 +342,18 @@ class TencentCloudHook(BaseHook):
 
         def attempt() -> dict[str, Any]:
             self._ensure_credentials(client, action)  # a refresh may take a while: before the slot
-            if limiter is not None:
-                limiter.acquire()
-            if before_send is not None:
-                before_send()
+            reserve = getattr(limiter, "reserve", None)
+            admit = getattr(limiter, "admit", None)
+            if limiter is not None and reserve is not None and admit is not None:
+                reserve()  # the pacing slot
+                if before_send is not None:
+                    before_send()
+                admit()  # the window guard, at the time the request really leaves
+            else:
+                if limiter is not None:
+                    limiter.acquire()
+                if before_send is not None:
+                    before_send()
             return self._call_once(client, service, action, params)
 
         backoff = tenacity.wait_random_exponential(multiplier=settings.backoff_base, max=settings.backoff_max)

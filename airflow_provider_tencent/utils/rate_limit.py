@@ -122,6 +122,16 @@ class RateLimiter:
 
         :raises LimiterCancelled: the limiter was cancelled (before or during the wait).
         """
+        self.reserve()
+        self.admit()
+
+    def reserve(self) -> None:
+        """The pacing half of :meth:`acquire`: block until this caller's send slot.
+
+        A caller with work to do between its slot and the send (journalling the intent durably)
+        does it between :meth:`reserve` and :meth:`admit`, so that the window guard sees the time
+        the request really leaves.
+        """
         self._wait(0.0)
         with self._lock:
             now = self._clock()
@@ -130,8 +140,13 @@ class RateLimiter:
             self._next = slot + 1.0 / self.current
         if slot > now:
             self._wait(slot - now)
+
+    def admit(self) -> None:
+        """The window-guard half of :meth:`acquire`: block until the request may leave, and count it."""
         while True:
             with self._lock:
+                if self._cancelled is not None:
+                    raise LimiterCancelled(f"not sent: {self._cancelled}")
                 now = self._clock()
                 sent = self._sent
                 if len(sent) < (sent.maxlen or 1) or now - sent[0] >= self._window_span - _EPSILON:
