@@ -286,3 +286,14 @@ def test_no_secret_reaches_logs_errors_xcom_manifest_or_checkpoint_at_debug(
         sent = [r.getMessage() for r in sdk_lines if "SendRequest" in r.getMessage() and name in r.getMessage()]
         assert sent and all("X-Amz-Signature" not in m and "X-Amz-Credential" not in m for m in sent)
     assert pathlib.Path(checkpoint).exists()
+
+
+def test_a_request_that_cannot_be_built_is_known_not_sent(provider):
+    """A local failure before the network layer (here: a value JSON cannot encode) is 'not sent', not ambiguous."""
+    from airflow_provider_tencent.exceptions import TencentCloudAPIError
+
+    with pytest.raises(TencentCloudAPIError) as err:
+        TencentCloudHook().call("tiia", "2019-05-29", "DescribeGroups", {"Limit": object()})
+    assert err.value.sent is False and err.value.code == "ClientError"
+    assert "DescribeGroups" not in provider.emulator.counters()
+    assert not err.value.ambiguous

@@ -61,6 +61,8 @@ POOL_SIZE = 32
 THROTTLE_BUDGET = 3
 #: ``AuthFailure.TokenFailure`` answers renewed and retried per call (keys revoked or expired early).
 TOKEN_RENEWALS = 2
+#: Per thread: whether the current call reached the SDK's ``send_request`` (the network layer).
+_HANDED_OVER = threading.local()
 
 
 class Limiter(Protocol):
@@ -247,6 +249,14 @@ class TencentCloudHook(BaseHook):
             retryer=None,
         )
         client = CommonClient(service, version, credential, region, profile=profile)
+        send_request = client.request.send_request
+
+        def handed_over(request: Any) -> Any:
+            # an error before this point (building or signing the request) means nothing was sent
+            _HANDED_OVER.value = True
+            return send_request(request)
+
+        client.request.send_request = handed_over
         session = client.request.conn._session
         # The SDK picks the proxy (the connection's, else HTTP(S)_PROXY) and the CA bundle once, at
         # construction, and passes both with every request; requests' own look at the environment on
@@ -385,14 +395,24 @@ class TencentCloudHook(BaseHook):
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
         self._ensure_credentials(client, action)  # no-op when fresh; keys could expire after the slot wait
+        _HANDED_OVER.value = False
         try:
             body = client.call_json(action, params)
         except TencentCloudSDKException as exc:
-            raise self._translate(exc, client, service, action) from None
+            sent = None if _HANDED_OVER.value else False
+            raise self._translate(exc, client, service, action, sent=sent) from None
         except TencentCloudError:
             raise  # a credential refresh (AssumeRole) failed with its own, already translated error
-        except Exception as exc:  # the body read (stream=True) is outside the SDK's wrapping
-            raise TencentCloudAPIError(
+        except Exception as exc:
+            if not _HANDED_OVER.value:  # building or signing the request failed: it never left
+                raise TencentCloudAPIError(
+                    code="ClientError",
+                    message=f"the request could not be built: {type(exc).__name__}: {_short(exc)}",
+                    action=action,
+                    kind=ErrorKind.BAD_INPUT,
+                    sent=False,
+                ) from None
+            raise TencentCloudAPIError(  # the body read (stream=True) is outside the SDK's wrapping
                 code="ResponseReadError",
                 message=f"the answer could not be read: {type(exc).__name__}",
                 action=action,
@@ -458,13 +478,20 @@ class TencentCloudHook(BaseHook):
                 sent=False,
             ) from None
 
-    def _translate(self, exc: Any, client: CommonClient, service: str, action: str) -> TencentCloudAPIError:
+    def _translate(
+        self, exc: Any, client: CommonClient, service: str, action: str, *, sent: bool | None = None
+    ) -> TencentCloudAPIError:
+        """``exc`` (an SDK exception or an error answer) as our error; ``sent=False`` when the request
+        provably never reached the network layer."""
         code = exc.get_code() or "Unknown"
         contract = lookup(service, action)
         spec = contract.error(code) if contract else classify_common(code)
-        sent = True
+        never_left = sent is False
+        sent = not never_left
         message = _short(exc.get_message() or "")
-        if code == "ClientNetworkError":
+        if never_left:
+            message = f"{message} (not sent)"
+        elif code == "ClientNetworkError":
             sent = _was_sent(exc)
             cause = exc.__context__
             message = f"{type(cause).__name__ if cause else 'network error'} ({'sent' if sent else 'not sent'})"
