@@ -375,7 +375,8 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
     has a new PicName and is created; ``on_change`` says what happens to the versions before it
     (the other PicNames of the same EntityId that differ only in that hash, or lack it):
     ``replace`` (default) deletes them once the new one is stored (one ``DescribeImages``, and a
-    ``DeleteImages`` per old version, after each picture created); ``keep`` leaves them. A
+    ``DeleteImages`` per old version, after each picture created, paced at their quotas or at the
+    batch's rate if higher); ``keep`` leaves them (no extra call). A
     ``pic_name`` without ``{content_hash}`` is taken as is: a different picture under a PicName that
     already exists is reported ``exists`` when EntityId, CustomContent and Tags match - the
     service gives no way to see more.
@@ -550,9 +551,12 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         from airflow_provider_tencent.contracts import tiia
         from airflow_provider_tencent.utils.rate_limit import RateLimiter
 
+        # one DescribeImages per picture created (on_change="replace"): paced at its own quota, or at
+        # this batch's CreateImage rate when that is higher (a raised quota: raise DescribeImages' too)
         shards = max(1, int(self.shards)) if f"{self.shards}".isdigit() else 1
-        self._describe_limiter = RateLimiter((tiia.DESCRIBE_IMAGES.qps or 1) / shards)
-        self._delete_limiter = RateLimiter((tiia.DELETE_IMAGES.qps or 1) / shards)
+        rate = self.quota
+        self._describe_limiter = RateLimiter(max((tiia.DESCRIBE_IMAGES.qps or 1) / shards, rate))
+        self._delete_limiter = RateLimiter(max((tiia.DELETE_IMAGES.qps or 1) / shards, rate))
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
         return super().execute(context)
 
