@@ -131,3 +131,23 @@ def api_error_class(kind: ErrorKind) -> type[TencentCloudAPIError]:
     if kind is ErrorKind.BAD_INPUT:
         return TencentCloudBadRequestError
     return TencentCloudAPIError
+
+
+class TencentCloudCheckpointError(TencentCloudError):
+    """A batch's checkpoint cannot be used: not writable, a write failed, or another live worker holds it.
+
+    Raised before anything is sent (the checkpoint is probed and leased first), or mid-batch, which
+    then stops at once with what was done still reported and journalled.
+    """
+
+
+class TencentCloudBatchAborted(TencentCloudBatchError):
+    """A batch stopped before its end (item listing failed, checkpoint failed, gave up under faults).
+
+    ``cause`` is the reason, ``summary`` the counts of what was done before it stopped; what is
+    journalled is not sent again by a retry.
+    """
+
+    def __init__(self, message: str, failures: dict[str, str], summary: dict[str, object] | None = None) -> None:
+        self.summary = summary or {}
+        super().__init__(message, failures)

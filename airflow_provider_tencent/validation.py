@@ -152,3 +152,45 @@ def raise_if(problems: list[Problem], action: str, item: str | None = None) -> N
         actual=first.actual,
         item=item,
     )
+
+
+def parse_structured(value: Any, field: str, expected: type | tuple[type, ...]) -> Any:
+    """``value`` as a list/dict: as given, or parsed from its JSON text.
+
+    A rendered template is a string. JSON is read as such; a Python literal (what ``{{ value }}``
+    renders a list or dict as: single quotes, ``True``, ``None``) is read with
+    :func:`ast.literal_eval` - never evaluated as code.
+
+    :raises TencentCloudInputError: naming ``field`` when the text is neither, or is not of the
+        ``expected`` type (with a hint to render it with ``| tojson``).
+    """
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    wanted = " or ".join("a list" if k is list else "a dict (JSON object)" if k is dict else k.__name__ for k in kinds)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = json.loads(text)
+        except ValueError:
+            import ast
+
+            try:
+                value = ast.literal_eval(text)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                raise TencentCloudInputError(
+                    f"{field} must be {wanted}; got a text that is not valid JSON (nor a Python literal) "
+                    f"({text[:60]!r}{'...' if len(text) > 60 else ''}). In a template, render it with "
+                    "`| tojson`.",
+                    field=field,
+                    limit=wanted,
+                    actual="unparseable text",
+                ) from None
+    if isinstance(value, tuple) and list in kinds:
+        value = list(value)
+    if not isinstance(value, kinds):
+        raise TencentCloudInputError(
+            f"{field} must be {wanted}, got {type(value).__name__}",
+            field=field,
+            limit=wanted,
+            actual=type(value).__name__,
+        )
+    return value

@@ -88,6 +88,7 @@ with DAG(
         manifest_path="{{ params.manifest_prefix }}/{{ data_interval_start | ds_nodash }}/manifest.jsonl",
         # in object storage, keyed by interval: any worker resumes it, and a re-run of the interval sends nothing
         checkpoint_path="{{ params.manifest_prefix }}/{{ data_interval_start | ds_nodash }}/checkpoint/",
+        allow_empty=True,  # a day without a new picture is not an error: nothing to ingest
         outlets=[MANIFESTS],
     )
     # [END howto_operator_create_images]

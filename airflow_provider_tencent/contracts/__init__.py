@@ -138,6 +138,9 @@ class ApiContract:
     """True for actions that change nothing: always safe to repeat."""
     source: str = ""
     """Which document the contract comes from."""
+    promises: tuple[str, ...] = ()
+    """Fields of ``Response`` a successful answer must carry (besides ``RequestId``): an answer
+    without one of them is a failure, never a success."""
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:

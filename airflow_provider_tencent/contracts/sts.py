@@ -63,6 +63,7 @@ ASSUME_ROLE = ApiContract(
     qps=600,
     qps_source="our own choice: not checked against the AssumeRole document (600/s assumed)",
     service_errors=SERVICE_ERRORS,
+    promises=("Credentials", "ExpiredTime"),
     fields=(
         FieldSpec(
             "RoleArn",

@@ -117,6 +117,7 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
     qps_source=f"{SEED}: A maximum of 20 requests can be initiated per second",
     service_errors=SERVICE_ERRORS,
     source="shared/seeds/003_e4e61f1dd5e83270.txt",
+    promises=("ElementId",),
     image_rules=IMAGE_RULES,
     fields=(
         FieldSpec(

@@ -23,6 +23,7 @@ import json
 import logging
 import random
 import threading
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -47,7 +48,7 @@ from airflow_provider_tencent.hooks.credentials import (
     find_keyless_credential,
 )
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID, TencentConnection
-from airflow_provider_tencent.utils.redact import redact_urls
+from airflow_provider_tencent.utils.redact import install_sdk_log_filter, redact_text, register_secret
 
 if TYPE_CHECKING:
     from tencentcloud.common.common_client import CommonClient
@@ -58,6 +59,10 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 32
 #: ``RequestLimitExceeded`` answers allowed per call, as a multiple of ``max_attempts``: they count apart.
 THROTTLE_BUDGET = 3
+#: ``AuthFailure.TokenFailure`` answers renewed and retried per call (keys revoked or expired early).
+TOKEN_RENEWALS = 2
+#: Per thread: whether the current call reached the SDK's ``send_request`` (the network layer).
+_HANDED_OVER = threading.local()
 
 
 class Limiter(Protocol):
@@ -82,6 +87,24 @@ def _was_sent(exc: BaseException) -> bool:
         return False
     if isinstance(cause, requests.exceptions.ProxyError):
         return False
+    # the request could not even be built or encoded here: a bad URL or header, a text that does not
+    # encode, a timeout too large for the socket layer - nothing left this machine
+    if isinstance(
+        cause,
+        (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidHeader,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.InvalidJSONError,
+            UnicodeError,
+            OverflowError,
+            TypeError,
+        ),
+    ):
+        return False
+    if isinstance(cause, ValueError) and not isinstance(cause, requests.exceptions.RequestException):
+        return False
     if isinstance(cause, requests.exceptions.ConnectionError) and not isinstance(
         cause, requests.exceptions.ReadTimeout
     ):
@@ -99,7 +122,7 @@ def _short(text: object, limit: int = 300) -> str:
     """One line of at most ``limit`` characters, with the query string of any URL taken out."""
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
-    out = redact_urls(" ".join(f"{text}".split()))
+    out = redact_text(" ".join(f"{text}".split()))
     return out if len(out) <= limit else out[:limit] + "..."
 
 
@@ -161,6 +184,8 @@ class TencentCloudHook(BaseHook):
             base = find_keyless_credential(
                 cfg.credential_source, conn_id=cfg.conn_id, metadata_endpoint=cfg.metadata_endpoint
             )
+        # key-less sources (environment, profile file, TKE) hand over SDK credential objects
+        register_secret(getattr(base, "secret_key", None), getattr(base, "token", None))
         if cfg.role_arn:
             return RefreshingCredential(self._assume_role_fetcher(base), source="assume_role")
         return base
@@ -182,6 +207,14 @@ class TencentCloudHook(BaseHook):
             response = self._call_with_retries(client, sts_contract.SERVICE, "AssumeRole", params, False, None)
             creds = response["Credentials"]
             self._mask(creds.get("TmpSecretKey"), creds.get("Token"))
+            if not all(creds.get(k) for k in ("TmpSecretId", "TmpSecretKey", "Token")):
+                raise TencentCloudAPIError(
+                    code="IncompleteAnswer",
+                    message="AssumeRole answered without TmpSecretId, TmpSecretKey or Token",
+                    action="AssumeRole",
+                    kind=ErrorKind.TRANSIENT,
+                    request_id=response.get("RequestId"),
+                )
             return TemporaryKeys(
                 creds["TmpSecretId"], creds["TmpSecretKey"], creds["Token"], float(response["ExpiredTime"])
             )
@@ -190,11 +223,7 @@ class TencentCloudHook(BaseHook):
 
     @staticmethod
     def _mask(*secrets: str | None) -> None:
-        from airflow.sdk.log import mask_secret
-
-        for secret in secrets:
-            if secret:
-                mask_secret(secret)
+        register_secret(*secrets)
 
     # -- clients -----------------------------------------------------------------------------
     def _new_client(self, service: str, version: str, region: str, credential: Any) -> CommonClient:
@@ -203,6 +232,7 @@ class TencentCloudHook(BaseHook):
         from tencentcloud.common.profile.client_profile import ClientProfile
         from tencentcloud.common.profile.http_profile import HttpProfile
 
+        install_sdk_log_filter()  # the SDK logs whole requests and answers at DEBUG: redact them
         cfg = self.conn_config
         contract_host = f"{service}.tencentcloudapi.com"
         scheme, host = cfg.url_for(service, contract_host)
@@ -220,6 +250,14 @@ class TencentCloudHook(BaseHook):
             retryer=None,
         )
         client = CommonClient(service, version, credential, region, profile=profile)
+        send_request = client.request.send_request
+
+        def handed_over(request: Any) -> Any:
+            # an error before this point (building or signing the request) means nothing was sent
+            _HANDED_OVER.value = True
+            return send_request(request)
+
+        client.request.send_request = handed_over
         session = client.request.conn._session
         # The SDK picks the proxy (the connection's, else HTTP(S)_PROXY) and the CA bundle once, at
         # construction, and passes both with every request; requests' own look at the environment on
@@ -250,17 +288,24 @@ class TencentCloudHook(BaseHook):
         *,
         retry_transient: bool = False,
         limiter: Limiter | None = None,
+        before_send: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         """Call ``action`` and return its ``Response`` object (without the envelope).
 
         Retries throttling and never-sent requests always; transient failures only for read-only
-        actions or when ``retry_transient`` says the caller deduplicates. ``limiter.acquire()``
-        runs before every attempt, retries included.
+        actions or when ``retry_transient`` says the caller deduplicates. Each attempt first gets
+        (or renews) the keys, then takes a ``limiter`` slot (so a slow key refresh never makes a
+        burst), then calls ``before_send()`` - the last moment before the bytes leave: a caller
+        journals there that the request may have reached the service. Anything raised before it
+        (input, credentials, the limiter) means nothing was sent.
+
+        An answer counts as a success only when it has no ``Response.Error`` (whatever its content
+        type) and carries the fields the action's contract promises (``ApiContract.promises``).
 
         :raises TencentCloudAPIError: (or a subclass by error kind) when the last attempt failed.
         """
         client = self.get_client(service, version)
-        return self._call_with_retries(client, service, action, params, retry_transient, limiter)
+        return self._call_with_retries(client, service, action, params, retry_transient, limiter, before_send)
 
     def _call_with_retries(
         self,
@@ -270,14 +315,16 @@ class TencentCloudHook(BaseHook):
         params: dict[str, Any],
         retry_transient: bool,
         limiter: Limiter | None,
+        before_send: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         contract = lookup(service, action)
         read_only = bool(contract and contract.read_only)
         settings = self.conn_config.retry
         throttled = 0
+        renewals = 0
 
         def should_retry(state: tenacity.RetryCallState) -> bool:
-            nonlocal throttled
+            nonlocal throttled, renewals
             exc = state.outcome.exception() if state.outcome else None
             if not isinstance(exc, TencentCloudAPIError):
                 return False
@@ -289,7 +336,9 @@ class TencentCloudHook(BaseHook):
             if not exc.sent:
                 return True
             if exc.code == "AuthFailure.TokenFailure" and isinstance(client.credential, RefreshingCredential):
-                return state.attempt_number == 1  # keys were revoked or expired early: fetch new ones once
+                # keys were revoked or expired early (at any attempt): new ones are fetched, a few times
+                renewals += 1
+                return renewals <= TOKEN_RENEWALS
             return exc.retryable and (read_only or retry_transient)
 
         def before_sleep(state: tenacity.RetryCallState) -> None:
@@ -303,8 +352,19 @@ class TencentCloudHook(BaseHook):
             )
 
         def attempt() -> dict[str, Any]:
-            if limiter is not None:
-                limiter.acquire()
+            self._ensure_credentials(client, action)  # a refresh may take a while: before the slot
+            reserve = getattr(limiter, "reserve", None)
+            admit = getattr(limiter, "admit", None)
+            if limiter is not None and reserve is not None and admit is not None:
+                reserve()  # the pacing slot
+                if before_send is not None:
+                    before_send()
+                admit()  # the window guard, at the time the request really leaves
+            else:
+                if limiter is not None:
+                    limiter.acquire()
+                if before_send is not None:
+                    before_send()
             return self._call_once(client, service, action, params)
 
         backoff = tenacity.wait_random_exponential(multiplier=settings.backoff_base, max=settings.backoff_max)
@@ -335,22 +395,68 @@ class TencentCloudHook(BaseHook):
     def _call_once(self, client: CommonClient, service: str, action: str, params: dict[str, Any]) -> dict[str, Any]:
         from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-        self._ensure_credentials(client, action)
+        self._ensure_credentials(client, action)  # no-op when fresh; keys could expire after the slot wait
+        _HANDED_OVER.value = False
         try:
             body = client.call_json(action, params)
         except TencentCloudSDKException as exc:
-            raise self._translate(exc, client, service, action) from None
+            sent = None if _HANDED_OVER.value else False
+            raise self._translate(exc, client, service, action, sent=sent) from None
         except TencentCloudError:
             raise  # a credential refresh (AssumeRole) failed with its own, already translated error
-        except Exception as exc:  # the body read (stream=True) is outside the SDK's wrapping
-            raise TencentCloudAPIError(
+        except Exception as exc:
+            if not _HANDED_OVER.value:  # building or signing the request failed: it never left
+                raise TencentCloudAPIError(
+                    code="ClientError",
+                    message=f"the request could not be built: {type(exc).__name__}: {_short(exc)}",
+                    action=action,
+                    kind=ErrorKind.BAD_INPUT,
+                    sent=False,
+                ) from None
+            raise TencentCloudAPIError(  # the body read (stream=True) is outside the SDK's wrapping
                 code="ResponseReadError",
                 message=f"the answer could not be read: {type(exc).__name__}",
                 action=action,
                 kind=ErrorKind.TRANSIENT,
                 sent=True,
             ) from None
-        response: dict[str, Any] = body.get("Response", {}) if isinstance(body, dict) else {}
+        return self._check_answer(body, client, service, action)
+
+    def _check_answer(self, body: Any, client: CommonClient, service: str, action: str) -> dict[str, Any]:
+        """The ``Response`` of ``body``, when it is a success that carries what the action promises.
+
+        The SDK looks for ``Response.Error`` only when the content type is exactly
+        ``application/json`` or ``text/plain``: a gateway answering ``application/json;
+        charset=utf-8`` would pass an error off as a success. So every answer is checked here.
+        """
+        from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+        response = body.get("Response") if isinstance(body, dict) else None
+        if not isinstance(response, dict):
+            raise TencentCloudAPIError(
+                code="IncompleteAnswer",
+                message="the answer has no Response object",
+                action=action,
+                kind=ErrorKind.TRANSIENT,
+                sent=True,
+            )
+        error = response.get("Error")
+        if error is not None:
+            code = error.get("Code") if isinstance(error, dict) else None
+            message = error.get("Message") if isinstance(error, dict) else f"{error}"
+            sdk_exc = TencentCloudSDKException(code or "Unknown", message or "", response.get("RequestId"))
+            raise self._translate(sdk_exc, client, service, action)
+        contract = lookup(service, action)
+        missing = [name for name in (contract.promises if contract else ()) if response.get(name) in (None, "")]
+        if missing:
+            raise TencentCloudAPIError(
+                code="IncompleteAnswer",
+                message=f"the answer has no {', '.join(missing)}, which {action} promises",
+                action=action,
+                kind=ErrorKind.TRANSIENT,
+                request_id=response.get("RequestId"),
+                sent=True,
+            )
         return response
 
     @staticmethod
@@ -373,13 +479,20 @@ class TencentCloudHook(BaseHook):
                 sent=False,
             ) from None
 
-    def _translate(self, exc: Any, client: CommonClient, service: str, action: str) -> TencentCloudAPIError:
+    def _translate(
+        self, exc: Any, client: CommonClient, service: str, action: str, *, sent: bool | None = None
+    ) -> TencentCloudAPIError:
+        """``exc`` (an SDK exception or an error answer) as our error; ``sent=False`` when the request
+        provably never reached the network layer."""
         code = exc.get_code() or "Unknown"
         contract = lookup(service, action)
         spec = contract.error(code) if contract else classify_common(code)
-        sent = True
+        never_left = sent is False
+        sent = not never_left
         message = _short(exc.get_message() or "")
-        if code == "ClientNetworkError":
+        if never_left:
+            message = f"{message} (not sent)"
+        elif code == "ClientNetworkError":
             sent = _was_sent(exc)
             cause = exc.__context__
             message = f"{type(cause).__name__ if cause else 'network error'} ({'sent' if sent else 'not sent'})"

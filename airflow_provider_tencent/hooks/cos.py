@@ -270,11 +270,14 @@ def read_bytes(path: str | os.PathLike[str] | ObjectStoragePath, max_bytes: int 
     :param path: an ``ObjectStoragePath`` or anything :func:`to_storage_path` accepts (``cos://``
         strings then use ``tencentcloud_default``).
     :raises FileNotFoundError: naming the path, when it does not exist.
+    :raises IsADirectoryError: for a folder, or a bucket with no object key (``cos://bucket``).
     :raises ValueError: when ``max_bytes`` is negative.
     """
     if max_bytes is not None and max_bytes < 0:
         raise ValueError(f"max_bytes must be >= 0, got {max_bytes}")
     path = to_storage_path(path, None)
+    if path.protocol in ("s3", "s3a", "cos") and "/" not in path.path.strip("/"):
+        raise IsADirectoryError(errno.EISDIR, "a bucket, not an object: give bucket/key", _shown(path))
     fs = _fs_of(path)
     try:
         if max_bytes is None:

@@ -10,7 +10,9 @@ What we add over the SDK's own classes:
   raises an error that lists where it looked (the SDK raises a bare ``OSError("TKE_REGION not
   exist")`` or ``ClientSideError``).
 
-Nothing here logs or formats a secret.
+Nothing here logs or formats a secret, and every secret is registered with Airflow's masker (and
+the provider's own redaction, :func:`~airflow_provider_tencent.utils.redact.register_secret`) the
+moment it is known - before any request that could log it.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from airflow_provider_tencent.exceptions import TencentCloudConfigError
+from airflow_provider_tencent.utils.redact import register_secret
 
 CVM_METADATA_ENDPOINT = "http://metadata.tencentyun.com/latest/meta-data/"
 
@@ -47,6 +50,7 @@ class StaticCredential:
         self.secret_id = secret_id
         self._secret_key = secret_key
         self._token = token
+        register_secret(secret_key, token)
 
     def get_credential_info(self) -> tuple[str, str, str | None]:
         return self.secret_id, self._secret_key, self._token
@@ -73,6 +77,7 @@ class RefreshingCredential:
             if keys is None or keys.expires_at - time.time() <= self._margin:
                 fetched_at = time.time()
                 keys = self._fetch()
+                register_secret(keys.secret_key, keys.token)
                 self._keys = keys
                 self.refreshes += 1
                 # short-lived keys (a few minutes) are renewed after 80 % of their life
@@ -103,6 +108,7 @@ def cvm_role_fetcher(endpoint: str = CVM_METADATA_ENDPOINT, timeout: float = 2.0
             role = resp.read().decode("utf8").strip().splitlines()[0]
         with opener.open(base + role, timeout=timeout) as resp:
             data = json.loads(resp.read().decode("utf8"))
+        register_secret(data.get("TmpSecretKey"), data.get("Token"))
         if data.get("Code") != "Success":
             raise TencentCloudConfigError(f"CVM metadata refused role {role!r}: {data.get('Code')}")
         return TemporaryKeys(data["TmpSecretId"], data["TmpSecretKey"], data["Token"], float(data["ExpiredTime"]))

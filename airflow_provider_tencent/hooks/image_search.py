@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -159,6 +160,7 @@ class TencentImageSearchHook(TencentCloudHook):
         limiter: Limiter | None = None,
         describe_limiter: Limiter | None = None,
         other_entity: str | None = None,
+        before_send: Callable[[], None] | None = None,
     ) -> CreateImageResult:
         """Create one picture, idempotently.
 
@@ -174,7 +176,7 @@ class TencentImageSearchHook(TencentCloudHook):
         """
         group_id, entity_id, pic_name = params["GroupId"], params["EntityId"], params["PicName"]
         try:
-            response = self._tiia("CreateImage", params, retry_transient=True, limiter=limiter)
+            response = self._tiia("CreateImage", params, retry_transient=True, limiter=limiter, before_send=before_send)
         except TencentCloudAPIError as exc:
             if exc.code != PIC_NAME_CONFLICT:
                 raise

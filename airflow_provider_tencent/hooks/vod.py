@@ -10,6 +10,7 @@ caller opts in with ``retry_ambiguous=True``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from airflow_provider_tencent.contracts import ErrorKind
@@ -27,9 +28,18 @@ class TencentVodHook(TencentCloudHook):
     """Calls to Tencent Cloud VOD (``vod``, 2018-07-17)."""
 
     def create_aigc_custom_element(
-        self, params: dict[str, Any], *, retry_ambiguous: bool = False, limiter: Limiter | None = None
+        self,
+        params: dict[str, Any],
+        *,
+        retry_ambiguous: bool = False,
+        limiter: Limiter | None = None,
+        before_send: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         """Create one AIGC subject; returns the ``Response`` (``ElementId``, ``RequestId``).
+
+        An answer without ``ElementId`` (a gateway's 200 with nothing in it) is never a success: the
+        subject may exist, so it raises :class:`TencentCloudAmbiguousError` like any other answer that
+        came back without a definite result.
 
         :raises TencentCloudAmbiguousError: a subject may have been created (RequestId given when known).
         """
@@ -41,6 +51,7 @@ class TencentVodHook(TencentCloudHook):
                 params,
                 retry_transient=retry_ambiguous,
                 limiter=limiter,
+                before_send=before_send,
             )
         except TencentCloudAmbiguousError:
             raise

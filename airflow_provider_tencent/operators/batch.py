@@ -11,24 +11,35 @@ and what to return; this base does the rest:
 * ``shards=N`` + ``shard=i``: map the operator over ``shard=range(N)`` (``expand``) and each task
   takes its stable share of the items and of the quota;
 * a JSON-lines manifest of every item's result (``manifest_path``), and a task failure naming each
-  failed item when more than ``max_failures`` failed.
+  failed item when more than ``max_failures`` failed;
+* a batch that stops early - the item listing raised, the checkpoint could not be written, nothing
+  succeeded for ``give_up_after`` seconds under throttling or transient faults - fails the task with
+  the reason and what was done before it stopped (logged, in the error, and in XCom
+  ``batch_summary``); a batch given no item at all fails unless ``allow_empty=True``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.contracts import ApiContract
-from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
+from airflow_provider_tencent.exceptions import (
+    TencentCloudBatchAborted,
+    TencentCloudBatchError,
+    TencentCloudError,
+    TencentCloudInputError,
+)
 from airflow_provider_tencent.operators.base import HookT, TencentCloudBaseOperator
 from airflow_provider_tencent.utils.batch import BatchReport, ItemResult, in_shard, run_batch
 from airflow_provider_tencent.utils.checkpoint import Journal
 from airflow_provider_tencent.utils.rate_limit import RateLimiter
+from airflow_provider_tencent.utils.redact import redact_text
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
@@ -53,6 +64,10 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
     :param checkpoint_path: where progress is journalled (file path, ``cos://`` or ``s3://`` folder).
     :param manifest_path: write every item's result as JSON lines to this file or object.
     :param shards: split the batch into this many mapped tasks; ``shard`` is this task's index.
+    :param allow_empty: succeed when the input lists no item at all (default: fail, naming the source).
+    :param give_up_after: stop the batch (task failed, checkpoint resumable) when no item succeeded
+        for this many seconds while items kept failing on throttling or transient faults; ``None``
+        never gives up.
     """
 
     contract: ClassVar[ApiContract]
@@ -74,9 +89,13 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         manifest_path: str | None = None,
         shards: int = 1,
         shard: int = 0,
+        allow_empty: bool = False,
+        give_up_after: float | None = 300.0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.allow_empty = allow_empty
+        self.give_up_after = give_up_after
         self.max_qps = max_qps
         self.concurrency = concurrency
         self.max_failures = max_failures
@@ -86,10 +105,18 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         self.shard = shard
 
     # -- what subclasses provide -----------------------------------------------------------
-    def iter_items(self, context: Context) -> Iterator[tuple[str, Any]]:
+    def iter_items(self, context: Context) -> Iterable[tuple[str, Any]]:
+        """The ``(key, payload)`` items. A list input is parsed and checked whole here (raising
+        :class:`TencentCloudInputError` naming the index and key before anything is sent); a lazy
+        listing may raise later, which stops the batch."""
         raise NotImplementedError
 
-    def send_item(self, key: str, payload: Any, limiter: RateLimiter) -> ItemResult:
+    def describe_source(self) -> str:
+        """Where the items come from, for messages (``items``, the prefix...)."""
+        return "items"
+
+    def send_item(self, key: str, payload: Any, limiter: RateLimiter, before_send: Callable[[], None]) -> ItemResult:
+        """Send one item; ``before_send`` goes to ``TencentCloudHook.call`` (the last moment before sending)."""
         raise NotImplementedError
 
     def on_unfinished(self, key: str, payload: Any) -> ItemResult | None:
@@ -107,12 +134,38 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
             raise TencentCloudInputError(f"max_qps must be > 0, got {qps}", field="max_qps")
         return qps / max(1, self.shards)
 
+    def _check_arguments(self) -> None:
+        for name, minimum in (("max_failures", 0), ("concurrency", 1)):
+            value = getattr(self, name)
+            if value is None and name == "concurrency":
+                continue
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+                setattr(self, name, value)
+            if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+                raise TencentCloudInputError(
+                    f"{name} must be an integer >= {minimum}, got {value!r}", field=name, limit=f">= {minimum}"
+                )
+        if self.give_up_after is not None:
+            value = self.give_up_after
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+                raise TencentCloudInputError(
+                    f"give_up_after must be a number of seconds > 0 (or None), got {value!r}", field="give_up_after"
+                )
+
     def execute(self, context: Context) -> Any:
-        shards, shard = int(self.shards), int(self.shard)
+        try:
+            shards, shard = int(self.shards), int(self.shard)
+        except (TypeError, ValueError):
+            raise TencentCloudInputError(
+                f"shards and shard must be integers, got {self.shards!r} and {self.shard!r}", field="shard"
+            ) from None
         if shards < 1 or not 0 <= shard < shards:
             raise TencentCloudInputError(
                 f"shard must be in 0..{shards - 1} for shards={shards}, got {shard}", field="shard"
             )
+        self._check_arguments()
+        listed = self.iter_items(context)  # a list input is checked whole here: nothing sent yet
         rate = self.quota
         _ = self.hook.region  # build the hook (and read the connection) once, before the worker threads
         concurrency = self.concurrency or max(2, math.ceil(rate) + 2)
@@ -120,7 +173,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         location = self.checkpoint_path or default_checkpoint(context)
         if self.checkpoint_path and shards > 1:
             location = f"{location.rstrip('/')}/shard-{shard}-of-{shards}"
-        journal = Journal(location, conn_id=self.tencentcloud_conn_id).start()
+        journal = Journal(location, conn_id=self.tencentcloud_conn_id).start()  # probed and leased
         self.log.info(
             "%s batch: shard %d/%d at %.2f requests/s, %d in flight, checkpoint %s",
             self.contract.action,
@@ -130,38 +183,101 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
             concurrency,
             location,
         )
-        items = ((k, p) for k, p in self.iter_items(context) if in_shard(k, shard, shards))
+        counted = [0]
+
+        def items() -> Iterator[tuple[str, Any]]:
+            for key, payload in listed:
+                counted[0] += 1
+                if in_shard(key, shard, shards):
+                    yield key, payload
+
         try:
             report = run_batch(
-                items,
-                lambda key, payload: self.send_item(key, payload, limiter),
+                items(),
+                lambda key, payload, before_send: self.send_item(key, payload, limiter, before_send),
                 concurrency=concurrency,
                 journal=journal,
                 journal_intent=self.journal_intent,
                 on_unfinished=self.on_unfinished,
                 log=self.log,
+                give_up_after=self.give_up_after,
+                limiter=limiter,
             )
         finally:
             journal.close()
+        if report.aborted is None and journal.error is not None:
+            report.aborted = journal.error
         self.record_lineage(report=report)
         summary = report.summary()
-        summary.update(shard=shard, shards=shards, throttled=limiter.throttled)
+        summary.update(shard=shard, shards=shards, throttled=limiter.throttled, listed=counted[0])
+        manifest_error = None
         if self.manifest_path:
-            self.write_manifest(report)
-            summary["manifest"] = self.manifest_path
+            try:
+                self.write_manifest(report)
+                summary["manifest"] = self.manifest_path
+            except Exception as exc:
+                manifest_error = f"the manifest {self.manifest_path} could not be written: {type(exc).__name__}: {exc}"
+                summary["manifest_error"] = redact_text(manifest_error)
+                self.log.error("%s", summary["manifest_error"])
         self.log.info(
-            "%s batch done: %s", self.contract.action, json.dumps({k: v for k, v in summary.items() if k != "failures"})
+            "%s batch %s: %s",
+            self.contract.action,
+            "stopped" if report.aborted else "done",
+            json.dumps({k: v for k, v in summary.items() if k != "failures"}),
         )
         failed = report.failures
-        if len(failed) > self.max_failures:
-            listed = "; ".join(f"{r.key}: {r.code}: {r.message}" for r in failed[:50])
-            more = f" (and {len(failed) - 50} more)" if len(failed) > 50 else ""
-            raise TencentCloudBatchError(
-                f"{len(failed)} of {len(report.results)} items failed (max_failures={self.max_failures}); "
-                f"a retry sends only these: {listed}{more}",
-                {r.key: f"{r.code}: {r.message}" for r in failed},
+        failures = {r.key: f"{r.code}: {r.message}" for r in failed}
+        if report.aborted is not None:
+            self._push_summary(context, summary)
+            cause = report.aborted
+            counts = ", ".join(f"{k} {summary[k]}" for k in ("created", "exists", "skipped", "failed", "not_started"))
+            raise TencentCloudBatchAborted(
+                redact_text(
+                    f"{self.contract.action} batch stopped: {type(cause).__name__}: {cause}. Before it stopped: "
+                    f"{counts} (of {counted[0]} listed so far). What is done is in the checkpoint {location}: a "
+                    "retry does not send it again."
+                ),
+                failures,
+                summary,
+            ) from (cause if isinstance(cause, TencentCloudError) else None)
+        if counted[0] == 0 and not self.allow_empty:
+            self._push_summary(context, summary)
+            raise TencentCloudInputError(
+                f"{self.contract.action} batch: {self.describe_source()} lists no item at all; nothing was done. "
+                "Check the input, or set allow_empty=True if an empty input is expected.",
+                field="items",
             )
+        if manifest_error:
+            self._push_summary(context, summary)
+            raise TencentCloudBatchError(f"{self.contract.action} batch done but {manifest_error}", failures)
+        if len(failed) > self.max_failures:
+            self._push_summary(context, summary)
+            raise TencentCloudBatchError(self._failure_message(report), failures)
         return self.result_value(report, summary)
+
+    def _failure_message(self, report: BatchReport) -> str:
+        """Which items failed, and exactly which of them a retry sends again."""
+        failed = report.failures
+        resend = [r for r in failed if r.status == "failed"]
+        unsure = [r for r in failed if r.status == "ambiguous"]
+        parts = [f"{len(failed)} of {len(report.results)} items failed (max_failures={self.max_failures})"]
+        if resend:
+            listed = "; ".join(f"{r.key}: {r.code}: {r.message}" for r in resend[:50])
+            more = f" (and {len(resend) - 50} more)" if len(resend) > 50 else ""
+            parts.append(f"a retry sends only these {len(resend)}: {listed}{more}")
+        if unsure:
+            listed = "; ".join(f"{r.key}: {r.code}: {r.message}" for r in unsure[:50])
+            more = f" (and {len(unsure) - 50} more)" if len(unsure) > 50 else ""
+            parts.append(
+                f"{len(unsure)} may have been processed and are NOT sent again by a retry "
+                f"(check them; retry_ambiguous=True re-sends them): {listed}{more}"
+            )
+        return redact_text("; ".join(parts))
+
+    @staticmethod
+    def _push_summary(context: Context, summary: dict[str, Any]) -> None:
+        with contextlib.suppress(Exception):
+            context["ti"].xcom_push(key="batch_summary", value=summary)
 
     def write_manifest(self, report: BatchReport) -> None:
         from airflow_provider_tencent.hooks.cos import to_storage_path

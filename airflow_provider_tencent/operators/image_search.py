@@ -8,9 +8,10 @@ API call. Importing this module imports no Tencent Cloud SDK module, no s3fs and
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -20,11 +21,12 @@ from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 from airflow_provider_tencent.links.console import ImageGalleryLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
-from airflow_provider_tencent.utils.batch import ItemResult
+from airflow_provider_tencent.utils.batch import ItemResult, fingerprint
 from airflow_provider_tencent.validation import (
     Problem,
     field_problems,
     image_problems,
+    parse_structured,
     raise_if,
     tags_problems,
 )
@@ -37,6 +39,12 @@ CREATE_IMAGE = contract.CREATE_IMAGE
 DATA_URI = re.compile(r"^data:image/[A-Za-z0-9.+-]+;base64,")
 #: Largest raw picture whose base64 text fits the 5 MB limit.
 MAX_RAW_BYTES = (contract.IMAGE_RULES.max_base64_bytes or 0) // 4 * 3
+
+#: In a batch item's ``pic_name``: replaced by the first 12 hex digits of the SHA-256 of the picture
+#: (its base64 text), so a picture replaced at the same storage key gets a new PicName.
+CONTENT_HASH = "{content_hash}"
+CONTENT_HASH_CHARS = 12
+OnChange = Literal["replace", "keep"]
 
 #: Per-item keys accepted by the batch operator (the single operator's argument names).
 ITEM_KEYS = (
@@ -54,9 +62,10 @@ ITEM_KEYS = (
 
 
 def _integer(value: Any) -> Any:
-    """A rendered template is a string: ``"3"`` is read as 3 (anything else is left for validation)."""
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    """A rendered template is a string: ``"3"`` is read as 3 (anything else is left for validation,
+    which names the argument: ``"²"`` is a digit to Python, not a number to the API)."""
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
+        return int(value.strip())
     return value
 
 
@@ -70,10 +79,7 @@ def _boolean(value: Any) -> Any:
 def _rect(value: Any) -> Any:
     """``image_rect`` as the API's Rect: x/y/width/height in any letter case, as a dict or a JSON text."""
     if isinstance(value, str) and value.strip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return value
+        value = parse_structured(value, "image_rect", dict)
     if not isinstance(value, Mapping):
         return value
     lowered = {f"{k}".lower(): v for k, v in value.items()}
@@ -81,6 +87,11 @@ def _rect(value: Any) -> Any:
 
 
 def _tags(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            json.loads(value)
+        except ValueError:
+            value = parse_structured(value, "tags", dict)  # a dict rendered as Python text
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, Mapping) else value
 
 
@@ -204,7 +215,8 @@ def prepare_create_image(
         params.pop("ImageBase64", None)
         image_path = None
     if "ImageBase64" in params:
-        raw = params["ImageBase64"]
+        # base64 wrapped at 76 columns (MIME, `base64` tool): the line breaks are not part of the data
+        raw = params["ImageBase64"] = "".join(f"{params['ImageBase64']}".split())
         try:
             from airflow_provider_tencent.utils.images import decode_base64
 
@@ -378,11 +390,26 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
     Items come from ``items`` (a list of dicts with the single operator's argument names and an
     optional ``key``; an XCom works) or from ``source_prefix`` (every PNG/JPG/JPEG/BMP object
     under a ``cos://``/``s3://``/``file://`` prefix; EntityId from ``entity_rule`` - the file's
-    ``stem`` or its ``parent`` folder - and PicName from a hash of the key). Each picture is
-    validated like the single operator's and read only when it is sent. One EntityId holds at most
-    10 pictures (CreateImage document): the eleventh and later PicNames of an EntityId in the batch
-    fail before any call, and the others are sent. A PicName sent under two EntityIds fails (or is
-    skipped, per ``if_exists``) with a message naming the EntityId that holds it.
+    ``stem`` or its ``parent`` folder - and PicName ``p-<hash of the key>-{content_hash}``). Each
+    picture is validated like the single operator's and read only when it is sent.
+
+    **A picture replaced at the same key.** The service cannot tell what a stored picture looks like
+    (``DescribeImages`` gives EntityId, PicName, CustomContent and Tags only), so the picture's
+    identity goes into its name: ``{content_hash}`` in a ``pic_name`` is replaced by 12 hex digits
+    of the SHA-256 of the picture (it needs ``image_path`` or ``image_base64``). A changed picture then
+    has a new PicName and is created; ``on_change`` says what happens to the versions before it
+    (the other PicNames of the same EntityId that differ only in that hash, or lack it):
+    ``replace`` (default) deletes them once the new one is stored (one ``DescribeImages``, and a
+    ``DeleteImages`` per old version, after each picture created, paced at their quotas or at the
+    batch's rate if higher); ``keep`` leaves them (no extra call). A
+    ``pic_name`` without ``{content_hash}`` is taken as is: a different picture under a PicName that
+    already exists is reported ``exists`` when EntityId, CustomContent and Tags match - the
+    service gives no way to see more.
+
+    One EntityId holds at most 10 pictures (CreateImage document): the eleventh and later PicNames
+    of an EntityId in the batch fail before any call, and the others are sent. A PicName sent under
+    two EntityIds fails (or is skipped, per ``if_exists``) with a message naming the EntityId that
+    holds it.
 
     Result (XCom): counts (``created``, ``exists``, ``skipped``, ``failed``), ``failures``
     ``{key: reason}``, and ``manifest`` when ``manifest_path`` is set (one JSON line per item:
@@ -417,9 +444,13 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         tags: dict[str, Any] | str | None = None,
         if_exists: Literal["fail", "skip"] = "fail",
         allow_both_sources: bool = False,
+        on_change: OnChange = "replace",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.on_change = on_change
+        self._describe_limiter: Any = None
+        self._delete_limiter: Any = None
         self.group_id = group_id
         self.items = items
         self.source_prefix = source_prefix
@@ -429,13 +460,21 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         self.if_exists = if_exists
         self.allow_both_sources = allow_both_sources
 
-    def iter_items(self, context: Context) -> Iterator[tuple[str, Any]]:
-        """The items, each with its rank among the distinct PicNames of its EntityId (checked by
+    def describe_source(self) -> str:
+        return "items" if self.items is not None else f"source_prefix {f'{self.source_prefix}'!r}"
+
+    def iter_items(self, context: Context) -> Iterable[tuple[str, Any]]:
+        """The items (see :meth:`_listed_items`: a list input is checked whole here, before anything
+        is sent), each with its rank among the distinct PicNames of its EntityId (checked by
         :meth:`send_item` against the document's 10 pictures per EntityId) and the EntityId that
         first used its PicName (named when the service says the PicName exists)."""
+        listed = self._listed_items()
         self._entity_pictures: dict[str, list[str]] = {}
         self._pic_entity: dict[str, str] = {}
-        for key, item in self._iter_raw_items():
+        return self._ranked(listed)
+
+    def _ranked(self, listed: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
+        for key, item in listed:
             if isinstance(item, Mapping):
                 entity, pic = item.get("entity_id"), item.get("pic_name")
                 if isinstance(entity, str) and isinstance(pic, str):
@@ -445,25 +484,62 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
                     self._pic_entity.setdefault(pic, entity)
             yield key, item
 
-    def _iter_raw_items(self) -> Iterator[tuple[str, Any]]:
-        if (self.items is None) == (self.source_prefix in (None, "")):
-            raise TencentCloudInputError("give exactly one of items or source_prefix", field="items")
-        if self.items is not None:
-            items = json.loads(self.items) if isinstance(self.items, str) else self.items
-            for index, item in enumerate(items):
-                if not isinstance(item, Mapping):
-                    raise TencentCloudInputError(
-                        f"items[{index}] must be a dict, got {type(item).__name__}", field="items"
-                    )
-                item = dict(item)
-                key = f"{item.pop('key', None) or item.get('pic_name') or index}"
-                yield key, item
-            return
-        yield from list_pictures(
-            self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
-        )
+    def _listed_items(self) -> Iterable[tuple[str, Any]]:
+        """``items`` parsed and checked whole (before anything is sent), or the pictures under
+        ``source_prefix``, listed lazily (a listing error stops the batch and fails the task).
 
-    def send_item(self, key: str, payload: Any, limiter: Any) -> ItemResult:
+        An item's key is its ``key``, else its ``pic_name``, else its index. The same key twice with
+        the same content is sent once; with different content it is an input error naming both.
+        """
+        if (self.items is None) == (self.source_prefix in (None, "")):
+            raise TencentCloudInputError(
+                f"give exactly one of items or source_prefix (got items={'set' if self.items is not None else None}, "
+                f"source_prefix={self.source_prefix!r})",
+                field="items",
+            )
+        if self.items is None:
+            return list_pictures(
+                self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
+            )
+        items = parse_structured(self.items, "items", list)
+        out: list[tuple[str, Any]] = []
+        seen: dict[str, tuple[int, str]] = {}
+        allowed = (*ITEM_KEYS, "key")
+        for index, entry in enumerate(items):
+            if not isinstance(entry, Mapping):
+                raise TencentCloudInputError(
+                    f"items[{index}] must be a dict with keys among {list(allowed)}, got {type(entry).__name__} "
+                    f"{f'{entry}'[:40]!r}",
+                    field="items",
+                    item=f"{index}",
+                )
+            unknown = sorted(f"{k}" for k in set(entry) - set(allowed))
+            if unknown:
+                raise TencentCloudInputError(
+                    f"items[{index}]: unknown keys {unknown}; expected some of {list(allowed)}; nothing was sent",
+                    field="items",
+                    item=f"{index}",
+                )
+            item = dict(entry)
+            explicit = item.pop("key", None)
+            key = f"{explicit if explicit not in (None, '') else item.get('pic_name') or index}"
+            mark = fingerprint(item)
+            if key in seen:
+                first, first_mark = seen[key]
+                if first_mark == mark:
+                    self.log.warning("items[%d] repeats items[%d] (key %r): sent once", index, first, key)
+                    continue
+                raise TencentCloudInputError(
+                    f"items[{first}] and items[{index}] have the same key {key!r} but different content: give "
+                    "each picture its own key / pic_name; nothing was sent",
+                    field="items",
+                    item=key,
+                )
+            seen[key] = (index, mark)
+            out.append((key, item))
+        return out
+
+    def send_item(self, key: str, payload: Any, limiter: Any, before_send: Callable[[], None]) -> ItemResult:
         """Validate and send one item. An item that would be an EntityId's eleventh picture in this
         batch fails here, before any call ("同一个EntityId,最大支持10张图"); the first ten are sent."""
         entity, pic = payload.get("entity_id"), payload.get("pic_name")
@@ -477,6 +553,10 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
                 item=key,
             )
         other = getattr(self, "_pic_entity", {}).get(pic) if isinstance(pic, str) else None
+        template = payload.get("pic_name")
+        versioned = isinstance(template, str) and CONTENT_HASH in template
+        if versioned:  # validated with a stand-in of the hash's length, named once the bytes are read
+            payload = {**payload, "pic_name": template.replace(CONTENT_HASH, "0" * CONTENT_HASH_CHARS)}
         params = prepare_create_image(
             self.group_id,
             payload,
@@ -485,22 +565,68 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
             label=key,
             gallery_type=lambda: self.hook.gallery_type(self.group_id),
         )
+        digest = None
+        if versioned:
+            digest = _content_hash(params, template, key)
+            params["PicName"] = template.replace(CONTENT_HASH, digest)
         result = self.hook.create_image(
-            params, if_exists=self.if_exists, limiter=limiter, other_entity=other if other != entity else None
+            params,
+            if_exists=self.if_exists,
+            limiter=limiter,
+            other_entity=other if other != entity else None,
+            before_send=before_send,
         )
-        return ItemResult(
-            key,
-            result.status,
-            request_id=result.request_id,
-            message=result.note,
-            data={"GroupId": result.group_id, "EntityId": result.entity_id, "PicName": result.pic_name},
+        data: dict[str, Any] = {"GroupId": result.group_id, "EntityId": result.entity_id, "PicName": result.pic_name}
+        message = result.note
+        if digest is not None:
+            data["ContentHash"] = digest
+            if self.on_change == "replace" and result.status in ("created", "exists"):
+                replaced = self._drop_older_versions(params, template)
+                if replaced:
+                    data["Replaced"] = replaced
+                    message = f"replaced the older version(s) {', '.join(replaced)}"
+        return ItemResult(key, result.status, request_id=result.request_id, message=message, data=data)
+
+    def _drop_older_versions(self, params: Mapping[str, Any], template: str) -> list[str]:
+        """Delete the pictures of this EntityId that are older versions of ``template`` (another
+        content hash, or none: names given before ``{content_hash}`` was used)."""
+        group_id, entity_id, current = params["GroupId"], params["EntityId"], params["PicName"]
+        prefix, suffix = template.split(CONTENT_HASH, 1)
+        versions = re.compile(re.escape(prefix) + f"[0-9a-f]{{{CONTENT_HASH_CHARS}}}" + re.escape(suffix))
+        legacy = {prefix + suffix, prefix.rstrip("-_.") + suffix}
+        infos = self.hook.describe_images(group_id, entity_id, limiter=self._describe_limiter)
+        old = sorted(
+            {
+                f"{info.get('PicName')}"
+                for info in infos
+                if info.get("PicName") != current
+                and (versions.fullmatch(f"{info.get('PicName')}") or info.get("PicName") in legacy)
+            }
         )
+        for pic_name in old:
+            if self._delete_limiter is not None:
+                self._delete_limiter.acquire()
+            self.hook.delete_images(group_id, entity_id, pic_name)
+        return old
 
     def execute(self, context: Context) -> Any:
         if self.if_exists not in ("fail", "skip"):
             raise TencentCloudInputError(
                 f"if_exists must be 'fail' or 'skip', got {self.if_exists!r}", field="if_exists"
             )
+        if self.on_change not in ("replace", "keep"):
+            raise TencentCloudInputError(
+                f"on_change must be 'replace' or 'keep', got {self.on_change!r}", field="on_change"
+            )
+        from airflow_provider_tencent.contracts import tiia
+        from airflow_provider_tencent.utils.rate_limit import RateLimiter
+
+        # one DescribeImages per picture created (on_change="replace"): paced at its own quota, or at
+        # this batch's CreateImage rate when that is higher (a raised quota: raise DescribeImages' too)
+        shards = max(1, int(self.shards)) if f"{self.shards}".isdigit() else 1
+        rate = self.quota
+        self._describe_limiter = RateLimiter(max((tiia.DESCRIBE_IMAGES.qps or 1) / shards, rate))
+        self._delete_limiter = RateLimiter(max((tiia.DELETE_IMAGES.qps or 1) / shards, rate))
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
         return super().execute(context)
 
@@ -508,10 +634,27 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
+def _content_hash(params: Mapping[str, Any], template: str, key: str) -> str:
+    data = params.get("ImageBase64")
+    if not data:
+        raise TencentCloudInputError(
+            f"CreateImage [{key}]: pic_name {template!r} uses {CONTENT_HASH}, which needs the picture's bytes: "
+            "give image_path or image_base64, not image_url; no request was sent",
+            field="pic_name",
+            item=key,
+        )
+    return hashlib.sha256(f"{data}".encode("ascii", "replace")).hexdigest()[:CONTENT_HASH_CHARS]
+
+
 def list_pictures(
     prefix: Any, conn_id: str | None, entity_rule: str = "stem", custom_content: str | None = None, tags: Any = None
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(key, item)`` for every picture under ``prefix``, in key order, with derived names."""
+    """``(key, item)`` for every picture under ``prefix``, in key order, with derived names.
+
+    PicName is ``p-<32 hex of the key's SHA-256>-{content_hash}``: the batch operator puts the
+    picture's content hash in place of ``{content_hash}``, so a picture replaced at the same key is
+    a new PicName (see ``CreateImagesOperator``'s ``on_change``).
+    """
     from airflow_provider_tencent.hooks.cos import to_storage_path
     from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
 
@@ -521,7 +664,7 @@ def list_pictures(
         key = f"{path}"
         item: dict[str, Any] = {
             "entity_id": entity_id_for(key, entity_rule),
-            "pic_name": pic_name_for(key),
+            "pic_name": f"{pic_name_for(key)}-{CONTENT_HASH}",
             "image_path": key,
         }
         if custom_content is not None:

@@ -7,8 +7,7 @@ Tencent Cloud SDK module, no s3fs and no boto.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.contracts import vod as contract
@@ -17,8 +16,8 @@ from airflow_provider_tencent.hooks.vod import TencentVodHook
 from airflow_provider_tencent.links.console import VodAigcLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
-from airflow_provider_tencent.utils.batch import BatchReport, ItemResult
-from airflow_provider_tencent.validation import Problem, field_problems, image_problems, raise_if
+from airflow_provider_tencent.utils.batch import BatchReport, ItemResult, fingerprint
+from airflow_provider_tencent.validation import Problem, field_problems, image_problems, parse_structured, raise_if
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
@@ -43,10 +42,7 @@ def normalise_refer_list(value: Any) -> list[Any]:
     if value is None or value == "":
         return []
     if isinstance(value, str) and value.strip().startswith("["):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
+        value = parse_structured(value, "element_refer_list", list)  # JSON, or a list rendered as Python
     if isinstance(value, (list, tuple)):
         return [_image_ref(v) for v in value]
     return [_image_ref(value)]
@@ -227,9 +223,13 @@ class CreateAigcElementsOperator(TencentCloudBatchOperator[TencentVodHook]):
     ``element_frontal_image``, ``element_refer_list`` and an optional ``key`` (default: the name).
 
     Because the API cannot be asked whether a subject exists, each item's intent is journalled
-    durably before it is sent. An item a previous attempt sent without recording the answer (the
-    worker died mid-call) is reported ``ambiguous`` - it may exist - and not sent again, unless
-    ``retry_ambiguous=True``.
+    durably right before its request leaves (after validation, the image reads, presigning, the
+    rate-limit wait and the credential refresh). An item that failed before that, or whose request
+    provably never reached the service (input errors, credential failures, connect errors, a request
+    that could not be built), is journalled ``failed`` and a retry sends it again. An item that may
+    have reached the service without a definite answer (the worker died mid-call, a timeout after
+    sending, a server error, an answer without ``ElementId``) is reported ``ambiguous`` - it may
+    exist - and not sent again, unless ``retry_ambiguous=True``.
 
     Result (XCom): ``element_ids`` ``{key: ElementId}`` plus the counts and ``failures``.
     """
@@ -250,19 +250,63 @@ class CreateAigcElementsOperator(TencentCloudBatchOperator[TencentVodHook]):
         self.retry_ambiguous = retry_ambiguous
         self.presign_expires = presign_expires
 
-    def iter_items(self, context: Context) -> Iterator[tuple[str, Any]]:
-        items = json.loads(self.items) if isinstance(self.items, str) else self.items
-        for index, item in enumerate(items or []):
-            if not isinstance(item, Mapping):
-                raise TencentCloudInputError(f"items[{index}] must be a dict, got {type(item).__name__}", field="items")
-            unknown = sorted(set(item) - set(self.ITEM_KEYS))
+    def iter_items(self, context: Context) -> Iterable[tuple[str, Any]]:
+        """``items`` parsed and checked whole, before anything is sent.
+
+        An item's key is its ``key``; without one, its ``element_name`` - and, when several items
+        share that name (legitimate: subjects may share a name), ``<name>#<index>``, so each is
+        created. The same explicit key twice with the same content is sent once; with different
+        content it is an input error naming both.
+        """
+        if self.items is None:
+            raise TencentCloudInputError("items is required: a list of subjects (dicts)", field="items")
+        items = parse_structured(self.items, "items", list)
+        names: dict[str, int] = {}
+        for index, entry in enumerate(items):
+            if not isinstance(entry, Mapping):
+                raise TencentCloudInputError(
+                    f"items[{index}] must be a dict with keys among {list(self.ITEM_KEYS)}, got "
+                    f"{type(entry).__name__} {f'{entry}'[:40]!r}",
+                    field="items",
+                    item=f"{index}",
+                )
+            unknown = sorted(f"{k}" for k in set(entry) - set(self.ITEM_KEYS))
             if unknown:
                 raise TencentCloudInputError(
-                    f"items[{index}]: unknown keys {unknown}; expected {list(self.ITEM_KEYS)}", field="items"
+                    f"items[{index}]: unknown keys {unknown}; expected some of {list(self.ITEM_KEYS)}; "
+                    "nothing was sent",
+                    field="items",
+                    item=f"{index}",
                 )
-            yield f"{item.get('key') or item.get('element_name') or index}", dict(item)
+            if entry.get("key") in (None, ""):
+                name = f"{entry.get('element_name') or index}"
+                names[name] = names.get(name, 0) + 1
+        out: list[tuple[str, Any]] = []
+        seen: dict[str, tuple[int, str]] = {}
+        for index, entry in enumerate(items):
+            item = dict(entry)
+            if item.get("key") not in (None, ""):
+                key = f"{item['key']}"
+            else:
+                name = f"{item.get('element_name') or index}"
+                key = name if names[name] == 1 else f"{name}#{index}"
+            mark = fingerprint({k: v for k, v in item.items() if k != "key"})
+            if key in seen:
+                first, first_mark = seen[key]
+                if first_mark == mark:
+                    self.log.warning("items[%d] repeats items[%d] (key %r): sent once", index, first, key)
+                    continue
+                raise TencentCloudInputError(
+                    f"items[{first}] and items[{index}] have the same key {key!r} but different content: give "
+                    "each subject its own key; nothing was sent",
+                    field="items",
+                    item=key,
+                )
+            seen[key] = (index, mark)
+            out.append((key, item))
+        return out
 
-    def send_item(self, key: str, payload: Any, limiter: Any) -> ItemResult:
+    def send_item(self, key: str, payload: Any, limiter: Any, before_send: Callable[[], None]) -> ItemResult:
         params = prepare_create_element(
             payload.get("element_name"),
             payload.get("element_description"),
@@ -272,7 +316,9 @@ class CreateAigcElementsOperator(TencentCloudBatchOperator[TencentVodHook]):
             presign_expires=self.presign_expires,
             label=key,
         )
-        response = self.hook.create_aigc_custom_element(params, retry_ambiguous=self.retry_ambiguous, limiter=limiter)
+        response = self.hook.create_aigc_custom_element(
+            params, retry_ambiguous=self.retry_ambiguous, limiter=limiter, before_send=before_send
+        )
         return ItemResult(
             key,
             "created",

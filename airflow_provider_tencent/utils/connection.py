@@ -12,6 +12,7 @@ they are read, and they are excluded from ``repr``.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -30,10 +31,34 @@ CREDENTIAL_SOURCES = ("env", "profile", "cvm_role", "tke_oidc", "default_chain")
 LANGUAGES = ("en-US", "zh-CN")
 
 
+#: Largest connect/read timeout accepted, in seconds.
+MAX_TIMEOUT = 3600.0
+#: Largest backoff accepted, in seconds.
+MAX_BACKOFF = 600.0
+#: Largest ``max_attempts`` accepted.
+MAX_ATTEMPTS = 100
+
+
 def _extra_dict(conn: Connection) -> dict[str, Any]:
-    raw = conn.extra_dejson if hasattr(conn, "extra_dejson") else {}
+    """The connection's extras. Invalid JSON is refused (Airflow's ``extra_dejson`` would log it and
+    answer ``{}``: the hook would then call the public host with the connection's keys)."""
+    text = getattr(conn, "extra", None)
+    if isinstance(text, str) and text.strip():
+        try:
+            raw: Any = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TencentCloudConfigError(
+                f"Connection {conn.conn_id!r}: extra is not valid JSON ({exc.msg} at line {exc.lineno} column "
+                f"{exc.colno}); fix it in the connection"
+            ) from None
+    elif isinstance(text, dict):
+        raw = text
+    else:
+        raw = conn.extra_dejson if hasattr(conn, "extra_dejson") and not isinstance(text, str) else {}
     if not isinstance(raw, dict):
-        raise TencentCloudConfigError(f"Connection {conn.conn_id!r}: extra must be a JSON object")
+        raise TencentCloudConfigError(
+            f"Connection {conn.conn_id!r}: extra must be a JSON object, got a JSON {type(raw).__name__}"
+        )
     prefix = f"extra__{CONN_TYPE}__"
     out: dict[str, Any] = {}
     for key, value in raw.items():
@@ -98,18 +123,16 @@ class TencentConnection:
         token = get.text("token")
         _mask(secret_key, token)
 
-        timeout = get.number("timeout")
+        timeout = get.number("timeout", maximum=MAX_TIMEOUT)
         timeouts = Timeouts(
-            connect=get.number("connect_timeout") or timeout or Timeouts.connect,
-            read=get.number("read_timeout") or timeout or Timeouts.read,
+            connect=_first(get.number("connect_timeout", maximum=MAX_TIMEOUT), timeout, Timeouts.connect),
+            read=_first(get.number("read_timeout", maximum=MAX_TIMEOUT), timeout, Timeouts.read),
         )
         retry = RetrySettings(
-            max_attempts=get.integer("max_attempts") or RetrySettings.max_attempts,
-            backoff_base=get.number("backoff_base") or RetrySettings.backoff_base,
-            backoff_max=get.number("backoff_max") or RetrySettings.backoff_max,
+            max_attempts=_first(get.integer("max_attempts", maximum=MAX_ATTEMPTS), RetrySettings.max_attempts),
+            backoff_base=_first(get.number("backoff_base", maximum=MAX_BACKOFF), RetrySettings.backoff_base),
+            backoff_max=_first(get.number("backoff_max", maximum=MAX_BACKOFF), RetrySettings.backoff_max),
         )
-        if retry.max_attempts < 1:
-            raise TencentCloudConfigError(f"Connection {conn_id!r}: max_attempts must be >= 1")
 
         endpoint_url = get.text("endpoint_url") or (conn.host or None)
         if endpoint_url:
@@ -118,6 +141,9 @@ class TencentConnection:
         for service in ("tiia", "vod", "sts"):
             if value := get.text(f"{service}_endpoint"):
                 endpoints[service] = value
+        for service, value in endpoints.items():
+            if "://" in value or "/" in value:
+                endpoints[service] = _base_url(conn_id, f"{service} endpoint", value)
 
         credential_source = get.text("credential_source")
         if credential_source and credential_source not in CREDENTIAL_SOURCES:
@@ -142,7 +168,7 @@ class TencentConnection:
             region=_region(region or get.text("region") or DEFAULT_REGION, conn_id),
             role_arn=get.text("role_arn"),
             role_session_name=get.text("role_session_name") or "airflow",
-            duration_seconds=get.integer("duration_seconds") or 7200,
+            duration_seconds=_first(get.integer("duration_seconds", maximum=43_200), 7200),
             credential_source=credential_source,
             endpoint_url=endpoint_url,
             endpoints=endpoints,
@@ -201,21 +227,35 @@ class _Getter:
             raise self._fail(name, "a string", value)
         return value.strip() or None
 
-    def number(self, name: str) -> float | None:
+    def number(self, name: str, *, maximum: float | None = None) -> float | None:
+        """A finite number > 0 (and <= ``maximum``); a numeric text is accepted, a boolean is not."""
         value = self.extra.get(name)
         if value is None:
             return None
+        if isinstance(value, bool):
+            raise self._fail(name, "a number", value)
         try:
             out = float(value)
-        except (TypeError, ValueError):
-            raise self._fail(name, "a number", value) from None
-        if out <= 0:
-            raise TencentCloudConfigError(f"Connection {self.conn_id!r}: extra {name!r} must be > 0, got {out}")
+        except (TypeError, ValueError, OverflowError):
+            raise TencentCloudConfigError(
+                f"Connection {self.conn_id!r}: extra {name!r} must be a number, got {type(value).__name__} "
+                f"{f'{value}'[:30]!r}"
+            ) from None
+        if not math.isfinite(out) or out <= 0 or (maximum is not None and out > maximum):
+            limit = f"a finite number > 0{f' and <= {maximum:g}' if maximum is not None else ''}"
+            raise TencentCloudConfigError(f"Connection {self.conn_id!r}: extra {name!r} must be {limit}, got {value!r}")
         return out
 
-    def integer(self, name: str) -> int | None:
-        value = self.number(name)
-        return None if value is None else int(value)
+    def integer(self, name: str, *, maximum: int | None = None) -> int | None:
+        """A whole number >= 1 (and <= ``maximum``): ``0.5`` or ``2.5`` are refused, not rounded."""
+        out = self.number(name, maximum=maximum)
+        if out is None:
+            return None
+        if out != int(out) or out < 1:
+            raise TencentCloudConfigError(
+                f"Connection {self.conn_id!r}: extra {name!r} must be a whole number >= 1, got {self.extra.get(name)!r}"
+            )
+        return int(out)
 
     def mapping(self, name: str) -> dict[str, str]:
         value = self.extra.get(name)
@@ -238,23 +278,35 @@ def _region(region: str, conn_id: str | None = None) -> str:
     return region
 
 
+def _first(*values: Any) -> Any:
+    """The first value that is not ``None`` (a 0 read from the extras is refused before this)."""
+    return next(v for v in values if v is not None)
+
+
 def _base_url(conn_id: str | None, name: str, value: str) -> str:
+    """``scheme://host[:port]``. A path, query or fragment is refused: the API is called at the root
+    (the SDK would silently drop a path, sending every call somewhere else than meant)."""
     if "://" not in value:
         value = f"https://{value}"
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a non-numeric port raises here
+    except ValueError as exc:
+        raise TencentCloudConfigError(f"Connection {conn_id!r}: {name} {value!r} is not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise TencentCloudConfigError(
             f"Connection {conn_id!r}: {name} must be an http(s) URL such as http://127.0.0.1:9000"
+        )
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise TencentCloudConfigError(
+            f"Connection {conn_id!r}: {name} {value!r} has a path, query or fragment; the API is called at the "
+            f"root of a host: give only scheme://host[:port], e.g. {parts.scheme}://{parts.netloc}"
         )
     return f"{parts.scheme}://{parts.netloc}"
 
 
 def _mask(*secrets: str | None) -> None:
-    """Register secrets with Airflow's masker (a no-op outside a task's logging context)."""
-    try:
-        from airflow.sdk.log import mask_secret
-    except ImportError:  # pragma: no cover - always present on Airflow 3
-        return
-    for secret in secrets:
-        if secret:
-            mask_secret(secret)
+    """Register secrets with Airflow's masker and the provider's redaction."""
+    from airflow_provider_tencent.utils.redact import register_secret
+
+    register_secret(*secrets)

@@ -28,6 +28,13 @@ import threading
 import time
 from collections.abc import Callable
 
+from airflow_provider_tencent.exceptions import TencentCloudError
+
+
+class LimiterCancelled(TencentCloudError):
+    """The batch stopped while this request waited for its slot: it was not sent."""
+
+
 THROTTLE_WINDOW = 5.0
 """Seconds over which throttles are counted to tell a shared quota from stray ones."""
 MIN_THROTTLES = 3
@@ -85,6 +92,24 @@ class RateLimiter:
         self._lock = threading.Lock()
         self.throttled = 0
         self.guard_waits = 0
+        self._cancelled: str | None = None
+
+    def cancel(self, reason: str) -> None:
+        """Refuse every later ``acquire()`` (and those waiting) with :class:`LimiterCancelled`: the
+        batch stops, so a request waiting for a slot - a retry, typically - is not sent."""
+        with self._lock:
+            self._cancelled = reason
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep ``seconds`` in short steps, leaving as soon as the limiter is cancelled."""
+        while True:
+            if self._cancelled is not None:
+                raise LimiterCancelled(f"not sent: {self._cancelled}")
+            if seconds <= 0:
+                return
+            step = min(seconds, 0.25)
+            self._sleep(step)
+            seconds -= step
 
     def _recover(self, now: float) -> None:
         if self.current < self.target:
@@ -93,16 +118,35 @@ class RateLimiter:
         self._last_update = now
 
     def acquire(self) -> None:
-        """Block until this caller's send slot, then until the window guard lets it go."""
+        """Block until this caller's send slot, then until the window guard lets it go.
+
+        :raises LimiterCancelled: the limiter was cancelled (before or during the wait).
+        """
+        self.reserve()
+        self.admit()
+
+    def reserve(self) -> None:
+        """The pacing half of :meth:`acquire`: block until this caller's send slot.
+
+        A caller with work to do between its slot and the send (journalling the intent durably)
+        does it between :meth:`reserve` and :meth:`admit`, so that the window guard sees the time
+        the request really leaves.
+        """
+        self._wait(0.0)
         with self._lock:
             now = self._clock()
             self._recover(now)
             slot = max(now, self._next)
             self._next = slot + 1.0 / self.current
         if slot > now:
-            self._sleep(slot - now)
+            self._wait(slot - now)
+
+    def admit(self) -> None:
+        """The window-guard half of :meth:`acquire`: block until the request may leave, and count it."""
         while True:
             with self._lock:
+                if self._cancelled is not None:
+                    raise LimiterCancelled(f"not sent: {self._cancelled}")
                 now = self._clock()
                 sent = self._sent
                 if len(sent) < (sent.maxlen or 1) or now - sent[0] >= self._window_span - _EPSILON:
@@ -113,7 +157,7 @@ class RateLimiter:
                     return
                 wait = sent[0] + self._window_span - now
                 self.guard_waits += 1
-            self._sleep(wait)
+            self._wait(wait)
 
     def on_throttled(self) -> None:
         """The server said ``RequestLimitExceeded``: slow down at once."""

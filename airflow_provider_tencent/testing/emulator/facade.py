@@ -61,7 +61,7 @@ from airflow_provider_tencent.testing.emulator.backends.sts import StsBackend
 from airflow_provider_tencent.testing.emulator.backends.tiia import Group, TiiaBackend
 from airflow_provider_tencent.testing.emulator.backends.vod import VodBackend
 from airflow_provider_tencent.testing.emulator.base import ApiError, Backend
-from airflow_provider_tencent.testing.emulator.faults import FAULT_KINDS, Fault
+from airflow_provider_tencent.testing.emulator.faults import FAULT_KINDS, Fault, gateway_answer
 from airflow_provider_tencent.testing.emulator.server import Handler, Server
 
 #: Regions where the public API answers (the common parameter Region); others: UnsupportedRegion.
@@ -457,6 +457,10 @@ class Emulator:
         if kind == "error" and fault is not None:
             answer_error(fault.code, fault.message or f"{fault.code} (injected).", True, secret_id)
             return
+        if kind in ("error_charset", "echo_secrets", "token_failure"):
+            self._count(service, action, f"fault:{kind}", arrived, True, request_id, secret_id)
+            handler.reply_raw(200, *gateway_answer(kind, headers, request_id))
+            return
         if kind == "latency" and fault is not None:
             time.sleep(fault.delay)
         if self._stale():  # reset while this request slept: it must not change the new state
@@ -479,6 +483,10 @@ class Emulator:
         if kind == "commit_then_hang" and fault is not None:
             self._count(service, action, "fault:commit_then_hang", arrived, True, request_id, secret_id)
             time.sleep(fault.delay)
+        elif kind == "missing_result":
+            self._count(service, action, "fault:missing_result", arrived, True, request_id, secret_id)
+            handler.reply_raw(200, *gateway_answer(kind, headers, request_id))
+            return
         else:
             self._count(service, action, "ok", arrived, True, request_id, secret_id)
         response = {**result, "RequestId": request_id}
