@@ -254,7 +254,7 @@ class TencentImageSearchHook(TencentCloudHook):
                 code="IncompleteAnswer",
                 message="SearchImage answered without Count or ImageInfos",
                 action="SearchImage",
-            kind=ErrorKind.TRANSIENT,
+                kind=ErrorKind.TRANSIENT,
                 request_id=response.get("RequestId"),
             )
         matches = tuple(
