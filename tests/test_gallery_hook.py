@@ -135,21 +135,21 @@ def test_empty_gallery_is_no_match(provider):
 
 def test_update_tags_of_one_picture_and_of_an_entity(gallery, provider):
     hook, _ = gallery
-    hook.update_image("g1", entity_id="e0", pic_name="p1", tags=json.dumps({"colour": "green"}))
+    hook.update_image("g1", "e0", "p1", tags=json.dumps({"colour": "green"}))
     tags = {p["PicName"]: p["Tags"] for p in provider.emulator.images("g1")}
     assert json.loads(tags["p1"]) == {"colour": "green"} and json.loads(tags["p0"])["colour"] == "red"
-    hook.update_image("g1", entity_id="e1", tags=json.dumps({"sale": 1}))
+    hook.update_image("g1", "e1", tags=json.dumps({"sale": 1}))
     tags = {p["PicName"]: p["Tags"] for p in provider.emulator.images("g1")}
     assert json.loads(tags["p2"]) == json.loads(tags["p3"]) == {"sale": 1}
     with pytest.raises(TencentCloudAPIError) as err:
-        hook.update_image("g1", entity_id="nobody", tags="{}")
+        hook.update_image("g1", "nobody", tags="{}")
     assert err.value.code == "FailedOperation.ImageNotFoundInfo"
 
 
 def test_update_is_retried_after_a_transient_error(gallery, provider):
     hook, _ = gallery
     provider.emulator.inject("error", action="UpdateImage", code="FailedOperation.ServerError", times=1)
-    hook.update_image("g1", entity_id="e0", pic_name="p0", tags=json.dumps({"ok": 1}))
+    hook.update_image("g1", "e0", "p0", tags=json.dumps({"ok": 1}))
     assert sum(provider.emulator.counters()["UpdateImage"].values()) == 2
 
 

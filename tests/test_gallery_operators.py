@@ -79,12 +79,13 @@ def test_update_tags(provider, context):
     assert json.loads(provider.emulator.images("g1")[0]["Tags"]) == {"colour": "green"}
     before = calls(provider.emulator)
     with pytest.raises(TencentCloudInputError) as err:
-        UpdateImageOperator(task_id="u", group_id="g1", pic_name="p1", tags={f"k{i}": 1 for i in range(11)}).execute(
-            context
-        )
+        UpdateImageOperator(
+            task_id="u", group_id="g1", entity_id="e1", pic_name="p1", tags={f"k{i}": 1 for i in range(11)}
+        ).execute(context)
     assert err.value.field == "tags" and "11 keys" in f"{err.value}"
-    with pytest.raises(TencentCloudInputError, match="entity_id, pic_name or both"):
-        UpdateImageOperator(task_id="u", group_id="g1", tags={"a": 1}).execute(context)
+    with pytest.raises(TencentCloudInputError) as err:
+        UpdateImageOperator(task_id="u", group_id="g1", entity_id="", pic_name="p1", tags={"a": 1}).execute(context)
+    assert err.value.field == "entity_id" and err.value.limit == "required"
     assert calls(provider.emulator) == before
 
 

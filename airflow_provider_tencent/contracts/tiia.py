@@ -391,7 +391,7 @@ DESCRIBE_IMAGES = ApiContract(
     action="DescribeImages",
     host=HOST,
     qps=20,
-    qps_source="our own choice: not checked against the DescribeImages document (20/s assumed)",
+    qps_source="issue 14 (DescribeImages 20/s); the DescribeImages page itself was not found to check",
     service_errors=_ALL_ERRORS,
     read_only=True,
     fields=(
@@ -407,7 +407,7 @@ DELETE_IMAGES = ApiContract(
     action="DeleteImages",
     host=HOST,
     qps=10,
-    qps_source="our own choice: not checked against the DeleteImages document (10/s assumed)",
+    qps_source="issue 14 (DeleteImages 10/s); the DeleteImages page itself was not found to check",
     service_errors=_ALL_ERRORS,
     fields=(
         FieldSpec("GroupId", "group_id", "String", True, "Gallery ID."),
@@ -441,8 +441,7 @@ SEARCH_IMAGE = ApiContract(
     action="SearchImage",
     host=HOST,
     qps=10,
-    qps_source="issue 14 (SearchImage, 10 requests/s), the figure of the public SearchImage page "
-    "(默认接口请求频率限制:10次/秒); not in the SDK text",
+    qps_source="SearchImage API page (cloud.tencent.com.cn/document/product/865/63483): 默认接口请求频率限制:10次/秒",
     service_errors=_ALL_ERRORS,
     read_only=True,
     image_rules=IMAGE_RULES,
@@ -499,8 +498,8 @@ UPDATE_IMAGE = ApiContract(
     version=VERSION,
     action="UpdateImage",
     host=HOST,
-    qps=10,
-    qps_source="our own choice: no document we could read states UpdateImage's rate; 10/s as CreateImage",
+    qps=20,
+    qps_source="UpdateImage API page (cloud.tencent.com.cn/document/product/865/85724): 默认接口请求频率限制:20次/秒",
     service_errors=_ALL_ERRORS,
     source=f"{_SDK} UpdateImageRequest",
     fields=(
@@ -509,8 +508,9 @@ UPDATE_IMAGE = ApiContract(
             "EntityId",
             "entity_id",
             "String",
-            False,
-            "Item ID: with PicName, one picture; alone, every picture of the item.",
+            True,
+            "Item ID (required by the UpdateImage page: 必选 是): with PicName, one picture; alone, every picture "
+            "of the item.",
             max_chars=64,
             limit_source=f"{_SDK} UpdateImageRequest.EntityId: 物品ID,最多支持64个字符",
         ),
@@ -546,6 +546,7 @@ UPDATE_IMAGE = ApiContract(
 #:   (the gallery is there with our settings: done).
 RETRY_DECISIONS: dict[str, str] = {
     "UpdateImage": "retried: setting the same tags twice is the same as once",
+    "SearchImage": "retried (read-only)",
     "DeleteImages": "retried: 'not found' after a repeat is read as done",
     "CreateGroup": "not repeated: settled by DescribeGroups (same settings: done; different: fails naming them)",
 }

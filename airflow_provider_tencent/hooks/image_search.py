@@ -272,19 +272,18 @@ class TencentImageSearchHook(TencentCloudHook):
     def update_image(
         self,
         group_id: str,
-        *,
-        entity_id: str | None = None,
+        entity_id: str,
         pic_name: str | None = None,
+        *,
         tags: str,
         limiter: Limiter | None = None,
     ) -> dict[str, Any]:
         """``UpdateImage``: set the tags of one picture (``pic_name``) or of every picture of ``entity_id``.
 
-        Retried on transient errors: setting the same tags again is harmless (``RETRY_DECISIONS``).
+        ``EntityId`` is required (UpdateImage page: 必选 是). Retried on transient errors: setting the
+        same tags again is harmless (``contract.RETRY_DECISIONS``).
         """
-        params: dict[str, Any] = {"GroupId": group_id, "Tags": tags}
-        if entity_id:
-            params["EntityId"] = entity_id
+        params: dict[str, Any] = {"GroupId": group_id, "EntityId": entity_id, "Tags": tags}
         if pic_name:
             params["PicName"] = pic_name
         return self._tiia("UpdateImage", params, retry_transient=True, limiter=limiter)

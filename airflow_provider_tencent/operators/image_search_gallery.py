@@ -380,7 +380,8 @@ class SearchImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
 
 
 class UpdateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
-    """Replace the tags of one picture (``pic_name``) or of every picture of ``entity_id`` (``UpdateImage``).
+    """Replace the tags of one picture (``entity_id`` + ``pic_name``) or of every picture of ``entity_id``
+    (``UpdateImage``; ``entity_id`` is required, at most 64 characters, as ``pic_name``).
 
     Setting tags is idempotent, so transient errors are retried. ``tags``: a dict or JSON object of
     at most 10 keys; they replace the picture's tags. A target that holds no picture fails with
@@ -405,7 +406,7 @@ class UpdateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         *,
         group_id: str,
         tags: dict[str, Any] | str,
-        entity_id: str | None = None,
+        entity_id: str,
         pic_name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -426,15 +427,9 @@ class UpdateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         problems = field_problems(contract.UPDATE_IMAGE, params) + tags_problems(params.get("Tags"))
         if "Tags" not in params:
             problems.append(Problem("tags", "required", "missing", "tags (Tags) is required: the new tags"))
-        if not self.entity_id and not self.pic_name:
-            problems.append(
-                Problem("entity_id", "entity_id or pic_name", "neither", "give entity_id, pic_name or both")
-            )
         raise_if(problems, "UpdateImage")
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
-        response = self.hook.update_image(
-            self.group_id, entity_id=self.entity_id or None, pic_name=self.pic_name or None, tags=params["Tags"]
-        )
+        response = self.hook.update_image(self.group_id, params["EntityId"], params.get("PicName"), tags=params["Tags"])
         self.log.info(
             "UpdateImage: GroupId=%s EntityId=%s PicName=%s RequestId=%s",
             self.group_id,

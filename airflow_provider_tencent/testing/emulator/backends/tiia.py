@@ -115,7 +115,7 @@ class TiiaBackend(Backend):
         "DescribeImages": 20,
         "DeleteImages": 10,
         "SearchImage": 10,
-        "UpdateImage": 10,
+        "UpdateImage": 20,
     }
 
     def __init__(self, emulator: Any) -> None:
@@ -435,7 +435,8 @@ class TiiaBackend(Backend):
 #   分数超过匹配阈值的结果才会返回", 0 = the type's default (通用 50, 商品2.0 45, 商品1.0 28, 图案花纹 56);
 #   Filter: "支持>、>=、 <、 <=、=,!=,多个条件之间支持AND和OR进行连接。最大支持64字符"; Object only in product
 #   galleries ("仅服务类型为商品图像搜索时才生效").
-# * UpdateImage: GroupId, EntityId, PicName (each at most 64), Tags ("新的自定义标签,最多不超过10个,格式为JSON").
+# * UpdateImage (API page 865/85724): 20 requests/s ("默认接口请求频率限制:20次/秒"); GroupId and EntityId
+#   required, PicName optional (each at most 64), Tags ("新的自定义标签,最多不超过10个,格式为JSON").
 # The emulator's own choices: the similarity is a 16x16 grey average hash (256 bits) of the picture,
 # Score = 100 * (1 - 2 * hamming / 256) floored at 0, so the same picture scores 100, chance agreement
 # (half the bits) 0; GroupType 8 (商品3.0, no default stated) uses 45 like 2.0; Filter AND binds tighter
@@ -628,8 +629,8 @@ def _action_update_image(self: TiiaBackend, body: dict[str, Any], request_id: st
                 f"InvalidParameterValue.{code}",
                 f"{name} is {len(value)} characters; at most {CHAR_LIMITS[name]} are allowed.",
             )
-    if not body.get("EntityId") and not body.get("PicName"):
-        raise ApiError("MissingParameter.ErrorParameterEmpty", "EntityId or PicName is required.")
+    if not body.get("EntityId"):
+        raise ApiError("InvalidParameterValue.EntityIdEmpty", "EntityId is required.")
     tags = self.check_tags(body.get("Tags"))
     with self.lock:
         group = self.group(body)
