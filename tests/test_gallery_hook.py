@@ -182,3 +182,13 @@ def test_ensure_group_is_idempotent_and_names_differences(provider):
     text = f"{err.value}"
     assert "MaxCapacity: wanted 600" in text and "GroupType: wanted 5" in text and "500" in text
     assert provider.emulator.counters()["CreateGroup"]["ok"] == 2  # g1 (fixture) and g2, once
+
+
+def test_every_changing_action_has_a_retry_decision():
+    """Reads are retried; every action that changes the gallery says whether a repeat is harmless."""
+    from airflow_provider_tencent.contracts import tiia
+
+    changing = {a for a, c in tiia.CONTRACTS.items() if not c.read_only and a != "CreateImage"}
+    assert changing == {"CreateGroup", "DeleteImages", "UpdateImage"}
+    assert changing <= set(tiia.RETRY_DECISIONS)
+    assert tiia.SEARCH_IMAGE.read_only and tiia.DESCRIBE_IMAGES.read_only

@@ -238,3 +238,14 @@ def test_sync_adopts_what_the_ingest_dag_created(provider, context, tmp_path):
     out = sync(provider, tmp_path).execute(context)
     assert out["outcome"]["adopted"] == 1 and out["outcome"]["created"] == 0
     assert len(provider.emulator.images("g1")) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"), [({"max_deletions": 1.5}, "max_deletions"), ({"dry_run": "maybe"}, "dry_run")]
+)
+def test_sync_bad_arguments_refused_before_any_call(provider, context, tmp_path, kwargs, field):
+    before = calls(provider.emulator)
+    with pytest.raises(TencentCloudInputError) as err:
+        sync(provider, tmp_path, **kwargs).execute(context)
+    assert err.value.field == field
+    assert calls(provider.emulator) == before and not (tmp_path / "sync.json").exists()

@@ -762,11 +762,7 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         return plan
 
     def guard(self, plan: dict[str, list[str]], state: dict[str, Any]) -> dict[str, Any]:
-        share = float(self.max_deletions)
-        if not 0 <= share <= 1:
-            raise TencentCloudInputError(
-                f"max_deletions is a share of the gallery, 0 to 1; got {share}", field="max_deletions"
-            )
+        share = self._share()
         groups = [g for g in self.hook.describe_groups(self.group_id) if g.get("GroupId") == self.group_id]
         if not groups:
             raise TencentCloudInputError(f"gallery {self.group_id!r} does not exist", field="group_id")
@@ -774,6 +770,20 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         deleting = len(plan["delete"])
         allowed = int(share * in_gallery)
         return {"deleting": deleting, "gallery_pictures": in_gallery, "allowed": allowed, "ok": deleting <= allowed}
+
+    def _share(self) -> float:
+        try:
+            share = float(self.max_deletions)
+        except (TypeError, ValueError):
+            share = -1.0
+        if not 0 <= share <= 1:
+            raise TencentCloudInputError(
+                f"max_deletions is a share of the gallery, 0 to 1; got {self.max_deletions!r}",
+                field="max_deletions",
+                limit="0 to 1",
+                actual=f"{self.max_deletions!r}",
+            )
+        return share
 
     # -- run ----------------------------------------------------------------------------------
     def execute(self, context: Context) -> dict[str, Any]:
@@ -784,6 +794,7 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         dry_run = _as_bool(self.sync_dry_run)
         if not isinstance(dry_run, bool):
             raise TencentCloudInputError(f"dry_run must be true or false, got {self.sync_dry_run!r}", field="dry_run")
+        self._share()  # refused before any call
         state = self.load_state()
         storage = self.storage()
         plan = self.plan(state, storage)
