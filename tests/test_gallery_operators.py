@@ -249,3 +249,31 @@ def test_sync_bad_arguments_refused_before_any_call(provider, context, tmp_path,
         sync(provider, tmp_path, **kwargs).execute(context)
     assert err.value.field == field
     assert calls(provider.emulator) == before and not (tmp_path / "sync.json").exists()
+
+
+def test_sync_replace_never_leaves_the_product_without_a_picture(provider, context, tmp_path):
+    """The new picture is created first: when that fails, the old one is still there, and the next run finishes."""
+    put_object(provider.bucket, "catalogue/item0.png", make_image(120, 90, seed=0))
+    sync(provider, tmp_path).execute(context)
+    old = gallery(provider)["item0"]
+    put_object(provider.bucket, "catalogue/item0.png", make_image(120, 90, seed=60))
+    provider.emulator.inject("error", action="CreateImage", code="FailedOperation.ImageDecodeFailed", times=1)
+    with pytest.raises(TencentCloudBatchError):
+        sync(provider, tmp_path).execute(context)
+    assert gallery(provider) == {"item0": old}
+    out = sync(provider, tmp_path).execute(context)
+    assert out["outcome"]["replaced"] == 1 and gallery(provider)["item0"] != old
+    assert len(provider.emulator.images("g1")) == 1
+
+
+def test_sync_resumes_a_replacement_cut_between_create_and_delete(provider, context, tmp_path):
+    put_object(provider.bucket, "catalogue/item0.png", make_image(120, 90, seed=0))
+    sync(provider, tmp_path).execute(context)
+    put_object(provider.bucket, "catalogue/item0.png", make_image(120, 90, seed=61))
+    provider.emulator.inject("error", action="DeleteImages", code="InvalidParameter.InvalidParameter", times=1)
+    with pytest.raises(TencentCloudBatchError):
+        sync(provider, tmp_path).execute(context)
+    assert len(provider.emulator.images("g1")) == 2  # new created, old not yet deleted
+    out = sync(provider, tmp_path).execute(context)
+    assert out["plan"]["finish"] == 1 and out["outcome"]["replaced"] == 1
+    assert len(provider.emulator.images("g1")) == 1
