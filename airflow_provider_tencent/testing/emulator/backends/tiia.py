@@ -427,6 +427,109 @@ class TiiaBackend(Backend):
     def state(self) -> dict[str, Any]:
         return {}
 
+    # -- search and tag updates (issue 14; rules and sources after the class) -------------------
+    def action_SearchImage(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        check_params("SearchImage", body, SEARCH_PARAMS, BAD, strict=True)
+        limit = 10 if body.get("Limit") is None else body["Limit"]
+        offset = 0 if body.get("Offset") is None else body["Offset"]
+        if not 1 <= limit <= SEARCH_LIMIT_MAX:
+            raise ApiError("InvalidParameterValue.LimitExceed", f"Limit must be 1 to {SEARCH_LIMIT_MAX}, got {limit}.")
+        if offset < 0:
+            raise ApiError(BAD, "Offset must be >= 0.")
+        threshold = body.get("MatchThreshold") or 0
+        if threshold < 0 or threshold > 100:
+            raise ApiError(BAD, f"MatchThreshold must be 0 to 100, got {threshold}.")
+        raw_filter = body.get("Filter") or ""
+        if len(raw_filter) > FILTER_MAX:
+            raise ApiError(
+                "InvalidParameterValue.FilterSizeExceed",
+                f"Filter is {len(raw_filter)} characters; at most {FILTER_MAX} are allowed.",
+            )
+        groups = parse_filter(raw_filter) if raw_filter else None
+        category = body.get("CategoryId")
+        if category is not None and category not in CATEGORIES:
+            raise ApiError(BAD, f"CategoryId must be one of {list(CATEGORIES)}, got {category}.")
+        rect = self.check_rect(body.get("ImageRect"))
+        with self.lock:
+            group = self.group(body)
+            if not group.pictures:
+                raise ApiError("FailedOperation.ImageGroupEmpty", "The gallery holds no picture.")
+            group_type = group.group_type
+            detect = group_type in PRODUCT_GROUP_TYPES and body.get("EnableDetect") is not False
+        data = self.image_bytes(body)
+        width, height = self.check_picture(data, detect)
+        query = data
+        if rect is not None:  # search with the given area only
+            picture = open_picture(data)
+            if picture is not None:
+                import io
+
+                x2, y2 = min(width, rect["X"] + rect["Width"]), min(height, rect["Y"] + rect["Height"])
+                if x2 > rect["X"] and y2 > rect["Y"]:
+                    out = io.BytesIO()
+                    picture.convert("RGB").crop((rect["X"], rect["Y"], x2, y2)).save(out, "PNG")
+                    query = out.getvalue()
+        wanted = picture_hash(query)
+        floor = threshold or DEFAULT_THRESHOLDS.get(group_type, 50)
+        if group_type == PATTERN_GROUP_TYPE:
+            limit = 1
+        with self.lock:
+            group = self.group(body)
+            scored = []
+            for name, p in group.pictures.items():
+                score = similarity(wanted, p.get("phash", 0))
+                if score <= floor and not (score == 100 and floor >= 100):
+                    continue
+                if groups is not None and not filter_matches(groups, p["Tags"]):
+                    continue
+                scored.append((-score, name, p))
+        scored.sort(key=lambda t: (t[0], t[1]))
+        infos = [
+            {
+                "EntityId": p["EntityId"],
+                "CustomContent": p["CustomContent"],
+                "Tags": p["Tags"],
+                "PicName": p["PicName"],
+                "Score": -neg,
+            }
+            for neg, _, p in scored[offset : offset + limit]
+        ]
+        answer: dict[str, Any] = {"Count": len(infos), "ImageInfos": infos}
+        if detect:
+            box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
+            answer["Object"] = {
+                "Box": {"Rect": box, "Score": 0.98, "CategoryId": category or 0},
+                "CategoryId": category or 0,
+                "AllBox": [{"Rect": box, "Score": 0.98, "CategoryId": category or 0}],
+            }
+        return answer
+
+    def action_UpdateImage(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        check_params("UpdateImage", body, UPDATE_PARAMS, BAD, strict=True)
+        for name, code in (("EntityId", "EntityIdTooLong"), ("PicName", "PicNameTooLong")):
+            value = body.get(name) or ""
+            if len(value) > CHAR_LIMITS[name]:
+                raise ApiError(
+                    f"InvalidParameterValue.{code}",
+                    f"{name} is {len(value)} characters; at most {CHAR_LIMITS[name]} are allowed.",
+                )
+        if not body.get("EntityId"):
+            raise ApiError("InvalidParameterValue.EntityIdEmpty", "EntityId is required.")
+        tags = self.check_tags(body.get("Tags"))
+        with self.lock:
+            group = self.group(body)
+            names = [
+                name
+                for name, p in group.pictures.items()
+                if body.get("EntityId") in (None, "", p["EntityId"]) and body.get("PicName") in (None, "", name)
+            ]
+            if not names:
+                raise ApiError("FailedOperation.ImageNotFoundInfo", "No picture matches this EntityId / PicName.")
+            for name in names:
+                group.pictures[name]["Tags"] = tags
+            group.updated = time.time()
+        return {}
+
 
 # -- search and tag updates (issue 14) ------------------------------------------------------------
 # Sources: the SDK's SearchImageRequest / SearchImageResponse / UpdateImageRequest text.
@@ -541,111 +644,3 @@ def filter_matches(groups: list[list[tuple[str, str, str]]], raw_tags: str) -> b
     if not isinstance(tags, dict):
         tags = {}
     return any(all(_holds(tags, *cond) for cond in group) for group in groups)
-
-
-def _action_search_image(self: TiiaBackend, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
-    check_params("SearchImage", body, SEARCH_PARAMS, BAD, strict=True)
-    limit = 10 if body.get("Limit") is None else body["Limit"]
-    offset = 0 if body.get("Offset") is None else body["Offset"]
-    if not 1 <= limit <= SEARCH_LIMIT_MAX:
-        raise ApiError("InvalidParameterValue.LimitExceed", f"Limit must be 1 to {SEARCH_LIMIT_MAX}, got {limit}.")
-    if offset < 0:
-        raise ApiError(BAD, "Offset must be >= 0.")
-    threshold = body.get("MatchThreshold") or 0
-    if threshold < 0 or threshold > 100:
-        raise ApiError(BAD, f"MatchThreshold must be 0 to 100, got {threshold}.")
-    raw_filter = body.get("Filter") or ""
-    if len(raw_filter) > FILTER_MAX:
-        raise ApiError(
-            "InvalidParameterValue.FilterSizeExceed",
-            f"Filter is {len(raw_filter)} characters; at most {FILTER_MAX} are allowed.",
-        )
-    groups = parse_filter(raw_filter) if raw_filter else None
-    category = body.get("CategoryId")
-    if category is not None and category not in CATEGORIES:
-        raise ApiError(BAD, f"CategoryId must be one of {list(CATEGORIES)}, got {category}.")
-    rect = self.check_rect(body.get("ImageRect"))
-    with self.lock:
-        group = self.group(body)
-        if not group.pictures:
-            raise ApiError("FailedOperation.ImageGroupEmpty", "The gallery holds no picture.")
-        group_type = group.group_type
-        detect = group_type in PRODUCT_GROUP_TYPES and body.get("EnableDetect") is not False
-    data = self.image_bytes(body)
-    width, height = self.check_picture(data, detect)
-    query = data
-    if rect is not None:  # search with the given area only
-        picture = open_picture(data)
-        if picture is not None:
-            import io
-
-            x2, y2 = min(width, rect["X"] + rect["Width"]), min(height, rect["Y"] + rect["Height"])
-            if x2 > rect["X"] and y2 > rect["Y"]:
-                out = io.BytesIO()
-                picture.convert("RGB").crop((rect["X"], rect["Y"], x2, y2)).save(out, "PNG")
-                query = out.getvalue()
-    wanted = picture_hash(query)
-    floor = threshold or DEFAULT_THRESHOLDS.get(group_type, 50)
-    if group_type == PATTERN_GROUP_TYPE:
-        limit = 1
-    with self.lock:
-        group = self.group(body)
-        scored = []
-        for name, p in group.pictures.items():
-            score = similarity(wanted, p.get("phash", 0))
-            if score <= floor and not (score == 100 and floor >= 100):
-                continue
-            if groups is not None and not filter_matches(groups, p["Tags"]):
-                continue
-            scored.append((-score, name, p))
-    scored.sort(key=lambda t: (t[0], t[1]))
-    infos = [
-        {
-            "EntityId": p["EntityId"],
-            "CustomContent": p["CustomContent"],
-            "Tags": p["Tags"],
-            "PicName": p["PicName"],
-            "Score": -neg,
-        }
-        for neg, _, p in scored[offset : offset + limit]
-    ]
-    answer: dict[str, Any] = {"Count": len(infos), "ImageInfos": infos}
-    if detect:
-        box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
-        answer["Object"] = {
-            "Box": {"Rect": box, "Score": 0.98, "CategoryId": category or 0},
-            "CategoryId": category or 0,
-            "AllBox": [{"Rect": box, "Score": 0.98, "CategoryId": category or 0}],
-        }
-    return answer
-
-
-def _action_update_image(self: TiiaBackend, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
-    check_params("UpdateImage", body, UPDATE_PARAMS, BAD, strict=True)
-    for name, code in (("EntityId", "EntityIdTooLong"), ("PicName", "PicNameTooLong")):
-        value = body.get(name) or ""
-        if len(value) > CHAR_LIMITS[name]:
-            raise ApiError(
-                f"InvalidParameterValue.{code}",
-                f"{name} is {len(value)} characters; at most {CHAR_LIMITS[name]} are allowed.",
-            )
-    if not body.get("EntityId"):
-        raise ApiError("InvalidParameterValue.EntityIdEmpty", "EntityId is required.")
-    tags = self.check_tags(body.get("Tags"))
-    with self.lock:
-        group = self.group(body)
-        names = [
-            name
-            for name, p in group.pictures.items()
-            if body.get("EntityId") in (None, "", p["EntityId"]) and body.get("PicName") in (None, "", name)
-        ]
-        if not names:
-            raise ApiError("FailedOperation.ImageNotFoundInfo", "No picture matches this EntityId / PicName.")
-        for name in names:
-            group.pictures[name]["Tags"] = tags
-        group.updated = time.time()
-    return {}
-
-
-TiiaBackend.action_SearchImage = _action_search_image  # type: ignore[attr-defined]
-TiiaBackend.action_UpdateImage = _action_update_image  # type: ignore[attr-defined]
