@@ -151,6 +151,7 @@ def get_provider_info() -> dict[str, Any]:
                 "integration-name": _INTEGRATION,
                 "python-modules": [
                     "airflow_provider_tencent.operators.image_search",
+                    "airflow_provider_tencent.operators.image_search_gallery",
                     "airflow_provider_tencent.operators.vod",
                 ],
             }

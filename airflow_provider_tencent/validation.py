@@ -39,7 +39,7 @@ def _type_ok(spec: FieldSpec, value: Any) -> bool:
         return isinstance(value, bool)
     if spec.api_type.startswith("Array"):
         return isinstance(value, list)
-    if spec.api_type == "Rect":
+    if spec.api_type in ("Rect", "ImageRect"):
         return isinstance(value, dict)
     return True
 

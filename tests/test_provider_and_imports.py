@@ -90,6 +90,7 @@ def test_importing_operators_imports_no_sdk_service_module():
     code = (
         "import sys, airflow.sdk;"
         "import airflow_provider_tencent.operators.image_search, airflow_provider_tencent.operators.vod;"
+        "import airflow_provider_tencent.operators.image_search_gallery;"
         "bad=[m for m in sys.modules if m.startswith(('tencentcloud', 's3fs', 'botocore', 'boto3', 'PIL'))];"
         "print(bad)"
     )

@@ -391,7 +391,7 @@ DESCRIBE_IMAGES = ApiContract(
     action="DescribeImages",
     host=HOST,
     qps=20,
-    qps_source="our own choice: not checked against the DescribeImages document (20/s assumed)",
+    qps_source="issue 14 (DescribeImages 20/s); the DescribeImages page itself was not found to check",
     service_errors=_ALL_ERRORS,
     read_only=True,
     fields=(
@@ -407,7 +407,7 @@ DELETE_IMAGES = ApiContract(
     action="DeleteImages",
     host=HOST,
     qps=10,
-    qps_source="our own choice: not checked against the DeleteImages document (10/s assumed)",
+    qps_source="issue 14 (DeleteImages 10/s); the DeleteImages page itself was not found to check",
     service_errors=_ALL_ERRORS,
     fields=(
         FieldSpec("GroupId", "group_id", "String", True, "Gallery ID."),
@@ -425,3 +425,130 @@ DELETE_IMAGES = ApiContract(
 CONTRACTS: dict[str, ApiContract] = {
     c.action: c for c in (CREATE_IMAGE, CREATE_GROUP, DESCRIBE_GROUPS, DESCRIBE_IMAGES, DELETE_IMAGES)
 }
+
+# -- the gallery's life after CreateImage (issue 14) ------------------------------------------------
+#: Most characters of a SearchImage ``Filter`` (SDK SearchImageRequest.Filter: "最大支持64字符").
+MAX_FILTER_CHARS = 64
+#: Most results of one SearchImage (SDK SearchImageRequest.Limit: "默认值为10,最大值为100").
+MAX_SEARCH_LIMIT = 100
+#: ``Score`` scale of a search result: an integer similarity compared with ``MatchThreshold``, whose
+#: documented defaults (50 general search, 45/28 product search, 56 pattern search) place it on 0-100.
+SCORE_MAX = 100
+
+SEARCH_IMAGE = ApiContract(
+    service=SERVICE,
+    version=VERSION,
+    action="SearchImage",
+    host=HOST,
+    qps=10,
+    qps_source="SearchImage API page (cloud.tencent.com.cn/document/product/865/63483): 默认接口请求频率限制:10次/秒",
+    service_errors=_ALL_ERRORS,
+    read_only=True,
+    image_rules=IMAGE_RULES,
+    source=f"{_SDK} SearchImageRequest / SearchImageResponse",
+    fields=(
+        FieldSpec("GroupId", "group_id", "String", True, "Gallery to search (图库名称)."),
+        FieldSpec("ImageUrl", "image_url", "String", False, "Query picture URL; wins over ImageBase64."),
+        FieldSpec("ImageBase64", "image_base64", "String", False, "Query picture as base64 (at most 5 MB encoded)."),
+        FieldSpec(
+            "Limit",
+            "limit",
+            "Integer",
+            False,
+            "How many results (default 10, at most 100; 1 in pattern search galleries), best first.",
+            choices=tuple(range(1, MAX_SEARCH_LIMIT + 1)),
+            limit_source=f"{_SDK} SearchImageRequest.Limit: 返回结果的数量,默认值为10,最大值为100",
+        ),
+        FieldSpec("Offset", "offset", "Integer", False, "Index of the first result (default 0)."),
+        FieldSpec(
+            "MatchThreshold",
+            "match_threshold",
+            "Integer",
+            False,
+            "Only results scoring over it; 0 (default) = the service type's default (50 general search).",
+        ),
+        FieldSpec(
+            "Filter",
+            "filter",
+            "String",
+            False,
+            "Tag conditions: key op value with >, >=, <, <=, =, !=, joined by AND / OR; at most 64 characters.",
+            max_chars=MAX_FILTER_CHARS,
+            limit_source=f"{_SDK} SearchImageRequest.Filter: 支持>、>=、 <、 <=、=,!=,多个条件之间支持AND和OR进行连接。"
+            "最大支持64字符",
+        ),
+        FieldSpec("ImageRect", "image_rect", "ImageRect", False, "Subject area {X, Y, Width, Height} to search with."),
+        FieldSpec(
+            "EnableDetect", "enable_detect", "Boolean", False, "Subject detection (default true); product search only."
+        ),
+        FieldSpec(
+            "CategoryId",
+            "category_id",
+            "Integer",
+            False,
+            "Category of the subject to search with (product search only).",
+            choices=tuple(CATEGORIES),
+            limit_source=f"{_SDK} SearchImageRequest.CategoryId: 0:上衣。1:裙装。2:下装。3:包。4:鞋。5:配饰",
+        ),
+    ),
+)
+
+UPDATE_IMAGE = ApiContract(
+    service=SERVICE,
+    version=VERSION,
+    action="UpdateImage",
+    host=HOST,
+    qps=20,
+    qps_source="UpdateImage API page (cloud.tencent.com.cn/document/product/865/85724): 默认接口请求频率限制:20次/秒",
+    service_errors=_ALL_ERRORS,
+    source=f"{_SDK} UpdateImageRequest",
+    fields=(
+        FieldSpec("GroupId", "group_id", "String", True, "Gallery ID."),
+        FieldSpec(
+            "EntityId",
+            "entity_id",
+            "String",
+            True,
+            "Item ID (required by the UpdateImage page: 必选 是): with PicName, one picture; alone, every picture "
+            "of the item.",
+            max_chars=64,
+            limit_source=f"{_SDK} UpdateImageRequest.EntityId: 物品ID,最多支持64个字符",
+        ),
+        FieldSpec(
+            "PicName",
+            "pic_name",
+            "String",
+            False,
+            "Picture name.",
+            max_chars=64,
+            limit_source=f"{_SDK} UpdateImageRequest.PicName: 图片名称,最多支持64个字符",
+        ),
+        FieldSpec(
+            "Tags",
+            "tags",
+            "String",
+            False,
+            "The new tags (they replace the old ones), a JSON object of at most 10 keys.",
+            max_items=MAX_TAG_KEYS,
+            limit_source=f"{_SDK} UpdateImageRequest.Tags: 新的自定义标签,最多不超过10个,格式为JSON",
+        ),
+    ),
+)
+
+#: Retry decisions of the actions that change a gallery (besides CreateImage, which confirms):
+#:
+#: * ``UpdateImage`` sets the tags to a value: a repeat sets the same value, so transient errors are retried.
+#: * ``DeleteImages`` of one PicName: a repeat after a lost answer finds nothing; the hook reads
+#:   ``FailedOperation.ImageNotFoundInfo`` after a retry as "done", so transient errors are retried.
+#:   Without a PicName (the whole EntityId) it is also retried: a repeat can only delete pictures the
+#:   caller asked to delete.
+#: * ``CreateGroup`` is never repeated blindly: a transient error is settled by ``DescribeGroups``
+#:   (the gallery is there with our settings: done).
+RETRY_DECISIONS: dict[str, str] = {
+    "UpdateImage": "retried: setting the same tags twice is the same as once",
+    "SearchImage": "retried (read-only)",
+    "DeleteImages": "retried: 'not found' after a repeat is read as done",
+    "CreateGroup": "not repeated: settled by DescribeGroups (same settings: done; different: fails naming them)",
+}
+
+CONTRACTS.update({c.action: c for c in (SEARCH_IMAGE, UPDATE_IMAGE)})

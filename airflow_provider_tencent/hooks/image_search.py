@@ -236,3 +236,211 @@ class TencentImageSearchHook(TencentCloudHook):
             request_id=exc.request_id,
             hint="choose another PicName, or set if_exists='skip'",
         )
+
+    # -- issue 14: search, tag updates, deletes, idempotent galleries ------------------------
+    def search_image(self, params: dict[str, Any], *, limiter: Limiter | None = None) -> SearchResult:
+        """``SearchImage`` with an already validated request; read-only, so every transient error is retried.
+
+        :return: the matches, best first (``[]`` when nothing scores over the threshold). The service
+            answers an empty gallery with ``FailedOperation.ImageGroupEmpty``: that is read as no match.
+        :raises TencentCloudAPIError: when the answer has no ``ImageInfos``/``Count`` (not a search answer).
+        """
+        try:
+            response = self._tiia("SearchImage", params, limiter=limiter)
+        except TencentCloudAPIError as exc:
+            if exc.code == GALLERY_EMPTY:
+                return SearchResult(params["GroupId"], (), None, exc.request_id)
+            raise
+        if "Count" not in response and "ImageInfos" not in response:
+            raise TencentCloudAPIError(
+                code="IncompleteAnswer",
+                message="SearchImage answered without Count or ImageInfos",
+                action="SearchImage",
+                kind=ErrorKind.TRANSIENT,
+                request_id=response.get("RequestId"),
+            )
+        matches = tuple(
+            SearchMatch(
+                entity_id=info.get("EntityId") or "",
+                pic_name=info.get("PicName") or "",
+                score=int(info.get("Score") or 0),
+                custom_content=info.get("CustomContent") or "",
+                tags=_normal_tags(info.get("Tags")),
+            )
+            for info in response.get("ImageInfos") or []
+        )
+        return SearchResult(params["GroupId"], matches, response.get("Object"), response.get("RequestId"))
+
+    def update_image(
+        self,
+        group_id: str,
+        entity_id: str,
+        pic_name: str | None = None,
+        *,
+        tags: str,
+        limiter: Limiter | None = None,
+    ) -> dict[str, Any]:
+        """``UpdateImage``: set the tags of one picture (``pic_name``) or of every picture of ``entity_id``.
+
+        ``EntityId`` is required (UpdateImage page: 必选 是). Retried on transient errors: setting the
+        same tags again is harmless (``contract.RETRY_DECISIONS``).
+        """
+        params: dict[str, Any] = {"GroupId": group_id, "EntityId": entity_id, "Tags": tags}
+        if pic_name:
+            params["PicName"] = pic_name
+        return self._tiia("UpdateImage", params, retry_transient=True, limiter=limiter)
+
+    def delete_pictures(
+        self,
+        group_id: str,
+        entity_id: str,
+        pic_name: str | None = None,
+        *,
+        whole_entity: bool = False,
+        limiter: Limiter | None = None,
+    ) -> dict[str, Any]:
+        """``DeleteImages`` of one picture, or of every picture of ``entity_id`` with ``whole_entity=True``.
+
+        Counts first (``DescribeImages``), so the answer says how many pictures were removed:
+        ``{"status": "deleted" | "absent", "Deleted": n, "PicNames": [...]}``. Retried on transient
+        errors: deleting what is already gone leaves the gallery as asked, and "not found" after a
+        repeat is read as done.
+        """
+        from airflow_provider_tencent.exceptions import TencentCloudInputError
+
+        if not pic_name and not whole_entity:
+            raise TencentCloudInputError(
+                f"DeleteImages without a PicName deletes EVERY picture of EntityId {entity_id!r}: "
+                "give pic_name, or whole_entity=True to mean it",
+                field="pic_name",
+            )
+        present = self.describe_images(group_id, entity_id, pic_name or None, limiter=limiter)
+        names = [info.get("PicName") for info in present]
+        if not present:
+            return {"status": "absent", "GroupId": group_id, "EntityId": entity_id, "Deleted": 0, "PicNames": []}
+        params: dict[str, Any] = {"GroupId": group_id, "EntityId": entity_id}
+        if pic_name:
+            params["PicName"] = pic_name
+        request_id: str | None
+        try:
+            request_id = self._tiia("DeleteImages", params, retry_transient=True, limiter=limiter).get("RequestId")
+        except TencentCloudAPIError as exc:
+            if exc.code != NOT_FOUND:
+                raise
+            request_id = exc.request_id
+        return {
+            "status": "deleted",
+            "GroupId": group_id,
+            "EntityId": entity_id,
+            "Deleted": len(names),
+            "PicNames": names,
+            "RequestId": request_id,
+        }
+
+    def ensure_group(
+        self,
+        group_id: str,
+        group_name: str,
+        max_capacity: int = contract.DEFAULT_MAX_CAPACITY,
+        *,
+        brief: str | None = None,
+        max_qps: int | None = None,
+        group_type: int | None = None,
+    ) -> dict[str, Any]:
+        """Create gallery ``group_id`` unless it exists with the same settings (idempotent).
+
+        ``{"status": "created" | "exists", "GroupId", settings...}``. A gallery that exists with other
+        settings (GroupName, MaxCapacity, Brief, MaxQps, GroupType - the ones given) fails naming each
+        difference. A transient error or ``ImageGroupIdAlreadyExist`` is settled by ``DescribeGroups``;
+        ``CreateGroup`` itself is never repeated blindly.
+        """
+        from airflow_provider_tencent.exceptions import TencentCloudInputError
+
+        wanted: dict[str, Any] = {"GroupName": group_name, "MaxCapacity": max_capacity}
+        if brief is not None:
+            wanted["Brief"] = brief
+        if max_qps is not None:
+            wanted["MaxQps"] = max_qps
+        if group_type is not None:
+            wanted["GroupType"] = group_type
+
+        def settle(request_id: str | None) -> dict[str, Any] | None:
+            found = [g for g in self.describe_groups(group_id) if g.get("GroupId") == group_id]
+            if not found:
+                return None
+            have = _gallery_settings(found[0])
+            diffs = [
+                f"{k}: wanted {v!r}, the gallery has {have.get(k)!r}" for k, v in wanted.items() if have.get(k) != v
+            ]
+            if diffs:
+                raise TencentCloudInputError(
+                    f"Gallery {group_id!r} already exists with other settings ({'; '.join(diffs)}); "
+                    "MaxCapacity and GroupType cannot be changed: choose another GroupId or match its settings",
+                    field=next(k for k, v in wanted.items() if have.get(k) != v),
+                )
+            return {"status": "exists", "GroupId": group_id, **have, "RequestId": request_id}
+
+        existing = settle(None)
+        if existing is not None:
+            return existing
+        extra = {k: v for k, v in wanted.items() if k not in ("GroupName", "MaxCapacity")}
+        try:
+            response = self.create_group(group_id, group_name, max_capacity, **extra)
+        except TencentCloudAPIError as exc:
+            if exc.code != GROUP_EXISTS and not exc.retryable:
+                raise
+            settled = settle(exc.request_id)
+            if settled is None:
+                raise
+            return settled
+        return {"status": "created", "GroupId": group_id, **wanted, "RequestId": response.get("RequestId")}
+
+
+# -- the gallery's life after CreateImage (issue 14) ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchMatch:
+    """One search result (``ImageInfo``): ``Score`` is 0-100, best first."""
+
+    entity_id: str
+    pic_name: str
+    score: int
+    custom_content: str
+    tags: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "EntityId": self.entity_id,
+            "PicName": self.pic_name,
+            "Score": self.score,
+            "CustomContent": self.custom_content,
+            "Tags": self.tags,
+        }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A ``SearchImage`` answer: the matches and, in product galleries, the detected subject."""
+
+    group_id: str
+    matches: tuple[SearchMatch, ...]
+    object: dict[str, Any] | None
+    request_id: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "GroupId": self.group_id,
+            "Count": len(self.matches),
+            "Matches": [m.as_dict() for m in self.matches],
+            "Object": self.object,
+            "RequestId": self.request_id,
+        }
+
+
+def _gallery_settings(group: dict[str, Any]) -> dict[str, Any]:
+    return {k: group.get(k) for k in ("GroupName", "MaxCapacity", "Brief", "MaxQps", "GroupType")}
+
+
+GALLERY_EMPTY = "FailedOperation.ImageGroupEmpty"
+GROUP_EXISTS = "InvalidParameterValue.ImageGroupIdAlreadyExist"
