@@ -229,12 +229,30 @@ def test_sync_resumes_after_a_failed_item(provider, context, tmp_path):
 
 
 def test_sync_adopts_what_the_ingest_dag_created(provider, context, tmp_path):
-    from airflow_provider_tencent.operators.image_search import list_pictures
+    """The batch operator's {content_hash} names (what the ingest DAG sends) are the sync's own names."""
+    from airflow_provider_tencent.operators.image_search import CreateImagesOperator
 
-    data = make_image(120, 90, seed=3)
-    put_object(provider.bucket, "catalogue/item3.png", data)
-    [(_, item)] = list(list_pictures(f"cos://{provider.bucket}/catalogue/", "tencentcloud_default"))
-    add(item["pic_name"], item["entity_id"], data)  # as the ingest DAG names it
+    put_object(provider.bucket, "catalogue/item3.png", make_image(120, 90, seed=3))
+    ingest = CreateImagesOperator(
+        task_id="ingest",
+        group_id="g1",
+        source_prefix=f"cos://{provider.bucket}/catalogue/",
+        checkpoint_path=str(tmp_path / "ingest.jsonl"),
+    )
+    assert ingest.execute(context)["created"] == 1
+    out = sync(provider, tmp_path).execute(context)
+    assert out["outcome"]["adopted"] == 1 and out["outcome"]["created"] == 0
+    assert len(provider.emulator.images("g1")) == 1
+
+
+def test_sync_adopts_pictures_named_before_content_hashes(provider, context, tmp_path):
+    from airflow_provider_tencent.operators.image_search import list_pictures
+    from airflow_provider_tencent.utils.naming import pic_name_for
+
+    data = make_image(120, 90, seed=4)
+    put_object(provider.bucket, "catalogue/item4.png", data)
+    [(key, item)] = list(list_pictures(f"cos://{provider.bucket}/catalogue/", "tencentcloud_default"))
+    add(pic_name_for(key), item["entity_id"], data)  # the ingest DAG's naming before {content_hash}
     out = sync(provider, tmp_path).execute(context)
     assert out["outcome"]["adopted"] == 1 and out["outcome"]["created"] == 0
     assert len(provider.emulator.images("g1")) == 1

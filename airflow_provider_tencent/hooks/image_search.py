@@ -145,12 +145,34 @@ class TencentImageSearchHook(TencentCloudHook):
         infos: list[dict[str, Any]] = response.get("ImageInfos") or []
         return infos
 
-    def delete_images(self, group_id: str, entity_id: str, pic_name: str | None) -> dict[str, Any]:
-        """Delete one picture. ``pic_name=None`` deletes EVERY picture of the EntityId, so it must be explicit."""
-        params = {"GroupId": group_id, "EntityId": entity_id}
+    def delete_images(
+        self,
+        group_id: str,
+        entity_id: str,
+        pic_name: str | None = None,
+        *,
+        whole_entity: bool = False,
+        limiter: Limiter | None = None,
+    ) -> str | None:
+        """One ``DeleteImages`` call; returns its RequestId.
+
+        Without ``pic_name`` the service deletes EVERY picture of the EntityId, so that needs
+        ``whole_entity=True``. Retried on transient errors: deleting what is already gone leaves the
+        gallery as asked, so "not found" (after a repeat, or at once) is read as done.
+        """
+        _check_whole_entity(entity_id, pic_name, whole_entity)
+        params: dict[str, Any] = {"GroupId": group_id, "EntityId": entity_id}
         if pic_name:
             params["PicName"] = pic_name
-        return self._tiia("DeleteImages", params)
+        try:
+            request_id: str | None = self._tiia("DeleteImages", params, retry_transient=True, limiter=limiter).get(
+                "RequestId"
+            )
+        except TencentCloudAPIError as exc:
+            if exc.code != NOT_FOUND:
+                raise
+            request_id = exc.request_id
+        return request_id
 
     def create_image(
         self,
@@ -238,7 +260,13 @@ class TencentImageSearchHook(TencentCloudHook):
         )
 
     # -- issue 14: search, tag updates, deletes, idempotent galleries ------------------------
-    def search_image(self, params: dict[str, Any], *, limiter: Limiter | None = None) -> SearchResult:
+    def search_image(
+        self,
+        params: dict[str, Any],
+        *,
+        limiter: Limiter | None = None,
+        before_send: Callable[[], None] | None = None,
+    ) -> SearchResult:
         """``SearchImage`` with an already validated request; read-only, so every transient error is retried.
 
         :return: the matches, best first (``[]`` when nothing scores over the threshold). The service
@@ -246,7 +274,7 @@ class TencentImageSearchHook(TencentCloudHook):
         :raises TencentCloudAPIError: when the answer has no ``ImageInfos``/``Count`` (not a search answer).
         """
         try:
-            response = self._tiia("SearchImage", params, limiter=limiter)
+            response = self._tiia("SearchImage", params, limiter=limiter, before_send=before_send)
         except TencentCloudAPIError as exc:
             if exc.code == GALLERY_EMPTY:
                 return SearchResult(params["GroupId"], (), None, exc.request_id)
@@ -306,28 +334,12 @@ class TencentImageSearchHook(TencentCloudHook):
         errors: deleting what is already gone leaves the gallery as asked, and "not found" after a
         repeat is read as done.
         """
-        from airflow_provider_tencent.exceptions import TencentCloudInputError
-
-        if not pic_name and not whole_entity:
-            raise TencentCloudInputError(
-                f"DeleteImages without a PicName deletes EVERY picture of EntityId {entity_id!r}: "
-                "give pic_name, or whole_entity=True to mean it",
-                field="pic_name",
-            )
+        _check_whole_entity(entity_id, pic_name, whole_entity)
         present = self.describe_images(group_id, entity_id, pic_name or None, limiter=limiter)
         names = [info.get("PicName") for info in present]
         if not present:
             return {"status": "absent", "GroupId": group_id, "EntityId": entity_id, "Deleted": 0, "PicNames": []}
-        params: dict[str, Any] = {"GroupId": group_id, "EntityId": entity_id}
-        if pic_name:
-            params["PicName"] = pic_name
-        request_id: str | None
-        try:
-            request_id = self._tiia("DeleteImages", params, retry_transient=True, limiter=limiter).get("RequestId")
-        except TencentCloudAPIError as exc:
-            if exc.code != NOT_FOUND:
-                raise
-            request_id = exc.request_id
+        request_id = self.delete_images(group_id, entity_id, pic_name, whole_entity=whole_entity, limiter=limiter)
         return {
             "status": "deleted",
             "GroupId": group_id,
@@ -444,3 +456,15 @@ def _gallery_settings(group: dict[str, Any]) -> dict[str, Any]:
 
 GALLERY_EMPTY = "FailedOperation.ImageGroupEmpty"
 GROUP_EXISTS = "InvalidParameterValue.ImageGroupIdAlreadyExist"
+
+
+def _check_whole_entity(entity_id: str, pic_name: str | None, whole_entity: bool) -> None:
+    """``DeleteImages`` without a PicName deletes every picture of the EntityId: only when asked so."""
+    from airflow_provider_tencent.exceptions import TencentCloudInputError
+
+    if not pic_name and not whole_entity:
+        raise TencentCloudInputError(
+            f"DeleteImages without a PicName deletes EVERY picture of EntityId {entity_id!r}: "
+            "give pic_name, or whole_entity=True to mean it",
+            field="pic_name",
+        )

@@ -230,7 +230,9 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         if report.aborted is not None:
             self._push_summary(context, summary)
             cause = report.aborted
-            counts = ", ".join(f"{k} {summary[k]}" for k in ("created", "exists", "skipped", "failed", "not_started"))
+            counts = ", ".join(
+                f"{k} {summary[k]}" for k in ("created", "exists", "skipped", "done", "failed", "not_started")
+            )
             raise TencentCloudBatchAborted(
                 redact_text(
                     f"{self.contract.action} batch stopped: {type(cause).__name__}: {cause}. Before it stopped: "

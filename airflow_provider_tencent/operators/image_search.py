@@ -604,9 +604,7 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
             }
         )
         for pic_name in old:
-            if self._delete_limiter is not None:
-                self._delete_limiter.acquire()
-            self.hook.delete_images(group_id, entity_id, pic_name)
+            self.hook.delete_images(group_id, entity_id, pic_name, limiter=self._delete_limiter)
         return old
 
     def execute(self, context: Context) -> Any:
@@ -643,7 +641,7 @@ def _content_hash(params: Mapping[str, Any], template: str, key: str) -> str:
             field="pic_name",
             item=key,
         )
-    return hashlib.sha256(f"{data}".encode("ascii", "replace")).hexdigest()[:CONTENT_HASH_CHARS]
+    return hashlib.sha256(base64.b64decode(f"{data}")).hexdigest()[:CONTENT_HASH_CHARS]
 
 
 def list_pictures(

@@ -19,7 +19,7 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.contracts import tiia as contract
@@ -28,8 +28,15 @@ from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 from airflow_provider_tencent.links.console import ImageGalleryLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
-from airflow_provider_tencent.utils.batch import ItemResult
-from airflow_provider_tencent.validation import Problem, field_problems, image_problems, raise_if, tags_problems
+from airflow_provider_tencent.utils.batch import ItemResult, fingerprint
+from airflow_provider_tencent.validation import (
+    Problem,
+    field_problems,
+    image_problems,
+    parse_structured,
+    raise_if,
+    tags_problems,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
@@ -303,7 +310,7 @@ class SearchImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
     Count, RequestId. With ``exclude_self`` a match whose PicName is the query's own picture in
     the gallery is dropped (near-duplicates of a picture, not the picture).
 
-    Result (XCom): counts (a searched query counts as ``created``), ``with_matches``, ``failures``.
+    Result (XCom): counts (a searched query is ``done``), ``with_matches``, ``failures``.
     """
 
     contract = contract.SEARCH_IMAGE
@@ -340,39 +347,56 @@ class SearchImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         self.filter = filter
         self.exclude_self = exclude_self
 
-    def iter_items(self, context: Context) -> Iterator[tuple[str, Any]]:
+    def describe_source(self) -> str:
+        return "items" if self.items is not None else f"source_prefix {f'{self.source_prefix}'!r}"
+
+    def iter_items(self, context: Context) -> Iterable[tuple[str, Any]]:
+        """The queries: ``items`` parsed and checked whole (before anything is sent), or every picture
+        under ``source_prefix``, listed lazily. A query's key is its ``key``, else its ``image_path``,
+        else its index; the same key twice with different content is an input error naming both."""
         if (self.items is None) == (self.source_prefix in (None, "")):
             raise TencentCloudInputError("give exactly one of items or source_prefix", field="items")
         common = {"limit": self.limit, "match_threshold": self.match_threshold, "filter": self.filter}
         common = {k: v for k, v in common.items() if v not in (None, "")}
-        if self.items is not None:
-            items = json.loads(self.items) if isinstance(self.items, str) else self.items
-            for index, item in enumerate(items):
-                if not isinstance(item, Mapping):
-                    raise TencentCloudInputError(
-                        f"items[{index}] must be a dict, got {type(item).__name__}", field="items"
-                    )
-                item = dict(item)
-                key = f"{item.pop('key', None) or item.get('image_path') or index}"
-                yield key, {**common, **item}
-            return
-        from airflow_provider_tencent.operators.image_search import list_pictures
+        if self.items is None:
+            from airflow_provider_tencent.operators.image_search import list_pictures
 
-        for key, _ in list_pictures(self.source_prefix, self.tencentcloud_conn_id):
-            yield key, {**common, "image_path": key}
+            return (
+                (key, {**common, "image_path": key})
+                for key, _ in list_pictures(self.source_prefix, self.tencentcloud_conn_id)
+            )
+        out: list[tuple[str, Any]] = []
+        seen: dict[str, tuple[int, str]] = {}
+        for index, entry in enumerate(parse_structured(self.items, "items", list)):
+            if not isinstance(entry, Mapping):
+                raise TencentCloudInputError(
+                    f"items[{index}] must be a dict, got {type(entry).__name__}", field="items", item=f"{index}"
+                )
+            item = dict(entry)
+            key = f"{item.pop('key', None) or item.get('image_path') or index}"
+            mark = fingerprint(item)
+            if key in seen and seen[key][1] != mark:
+                raise TencentCloudInputError(
+                    f"items[{seen[key][0]}] and items[{index}] have the same key {key!r} but different content; "
+                    "nothing was sent",
+                    field="items",
+                    item=key,
+                )
+            if key not in seen:
+                seen[key] = (index, mark)
+                out.append((key, {**common, **item}))
+        return out
 
-    def send_item(self, key: str, payload: Any, limiter: Any) -> ItemResult:
+    def send_item(self, key: str, payload: Any, limiter: Any, before_send: Callable[[], None]) -> ItemResult:
         params = prepare_search_image(self.group_id, payload, conn_id=self.tencentcloud_conn_id, label=key)
-        result = self.hook.search_image(params, limiter=limiter)
+        result = self.hook.search_image(params, limiter=limiter, before_send=before_send)
         matches = [m.as_dict() for m in result.matches]
         if self.exclude_self and payload.get("image_path"):
             from airflow_provider_tencent.utils.naming import pic_name_for
 
             own = pic_name_for(f"{payload['image_path']}")
             matches = [m for m in matches if not f"{m['PicName']}".startswith(own)]
-        return ItemResult(
-            key, "created", request_id=result.request_id, data={"Count": len(matches), "Matches": matches}
-        )
+        return ItemResult(key, "done", request_id=result.request_id, data={"Count": len(matches), "Matches": matches})
 
     def result_value(self, report: Any, summary: dict[str, Any]) -> Any:
         summary["with_matches"] = sum(1 for r in report.results if r.ok and r.data.get("Count"))
@@ -857,12 +881,14 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
             entity = entity_id_for(key, self.entity_rule)
 
             def do_create(key: str = key, digest: str = digest, entity: str = entity) -> None:
-                legacy = pic_name_for(key)  # the ingest DAG's PicName: adopt it when it is there
-                if self.hook.describe_images(self.group_id, entity, legacy):
-                    known[key] = {"EntityId": entity, "PicName": legacy, "sha256": digest}
-                    outcome["adopted"] += 1
-                    return
                 name = sync_pic_name(key, digest)
+                # the ingest DAG's PicNames for this picture (CreateImagesOperator's {content_hash}
+                # naming is the same as ours; before it, the key's hash alone): adopt one that is there
+                for ingested in (name, pic_name_for(key)):
+                    if self.hook.describe_images(self.group_id, entity, ingested):
+                        known[key] = {"EntityId": entity, "PicName": ingested, "sha256": digest}
+                        outcome["adopted"] += 1
+                        return
                 create(key, entity, name)
                 known[key] = {"EntityId": entity, "PicName": name, "sha256": digest}
                 outcome["created"] += 1

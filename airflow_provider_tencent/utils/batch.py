@@ -38,7 +38,8 @@ from airflow_provider_tencent.exceptions import (
 from airflow_provider_tencent.utils.checkpoint import Journal
 from airflow_provider_tencent.utils.redact import redact_text
 
-Status = Literal["created", "exists", "skipped", "failed", "ambiguous"]
+Status = Literal["created", "exists", "skipped", "done", "failed", "ambiguous"]
+"""``done``: a read-only action answered (a search); ``created``/``exists``/``skipped``: a create."""
 
 
 @dataclass
@@ -52,7 +53,7 @@ class ItemResult:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("created", "exists", "skipped")
+        return self.status in ("created", "exists", "skipped", "done")
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"key": self.key, "status": self.status, "RequestId": self.request_id, **self.data}
@@ -128,6 +129,7 @@ class BatchReport:
             "created": self.count("created"),
             "exists": self.count("exists"),
             "skipped": self.count("skipped"),
+            "done": self.count("done"),
             "failed": len(failed),
             "failures": {r.key: f"{r.code}: {r.message}" for r in failed[:max_listed]},
             "elapsed_seconds": round(self.elapsed, 3),
