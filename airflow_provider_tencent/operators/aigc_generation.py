@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.contracts import vod as contract
@@ -248,7 +248,7 @@ class _AigcTaskWaitMixin:
         """Stream every output file to ``output_path``/``<TaskId>-<n>.<type>``; returns the paths."""
         import requests
 
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.hooks.cos import _shown, to_storage_path
 
         base = to_storage_path(f"{self.output_path}".rstrip("/") + "/", self.tencentcloud_conn_id)
         paths = []
@@ -270,8 +270,9 @@ class _AigcTaskWaitMixin:
                         size += len(chunk)
             if size == 0:
                 raise TencentCloudError(f"AIGC task {outcome.task_id}: output file {n} is empty")
-            self.log.info("copied output file %d of AIGC task %s to %s (%d bytes)", n, outcome.task_id, target, size)
-            paths.append(f"{target}")
+            shown = _shown(target)
+            self.log.info("copied output file %d of AIGC task %s to %s (%d bytes)", n, outcome.task_id, shown, size)
+            paths.append(shown)
         return paths
 
 
