@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture, used as `canary`)
 
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.contracts import vod as contract
@@ -457,3 +458,54 @@ def test_importing_the_modules_imports_no_sdk_service_module():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- the example DAG, end to end under `airflow dags test` (deferral included) ------------------------
+@pytest.mark.timeout(600)
+def test_example_video_dag_end_to_end(canary_provider, tmp_path):
+    from conftest import put_object
+    from test_dags_e2e import assert_no_secrets, read
+
+    from airflow_provider_tencent.testing.dag_runner import AirflowEnv
+    from airflow_provider_tencent.testing.images import make_image
+
+    provider = canary_provider
+    provider.emulator.aigc_duration = 3.0
+    for subject in ("mug", "lamp"):
+        for v, view in enumerate(("front", "left", "back")):
+            put_object(provider.bucket, f"aigc/subjects/{subject}/{view}.png", make_image(400, 500, "png", seed=v))
+    airflow = AirflowEnv(
+        tmp_path / "home",
+        env={
+            "AIRFLOW_CONN_TENCENTCLOUD_DEFAULT": json.dumps(provider.conn),
+            "TENCENT_AIGC_BUCKET": provider.bucket,
+            "TENCENT_AIGC_POLL_SECONDS": "0.2",
+        },
+    )
+    run = airflow.dags_test("tencent_aigc_video", "2026-05-01")
+    assert run.state == "success", run.output[-5000:]
+    elements = [e["ElementId"] for e in provider.emulator.elements()]
+    tasks = provider.emulator.aigc_tasks()
+    assert len(elements) == 2 and len(tasks) == 1
+    assert sorted(s["Id"] for s in tasks[0]["params"]["SubjectInfos"]) == sorted(elements)
+    assert tasks[0]["params"]["OutputConfig"] == {
+        "StorageMode": "Temporary",
+        "Duration": 5.0,
+        "Resolution": "720P",
+        "AspectRatio": "16:9",
+    }
+    assert tasks[0]["polls"] >= 2  # it waited (in the inline triggerer), not in one read
+    video = airflow.xcom("tencent_aigc_video", run.run_id, "make_video")[-1]
+    task_id = tasks[0]["TaskId"]
+    assert video["TaskId"] == task_id and video["paths"] == [f"cos://{provider.bucket}/aigc/videos/{task_id}-1.mp4"]
+    record = json.loads(read(f"cos://{provider.bucket}/aigc/video.json"))
+    assert record["TaskId"] == task_id and sorted(record["ElementIds"]) == sorted(elements)
+    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.testing.emulator.backends.aigc_tasks import file_bytes
+
+    stored = to_storage_path(record["paths"][0], "tencentcloud_default").read_bytes()
+    assert stored == file_bytes(task_id, "output-1.mp4")
+    assert "[DAG TEST] running trigger in line" in run.output  # it deferred; the trigger ran, then the task resumed
+    rows = airflow._query("SELECT task_id, key, value FROM task_state_store WHERE run_id = ?", run.run_id)
+    assert [(t, k, json.loads(v)["TaskId"]) for t, k, v in rows] == [("make_video", STATE_KEY, task_id)]
+    assert_no_secrets(airflow, run)

@@ -59,6 +59,120 @@ VIDEO_PARAMS = {
 }
 FILE_PREFIX = "/_emulator/files/"
 
+# Every field of the answers, as the SDK models declare them: the service sends the ones that do not apply
+# as null (other task types, usage, metadata...).
+DETAIL_FIELDS = [
+    "TaskType",
+    "Status",
+    "CreateTime",
+    "BeginProcessTime",
+    "FinishTime",
+    "ProcedureTask",
+    "EditMediaTask",
+    "WechatPublishTask",
+    "ComposeMediaTask",
+    "SplitMediaTask",
+    "WechatMiniProgramPublishTask",
+    "PullUploadTask",
+    "TranscodeTask",
+    "ConcatTask",
+    "ClipTask",
+    "CreateImageSpriteTask",
+    "SnapshotByTimeOffsetTask",
+    "RemoveWatermarkTask",
+    "RebuildMediaTask",
+    "ExtractTraceWatermarkTask",
+    "ExtractCopyRightWatermarkTask",
+    "ReviewAudioVideoTask",
+    "ReduceMediaBitrateTask",
+    "DescribeFileAttributesTask",
+    "QualityInspectTask",
+    "QualityEnhanceTask",
+    "ComplexAdaptiveDynamicStreamingTask",
+    "ProcessMediaByMPSTask",
+    "AigcImageTask",
+    "AigcVideoTask",
+    "ImportMediaKnowledge",
+    "SceneAigcImageTask",
+    "SceneAigcVideoTask",
+    "ProcessImageAsyncTask",
+    "ExtractBlindWatermarkTask",
+    "CreateAigcAdvancedCustomElementTask",
+    "CreateAigcCustomVoiceTask",
+    "CreateAigcSubjectTask",
+    "AigcVideoRedrawTask",
+    "AigcAudioTask",
+    "CreateAigcAudioCloneTask",
+    "DescribeAigcFaceInfoAsyncTask",
+    "AigcHunyuan3DTask",
+    "DesignVoiceAsyncTask",
+    "CloneVoiceAsyncTask",
+    "TextToSpeechAsyncTask",
+    "VideoDubbingAsyncTask",
+    "VideoDepthEstimationTask",
+]
+TASK_FIELDS = [
+    "TaskId",
+    "Status",
+    "ErrCode",
+    "ErrCodeExt",
+    "Message",
+    "Progress",
+    "Input",
+    "Output",
+    "SessionId",
+    "SessionContext",
+]
+VIDEO_INPUT_FIELDS = [
+    "ModelName",
+    "ModelVersion",
+    "FileInfos",
+    "SubjectInfos",
+    "LastFrameFileId",
+    "LastFrameUrl",
+    "Prompt",
+    "NegativePrompt",
+    "EnhancePrompt",
+    "GenerationMode",
+    "OutputConfig",
+    "InputRegion",
+    "SceneType",
+    "Seed",
+    "ExtInfo",
+]
+IMAGE_INPUT_FIELDS = [
+    "ModelName",
+    "ModelVersion",
+    "FileInfos",
+    "Prompt",
+    "NegativePrompt",
+    "EnhancePrompt",
+    "GenerationMode",
+    "OutputConfig",
+    "Seed",
+    "SceneType",
+    "ExtInfo",
+]
+VIDEO_FILE_FIELDS = [
+    "StorageMode",
+    "MediaName",
+    "ClassId",
+    "ExpireTime",
+    "FileType",
+    "FileUrl",
+    "FileContent",
+    "FileId",
+    "MetaData",
+    "UsageType",
+]
+IMAGE_FILE_FIELDS = ["StorageMode", "MediaName", "ClassId", "ExpireTime", "FileType", "FileUrl", "FileId", "MetaData"]
+SUBJECT_FIELDS = ["Id", "Name", "VoiceId", "ImageUrls", "VideoUrls"]
+
+
+def _full(fields: list[str], values: dict[str, Any]) -> dict[str, Any]:
+    """Every field of ``fields``: its value from ``values``, else null."""
+    return {name: values.get(name) for name in fields}
+
 
 def _iso(ts: float | None) -> str:
     if ts is None:
@@ -178,42 +292,51 @@ class AigcTaskActions:
         begin = task["created"] + task["duration"] / 10
         finish = task["created"] + task["duration"]
         ext = "mp4" if task["kind"] == "AigcVideoTask" else "png"
+        video = task["kind"] == "AigcVideoTask"
         files = []
         if status == "FINISH" and not failed:
             name = f"output-1.{ext}"
-            files.append(
-                {
-                    "StorageMode": "Temporary",
-                    "FileType": ext,
-                    "FileUrl": f"{self.emulator.url}{FILE_PREFIX}{task['TaskId']}/{name}",
-                    "FileId": "",
-                    "MediaName": name,
-                }
-            )
-        inner: dict[str, Any] = {
-            "TaskId": task["TaskId"],
-            "Status": "FINISH" if status == "FINISH" else "PROCESSING",
-            "ErrCode": 70000 if failed else 0,
-            "ErrCodeExt": failure[0] if failed else "",
-            "Message": failure[1] if failed else "",
-            "Progress": progress,
-            "Input": {
-                k: params[k] for k in ("ModelName", "ModelVersion", "Prompt", "NegativePrompt", "Seed") if k in params
+            info = {
+                "StorageMode": "Temporary",
+                "FileType": ext,
+                "FileUrl": f"{self.emulator.url}{FILE_PREFIX}{task['TaskId']}/{name}",
+                "FileId": "",
+                "MediaName": name,
+            }
+            files.append(_full(VIDEO_FILE_FIELDS if video else IMAGE_FILE_FIELDS, info))
+        echoed = VIDEO_INPUT_FIELDS if video else IMAGE_INPUT_FIELDS
+        given = {k: v for k, v in params.items() if k in echoed and k != "OutputConfig"}  # OutputConfig: not echoed
+        if video and params.get("SubjectInfos"):
+            given["SubjectInfos"] = [_full(SUBJECT_FIELDS, s) for s in params["SubjectInfos"]]
+        output: dict[str, Any] = {"FileInfos": files}
+        if video:
+            output.update(ProcedureTaskIds=[], Usage=None)
+        inner = _full(
+            TASK_FIELDS,
+            {
+                "TaskId": task["TaskId"],
+                "Status": "FINISH" if status == "FINISH" else "PROCESSING",
+                "ErrCode": 70000 if failed else 0,
+                "ErrCodeExt": failure[0] if failed else "",
+                "Message": failure[1] if failed else "",
+                "Progress": progress,
+                "Input": _full(VIDEO_INPUT_FIELDS if video else IMAGE_INPUT_FIELDS, given),
+                "Output": output,
+                "SessionId": params.get("SessionId", ""),
+                "SessionContext": params.get("SessionContext", ""),
             },
-            "Output": {"FileInfos": files},
-            "SessionId": params.get("SessionId", ""),
-            "SessionContext": params.get("SessionContext", ""),
-        }
-        if task["kind"] == "AigcVideoTask" and params.get("SubjectInfos"):
-            inner["Input"]["SubjectInfos"] = [{"Id": s.get("Id", "")} for s in params["SubjectInfos"]]
-        return {
-            "TaskType": task["kind"],
-            "Status": status,
-            "CreateTime": _iso(task["created"]),
-            "BeginProcessTime": _iso(begin) if status != "WAITING" else "",
-            "FinishTime": _iso(finish) if status == "FINISH" else "",
-            task["kind"]: inner,
-        }
+        )
+        return _full(
+            DETAIL_FIELDS,
+            {
+                "TaskType": task["kind"],
+                "Status": status,
+                "CreateTime": _iso(task["created"]),
+                "BeginProcessTime": _iso(begin) if status != "WAITING" else "",
+                "FinishTime": _iso(finish) if status == "FINISH" else "",
+                task["kind"]: inner,
+            },
+        )
 
     def action_DescribeTaskDetail(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
         check_params("DescribeTaskDetail", body, {"TaskId": "str", "SubAppId": "int"}, "InvalidParameterValue", True)
