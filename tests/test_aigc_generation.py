@@ -462,7 +462,7 @@ def test_importing_the_modules_imports_no_sdk_service_module():
 
 # -- the example DAG, end to end under `airflow dags test` (deferral included) ------------------------
 @pytest.mark.timeout(600)
-def test_example_video_dag_end_to_end(canary_provider, tmp_path):
+def test_example_video_dag_end_to_end(canary_provider, tmp_path):  # noqa: F811  (the fixture)
     from conftest import put_object
     from test_dags_e2e import assert_no_secrets, read
 
