@@ -3,8 +3,10 @@
 It polls ``DescribeTaskDetail`` with exponential backoff (``poll_interval`` growing by ``backoff`` up to
 ``max_poll_interval``) until the task is ``FINISH``/``ABORTED`` or the hard ``deadline`` (epoch seconds)
 passes, and fires one event. Nothing blocks the event loop: each poll runs the provider's sync hook
-(the SDK's ``CommonClient`` over ``requests``, with the hook's retries) in a worker thread
-(``asyncio.to_thread``). The SDK's async client is not used: it is built on httpx, and with the installed
+(the SDK's ``CommonClient`` over ``requests``, with the hook's retries) in a worker thread of this
+module's own bounded pool (:data:`POLL_THREADS` threads, shared by every AIGC trigger of the triggerer):
+a poll that hangs until the read timeout then holds one of those, not one of the event loop's default
+executor that every other trigger of the triggerer shares. The SDK's async client is not used: it is built on httpx, and with the installed
 httpx 0.28 its proxy support breaks (``proxies=`` was removed in httpx 0.28), so a deployment behind a
 proxy could not poll at all.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +28,18 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_tencent.contracts import vod as contract
+
+#: Threads that run AIGC polls in one triggerer process (each poll is one short HTTP exchange).
+POLL_THREADS = 16
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=POLL_THREADS, thread_name_prefix="tencent-aigc-poll")
+    return _POOL
+
 
 #: Consecutive failed polls (after the hook's own retries) before the trigger gives up with an error.
 MAX_POLL_ERRORS = 5
@@ -172,7 +187,7 @@ class AigcTaskTrigger(BaseTrigger):
                 )
                 return
             try:
-                detail = await asyncio.to_thread(self._poll)
+                detail = await asyncio.get_running_loop().run_in_executor(_pool(), self._poll)
                 outcome = task_outcome(self.aigc_task_id, detail)
                 errors = 0
             except (TencentCloudError, ValueError) as exc:
