@@ -6,9 +6,11 @@ passes, and fires one event. Nothing blocks the event loop: each poll runs the p
 (the SDK's ``CommonClient`` over ``requests``, with the hook's retries) in a worker thread of this
 module's own bounded pool (:data:`POLL_THREADS` threads, shared by every AIGC trigger of the triggerer):
 a poll that hangs until the read timeout then holds one of those, not one of the event loop's default
-executor that every other trigger of the triggerer shares. The SDK's async client is not used: it is built on httpx, and with the installed
-httpx 0.28 its proxy support breaks (``proxies=`` was removed in httpx 0.28), so a deployment behind a
-proxy could not poll at all.
+executor that every other trigger of the triggerer shares.
+
+The SDK's async client is not used: ``tencentcloud/common/abstract_client_async.py`` (3.1.195) passes
+``proxies=`` to ``httpx.AsyncClient``, an argument httpx 0.28 (0.28.1 installed) removed, so with a proxy
+configured it cannot even be built (``TypeError``).
 
 Serialised state (what the metadata database keeps): the connection id, region, TaskId, SubAppId,
 SessionId, poll settings and deadline - never a key, token or URL. Events carry the TaskId, the status,
@@ -20,8 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
