@@ -63,6 +63,11 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     ),
     "backoff_base": _number("Backoff base (s)", "Exponential backoff multiplier (full jitter).", default=0.5),
     "backoff_max": _number("Backoff max (s)", "Longest pause between two attempts.", default=20),
+    "sub_app_id": _number(
+        "VOD SubAppId",
+        "VOD application id for AIGC generation tasks (required for accounts opened from 2023-12-25 on).",
+        "integer",
+    ),
     "language": _string("Language", "Language of error messages.", default="en-US", enum=["en-US", "zh-CN"]),
 }
 
@@ -153,8 +158,15 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_tencent.operators.image_search",
                     "airflow_provider_tencent.operators.image_search_gallery",
                     "airflow_provider_tencent.operators.vod",
+                    "airflow_provider_tencent.operators.aigc_generation",
                 ],
             }
+        ],
+        "sensors": [
+            {"integration-name": _INTEGRATION, "python-modules": ["airflow_provider_tencent.sensors.aigc"]},
+        ],
+        "triggers": [
+            {"integration-name": _INTEGRATION, "python-modules": ["airflow_provider_tencent.triggers.aigc"]},
         ],
         "connection-types": [
             {
@@ -176,5 +188,6 @@ def get_provider_info() -> dict[str, Any]:
         "extra-links": [
             "airflow_provider_tencent.links.console.ImageGalleryLink",
             "airflow_provider_tencent.links.console.VodAigcLink",
+            "airflow_provider_tencent.operators.aigc_generation.VodAigcTaskLink",
         ],
     }

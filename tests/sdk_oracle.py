@@ -28,6 +28,10 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "DescribeImages": ("GroupId", "EntityId"),
     "DeleteImages": ("GroupId", "EntityId"),
     "CreateAigcCustomElement": ("ElementName", "ElementDescription", "ElementFrontalImage", "ElementReferList"),
+    "CreateAigcVideoTask": ("ModelName",),
+    "CreateAigcImageTask": ("ModelName",),
+    "DescribeTaskDetail": ("TaskId",),
+    "DescribeTasks": (),
     "AssumeRole": ("RoleArn", "RoleSessionName"),
     "GetCallerIdentity": (),
 }

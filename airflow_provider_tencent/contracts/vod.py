@@ -159,4 +159,262 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
     ),
 )
 
-CONTRACTS: dict[str, ApiContract] = {CREATE_AIGC_CUSTOM_ELEMENT.action: CREATE_AIGC_CUSTOM_ELEMENT}
+
+# -- AIGC generation tasks (issue 13): CreateAigcVideoTask, CreateAigcImageTask, DescribeTaskDetail, DescribeTasks --
+#
+# Source: the official SDK's models (tencentcloud-sdk-python-vod 3.1.194, ``vod/v20180717/models.py``:
+# ``CreateAigcVideoTaskRequest``, ``AigcVideoTaskInput``, ``CreateAigcImageTaskRequest``, ``DescribeTaskDetail*``,
+# ``DescribeTasks*``) and the public documents 创建 AIGC 生视频任务 (cloud.tencent.com/document/api/266/126239) and
+# 创建 AIGC 生图任务 (/266/126240): "默认接口请求频率限制:20次/秒" for both.
+
+SDK_MODELS = "SDK models (tencentcloud-sdk-python-vod 3.1.194, vod/v20180717/models.py)"
+VIDEO_DOC = "创建 AIGC 生视频任务 (cloud.tencent.com/document/api/266/126239)"
+IMAGE_DOC = "创建 AIGC 生图任务 (cloud.tencent.com/document/api/266/126240)"
+
+SESSION_ID_MAX = 50
+SESSION_CONTEXT_MAX = 1000
+VIDEO_PROMPT_MAX = 1000
+
+#: The refusal of a repeated SessionId: errorcodes.py "去重识别码重复, 请求被去重" (the request was deduplicated).
+#: For us it means "already submitted": the operator then finds the task (stored TaskId, or DescribeTasks).
+SESSION_DUPLICATE = "InvalidParameterValue.SessionId"
+
+AIGC_TASK_ERRORS: tuple[ErrorSpec, ...] = (
+    _E(
+        SESSION_DUPLICATE,
+        _K.CONFLICT,
+        "去重识别码重复, 请求被去重 (the SessionId was used within three days: a task exists already).",
+    ),
+)
+
+_ENABLED = ("Enabled", "Disabled")
+_TASK_COMMON = (
+    FieldSpec(
+        "SubAppId",
+        "sub_app_id",
+        "Integer",
+        False,
+        "VOD application id; required for accounts that opened VOD from 2023-12-25 on.",
+    ),
+    FieldSpec("ModelName", "model_name", "String", True, "Model name (Kling for subjects with an ElementId)."),
+    FieldSpec("ModelVersion", "model_version", "String", False, "Model version, per model (see the document)."),
+    FieldSpec(
+        "EnhancePrompt",
+        "enhance_prompt",
+        "String",
+        False,
+        "Enabled or Disabled.",
+        choices=_ENABLED,
+        limit_source=f"{SDK_MODELS}: 取值有 Enabled: 开启; Disabled: 关闭",
+    ),
+    FieldSpec(
+        "InputRegion",
+        "input_region",
+        "String",
+        False,
+        "Mainland (default), Oversea or OverseaUSWest.",
+        choices=("Mainland", "Oversea", "OverseaUSWest"),
+        limit_source=f"{SDK_MODELS}: Oversea; OverseaUSWest; Mainland",
+    ),
+    FieldSpec("SceneType", "scene_type", "String", False, "Scene type (model specific)."),
+    FieldSpec("Seed", "seed", "Integer", False, "Model random seed."),
+    FieldSpec(
+        "SessionId",
+        "session_id",
+        "String",
+        False,
+        "De-duplication key: a repeat within three days is refused (InvalidParameterValue.SessionId).",
+        max_chars=SESSION_ID_MAX,
+        limit_source=f"{SDK_MODELS}, SessionId: 最长 50 个字符; 三天内曾有过相同的识别码的请求, 则本次的请求会返回错误",
+    ),
+    FieldSpec(
+        "SessionContext",
+        "session_context",
+        "String",
+        False,
+        "Caller context passed through to callbacks and DescribeTasks.",
+        max_chars=SESSION_CONTEXT_MAX,
+        limit_source=f"{SDK_MODELS}, SessionContext: 最长 1000 个字符",
+    ),
+    FieldSpec(
+        "TasksPriority",
+        "tasks_priority",
+        "Integer",
+        False,
+        "Priority, -10 to 10 (0 when absent).",
+        choices=tuple(range(-10, 11)),
+        limit_source=f"{SDK_MODELS}: 取值范围是 -10 到 10",
+    ),
+    FieldSpec("ExtInfo", "ext_info", "String", False, "Reserved; model-specific parameters."),
+)
+
+CREATE_AIGC_VIDEO_TASK = ApiContract(
+    service=SERVICE,
+    version=VERSION,
+    action="CreateAigcVideoTask",
+    host=HOST,
+    qps=20,
+    qps_source=f"{VIDEO_DOC}: 默认接口请求频率限制:20次/秒",
+    errors=AIGC_TASK_ERRORS,
+    service_errors=SERVICE_ERRORS,
+    source=f"{SDK_MODELS} CreateAigcVideoTaskRequest; {VIDEO_DOC}",
+    fields=(
+        *_TASK_COMMON,
+        FieldSpec(
+            "FileInfos",
+            "file_infos",
+            "Array of AigcVideoTaskInputFileInfo",
+            False,
+            "Input files: first/last frame, references, video to edit.",
+        ),
+        FieldSpec(
+            "SubjectInfos",
+            "subject_infos",
+            "Array of AigcVideoTaskInputSubjectInfo",
+            False,
+            "Subjects: [{Id: ElementId}] (Kling: Id required).",
+        ),
+        FieldSpec("LastFrameFileId", "last_frame_file_id", "String", False, "Last frame as a VOD FileId."),
+        FieldSpec("LastFrameUrl", "last_frame_url", "String", False, "Last frame as a URL."),
+        FieldSpec(
+            "Prompt",
+            "prompt",
+            "String",
+            False,
+            "What to generate; required when no file is given.",
+            max_chars=VIDEO_PROMPT_MAX,
+            limit_source=f"{SDK_MODELS}, AigcVideoTaskInput.Prompt: 最大支持1000字符",
+        ),
+        FieldSpec(
+            "NegativePrompt",
+            "negative_prompt",
+            "String",
+            False,
+            "What the model must not generate.",
+            max_chars=VIDEO_PROMPT_MAX,
+            limit_source=f"{SDK_MODELS}, AigcVideoTaskInput.NegativePrompt: 最大支持1000字符",
+        ),
+        FieldSpec(
+            "OutputConfig",
+            "output_config",
+            "AigcVideoOutputConfig",
+            False,
+            "StorageMode, Duration, Resolution, AspectRatio...",
+        ),
+        FieldSpec("Procedure", "procedure", "String", False, "Task flow to run on the new video."),
+    ),
+)
+
+CREATE_AIGC_IMAGE_TASK = ApiContract(
+    service=SERVICE,
+    version=VERSION,
+    action="CreateAigcImageTask",
+    host=HOST,
+    qps=20,
+    qps_source=f"{IMAGE_DOC}: 默认接口请求频率限制:20次/秒",
+    errors=AIGC_TASK_ERRORS,
+    service_errors=SERVICE_ERRORS,
+    source=f"{SDK_MODELS} CreateAigcImageTaskRequest; {IMAGE_DOC}",
+    fields=(
+        *_TASK_COMMON,
+        FieldSpec("FileInfos", "file_infos", "Array of AigcImageTaskInputFileInfo", False, "Input pictures."),
+        FieldSpec(
+            "Prompt",
+            "prompt",
+            "String",
+            False,
+            "What to generate; required when no file is given (no length limit is documented for pictures).",
+        ),
+        FieldSpec("NegativePrompt", "negative_prompt", "String", False, "What the model must not generate."),
+        FieldSpec(
+            "OutputConfig",
+            "output_config",
+            "AigcImageOutputConfig",
+            False,
+            "StorageMode, Resolution, AspectRatio, OutputImageCount...",
+        ),
+    ),
+)
+
+DESCRIBE_TASK_DETAIL = ApiContract(
+    service=SERVICE,
+    version=VERSION,
+    action="DescribeTaskDetail",
+    host=HOST,
+    qps=None,
+    read_only=True,
+    service_errors=SERVICE_ERRORS,
+    source=f"{SDK_MODELS} DescribeTaskDetailRequest/Response",
+    fields=(
+        FieldSpec("TaskId", "task_id", "String", True, "The task to read."),
+        FieldSpec("SubAppId", "sub_app_id", "Integer", False, "VOD application id."),
+    ),
+)
+
+DESCRIBE_TASKS = ApiContract(
+    service=SERVICE,
+    version=VERSION,
+    action="DescribeTasks",
+    host=HOST,
+    qps=None,
+    read_only=True,
+    service_errors=SERVICE_ERRORS,
+    source=f"{SDK_MODELS} DescribeTasksRequest/Response (TaskSet[].SessionId finds a task by its SessionId)",
+    fields=(
+        FieldSpec("SubAppId", "sub_app_id", "Integer", False, "VOD application id."),
+        FieldSpec(
+            "Status",
+            "status",
+            "String",
+            False,
+            "WAITING, PROCESSING or FINISH.",
+            choices=("WAITING", "PROCESSING", "FINISH"),
+            limit_source=f"{SDK_MODELS}: 可选值: WAITING、PROCESSING、FINISH",
+        ),
+        FieldSpec(
+            "Limit",
+            "limit",
+            "Integer",
+            False,
+            "Rows per page, at most 100.",
+            choices=tuple(range(1, 101)),
+            limit_source=f"{SDK_MODELS}: 默认值: 10, 最大值: 100",
+        ),
+        FieldSpec("ScrollToken", "scroll_token", "String", False, "Next page."),
+    ),
+)
+
+#: Task statuses (DescribeTaskDetail.Status / TaskSimpleInfo.Status): WAITING, PROCESSING, FINISH, ABORTED.
+#: A finished task failed when its ``AigcVideoTask.ErrCode`` is not 0 or ``ErrCodeExt`` is not empty.
+ACTIVE_STATUSES = ("WAITING", "PROCESSING")
+TERMINAL_STATUSES = ("FINISH", "ABORTED")
+
+#: ``ErrCodeExt`` values of a failed generation task (AigcVideoTask/AigcImageTask, SDK models) and whether a
+#: NEW task (new SessionId) may succeed: load, limits and internal failures pass; the input, the content and
+#: cancellations do not. Any other value: not retryable.
+TASK_ERR_RETRYABLE: dict[str, bool] = {
+    "RequestLimitExceeded": True,  # 调用超出并发限制
+    "FailedOperation": True,  # 模型任务堆积 (backlog)
+    "InternalError": True,  # 内部错误
+    "ResourceInsufficient": True,  # 资源不足
+    "ModelGenerateFailed": True,  # 模型生成失败 (the same input may succeed again)
+    "TaskTimeout": True,  # 任务超时
+    "InvalidParameter.VoilationContent": False,  # prompt 违反内容安全策略
+    "InvalidParameterValue": False,
+    "InvalidParameter": False,
+    "InvalidParameter.MediaFormat": False,
+    "ContentModerationFailed": False,
+    "ResourceNotFound": False,
+    "OperationCanceled": False,
+}
+
+CONTRACTS: dict[str, ApiContract] = {
+    c.action: c
+    for c in (
+        CREATE_AIGC_CUSTOM_ELEMENT,
+        CREATE_AIGC_VIDEO_TASK,
+        CREATE_AIGC_IMAGE_TASK,
+        DESCRIBE_TASK_DETAIL,
+        DESCRIBE_TASKS,
+    )
+}

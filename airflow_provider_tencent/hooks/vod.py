@@ -15,7 +15,11 @@ from typing import Any
 
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.contracts import vod as contract
-from airflow_provider_tencent.exceptions import TencentCloudAmbiguousError, TencentCloudAPIError
+from airflow_provider_tencent.exceptions import (
+    TencentCloudAmbiguousError,
+    TencentCloudAPIError,
+    TencentCloudConfigError,
+)
 from airflow_provider_tencent.hooks.base import Limiter, TencentCloudHook
 
 
@@ -70,3 +74,104 @@ class TencentVodHook(TencentCloudHook):
                     f"(RequestId {exc.request_id or 'unknown'}), or set retry_ambiguous=True to allow repeats"
                 ),
             ) from None
+
+    # -- AIGC generation tasks (issue 13) ------------------------------------------------------
+    def create_aigc_task(
+        self, action: str, params: dict[str, Any], *, limiter: Limiter | None = None
+    ) -> dict[str, Any]:
+        """``CreateAigcVideoTask`` or ``CreateAigcImageTask``; returns the ``Response`` (``TaskId``, ``RequestId``).
+
+        With a non-empty ``SessionId`` the service refuses a repeat within three days, so transient
+        failures are retried here (the repeat cannot bill twice) and a refusal of the SessionId raises
+        :class:`~airflow_provider_tencent.exceptions.TencentCloudAPIError` with ``code ==
+        contracts.vod.SESSION_DUPLICATE`` (kind ``CONFLICT``): the caller finds the task
+        (:meth:`find_task_by_session`). Without a SessionId, an ambiguous failure raises
+        :class:`TencentCloudAmbiguousError` (a task may exist).
+
+        :raises TencentCloudAPIError: an answer without ``TaskId`` is an error too (``MissingTaskId``).
+        """
+        if action not in (contract.CREATE_AIGC_VIDEO_TASK.action, contract.CREATE_AIGC_IMAGE_TASK.action):
+            raise ValueError(f"not an AIGC generation action: {action!r}")
+        deduplicated = bool(params.get("SessionId"))
+        try:
+            response = self.call(
+                contract.SERVICE, contract.VERSION, action, params, retry_transient=deduplicated, limiter=limiter
+            )
+        except TencentCloudAmbiguousError:
+            raise
+        except TencentCloudAPIError as exc:
+            if not may_have_created(exc):
+                raise
+            raise TencentCloudAmbiguousError(
+                code=exc.code,
+                message=f"{exc.message}; a generation task may have been created although no TaskId came back",
+                action=exc.action,
+                kind=exc.kind,
+                request_id=exc.request_id,
+                sent=True,
+                hint=(
+                    f"not repeated blindly (a task costs money): look for it with DescribeTasks "
+                    f"(SessionId {params.get('SessionId') or 'none'}) or in the VOD console "
+                    f"(RequestId {exc.request_id or 'unknown'})"
+                ),
+            ) from None
+        if not response.get("TaskId"):
+            raise TencentCloudAPIError(
+                code="MissingTaskId",
+                message="the answer carries no TaskId",
+                action=action,
+                kind=ErrorKind.UNKNOWN,
+                request_id=response.get("RequestId"),
+                sent=True,
+            )
+        return response
+
+    def describe_task_detail(self, task_id: str, sub_app_id: int | None = None) -> dict[str, Any]:
+        """``DescribeTaskDetail`` of one task (read-only: retried on transient failures)."""
+        params: dict[str, Any] = {"TaskId": task_id}
+        if sub_app_id is not None:
+            params["SubAppId"] = int(sub_app_id)
+        return self.call(contract.SERVICE, contract.VERSION, contract.DESCRIBE_TASK_DETAIL.action, params)
+
+    def find_task_by_session(
+        self, session_id: str, sub_app_id: int | None = None, *, max_pages: int = 20
+    ) -> str | None:
+        """The TaskId of the task submitted with ``session_id`` (``DescribeTasks``, newest first), or ``None``.
+
+        Reads at most ``max_pages`` pages of 100 tasks: a SessionId is refused for three days, so the
+        task sought is recent.
+        """
+        token = ""
+        for _ in range(max_pages):
+            params: dict[str, Any] = {"Limit": 100}
+            if sub_app_id is not None:
+                params["SubAppId"] = int(sub_app_id)
+            if token:
+                params["ScrollToken"] = token
+            page = self.call(contract.SERVICE, contract.VERSION, contract.DESCRIBE_TASKS.action, params)
+            for row in page.get("TaskSet") or []:
+                if row.get("SessionId") == session_id and row.get("TaskId"):
+                    return str(row["TaskId"])
+            token = page.get("ScrollToken") or ""
+            if not token:
+                return None
+        return None
+
+    def resolve_sub_app_id(self, value: Any = None) -> int | None:
+        """``value`` (an operator argument), else the connection extra ``sub_app_id``, as an int (``None``: not set).
+
+        :raises TencentCloudConfigError: naming the field when it is not a positive integer.
+        """
+        source = "sub_app_id"
+        if value in (None, ""):
+            value = self.conn_config.extra.get("sub_app_id")
+            source = f"connection {self.tencentcloud_conn_id!r} extra sub_app_id"
+        if value in (None, ""):
+            return None
+        try:
+            out = int(value)
+        except (TypeError, ValueError):
+            out = 0
+        if out <= 0 or isinstance(value, bool):
+            raise TencentCloudConfigError(f"{source} must be a positive integer (the VOD SubAppId), got {value!r}")
+        return out

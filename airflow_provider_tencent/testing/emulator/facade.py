@@ -12,7 +12,8 @@ named in the request's credential scope. It
 * serves STS ``AssumeRole``/``GetCallerIdentity`` and the CVM role metadata paths
   (``GET /latest/meta-data/cam/security-credentials/[<role>]``), issuing temporary keys it accepts;
 * serves TIIA ``CreateGroup``, ``DescribeGroups``, ``CreateImage``, ``DescribeImages``,
-  ``DeleteImages`` and VOD ``CreateAigcCustomElement``, enforcing every limit and error code of
+  ``DeleteImages`` and VOD ``CreateAigcCustomElement`` (plus the AIGC generation tasks ``CreateAigcVideoTask``,
+  ``CreateAigcImageTask``, ``DescribeTaskDetail``, ``DescribeTasks``), enforcing every limit and error code of
   ``CreateImage`` and ``CreateAigcCustomElement`` that a server can check, from its own reading
   of the API documents and the SDK's models (one backend module per service in ``backends/``; it
   imports nothing from the client's validation, image helpers or contracts); it downloads image
@@ -34,7 +35,9 @@ facade, :class:`Emulator`, which owns the lock, the clock, quotas, the request l
 
 Other processes control it over unsigned HTTP (loopback clients only): ``GET /_emulator/state``,
 ``POST /_emulator/faults`` (the arguments of :meth:`Emulator.inject`, or ``{"clear": true}``),
-``POST /_emulator/reset``, ``POST /_emulator/groups`` (``{"GroupId", "GroupName", "Capacity", "GroupType"}``).
+``POST /_emulator/reset``, ``POST /_emulator/groups`` (``{"GroupId", "GroupName", "Capacity", "GroupType"}``),
+``POST /_emulator/aigc`` (``{"duration": seconds, "fail": {"err_code_ext", "message", "times"}}``); AIGC output
+files are served at ``GET /_emulator/files/<TaskId>/<name>`` (see :mod:`.backends.aigc_tasks`).
 
 It never logs a key or a token, and records image URLs without their query string (presigned
 signatures never reach its state).
@@ -120,6 +123,11 @@ class Emulator:
         self.clock = clock
         self.download_timeout = 5.0
         """Seconds allowed to download each image URL."""
+        self.aigc_duration = 2.0
+        """Seconds an AIGC generation task takes from creation to FINISH (WAITING for the first tenth)."""
+        self.sub_app_ids: set[int] | None = None
+        """When set, AIGC task actions require a ``SubAppId`` from this set (``InvalidParameterValue.SubAppId``)."""
+        self._aigc_failures: list[tuple[str, str]] = []
         self.capture_requests = True
         """False while a test sends deliberately malformed requests (its own, not the provider's): the
         oracle then checks only the answers (see :attr:`capture`)."""
@@ -196,7 +204,9 @@ class Emulator:
             """Every API request: action, service, time (monotonic), wall, outcome, request_id,
             admitted (passed the rate limit), secret_id (never a key or token)."""
             self.sts_lifetime_override = None
+            self._aigc_failures = []
             if settings:
+                self.aigc_duration, self.sub_app_ids = 2.0, None
                 self.capture_requests = True
 
     def add_credential(self, secret_id: str, secret_key: str, token: str | None = None, lifetime: float = 3600) -> None:
@@ -306,6 +316,22 @@ class Emulator:
         with self._lock:
             return [{**e, "ElementReferList": list(e["ElementReferList"])} for e in self.vod.elements]
 
+    def aigc_tasks(self) -> list[dict[str, Any]]:
+        """AIGC generation tasks, oldest first: TaskId, kind, params (FileInfos left out), RequestId, polls
+        (DescribeTaskDetail reads) and the failure queued for it, if any."""
+        with self._lock:
+            tasks = sorted(self.vod.tasks.values(), key=lambda t: t["created"])
+            return [{k: v for k, v in t.items() if k != "started"} for t in tasks]
+
+    def fail_aigc_tasks(self, err_code_ext: str = "ModelGenerateFailed", message: str = "", times: int = 1) -> None:
+        """The next ``times`` generation tasks created finish failed with ``err_code_ext`` and ``message``."""
+        with self._lock:
+            self._aigc_failures += [(err_code_ext, message or f"{err_code_ext} (injected)")] * int(times)
+
+    def _next_aigc_failure(self) -> tuple[str, str] | None:
+        with self._lock:
+            return self._aigc_failures.pop(0) if self._aigc_failures else None
+
     def max_in_any_second(self, action: str, include_rejected: bool = False) -> int:
         """The most requests of ``action`` that arrived within any one-second sliding window.
 
@@ -337,6 +363,7 @@ class Emulator:
             "groups": self.groups(),
             "images": self.images(),
             "elements": self.elements(),
+            "aigc_tasks": self.aigc_tasks(),
             "faults": faults,
             "requests": log,
         }

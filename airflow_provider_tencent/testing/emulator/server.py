@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from airflow_provider_tencent.testing.emulator.backends.aigc_tasks import FILE_PREFIX
 from airflow_provider_tencent.testing.emulator.backends.cvm import METADATA_PREFIX
 
 CONTROL_PREFIX = "/_emulator/"
@@ -103,6 +104,13 @@ class Handler(BaseHTTPRequestHandler):
             if self._loopback():
                 self.reply_raw(200, "application/json", json.dumps(self.emulator.state(), default=str).encode())
             return
+        if path.startswith(FILE_PREFIX):
+            data = self.emulator.vod.output_file(path)
+            if data is None:
+                self.reply_raw(404, "text/plain", b"no such file")
+            else:
+                self.reply_raw(200, "video/mp4" if path.endswith(".mp4") else "application/octet-stream", data)
+            return
         if path.startswith(METADATA_PREFIX):
             status, body = self.emulator.cvm_metadata(path)
             self.reply_raw(status, "application/json" if body.startswith(b"{") else "text/plain", body)
@@ -132,6 +140,11 @@ class Handler(BaseHTTPRequestHandler):
                     self.emulator.clear_faults()
                 else:
                     self.emulator.inject(**args)
+            elif path == CONTROL_PREFIX + "aigc":
+                if "duration" in args:
+                    self.emulator.aigc_duration = float(args["duration"])
+                if args.get("fail"):
+                    self.emulator.fail_aigc_tasks(**args["fail"])
             elif path == CONTROL_PREFIX + "groups":
                 group_id = args.get("GroupId")
                 if not isinstance(group_id, str) or not group_id:

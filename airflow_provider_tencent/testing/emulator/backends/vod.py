@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from airflow_provider_tencent.testing.emulator.backends.aigc_tasks import AigcTaskActions
 from airflow_provider_tencent.testing.emulator.base import (
     ApiError,
     Backend,
@@ -41,14 +42,15 @@ PARAMS = {
 REQUIRED = ("ElementName", "ElementDescription", "ElementFrontalImage", "ElementReferList")
 
 
-class VodBackend(Backend):
+class VodBackend(AigcTaskActions, Backend):
     service = "vod"
     version = "2018-07-17"
-    quotas = {"CreateAigcCustomElement": 20}
+    quotas = {"CreateAigcCustomElement": 20, "CreateAigcVideoTask": 20, "CreateAigcImageTask": 20}
 
     def __init__(self, emulator: Any) -> None:
         super().__init__(emulator)
         self.elements: list[dict[str, Any]] = []
+        self._init_tasks()
 
     def action_CreateAigcCustomElement(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
         check_params("CreateAigcCustomElement", body, PARAMS, "InvalidParameterValue", strict=True)

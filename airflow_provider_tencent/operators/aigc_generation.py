@@ -1,0 +1,574 @@
+"""VOD AIGC generation: ``CreateAigcVideoOperator``, ``CreateAigcImageOperator`` (and the wait they share).
+
+From subjects to a finished video: ``element_ids`` (a list, or the ``.output`` of
+``CreateAigcElementOperator``, mapped or not) become ``SubjectInfos[].Id`` of one ``CreateAigcVideoTask``;
+the task is then waited for - in the triggerer when ``deferrable`` (the default follows Airflow's
+``[operators] default_deferrable``), else in the worker - and its files are optionally copied to object
+storage.
+
+**Never pay twice.** A generation task costs money, so:
+
+1. every request carries a ``SessionId`` derived from the DAG, run, task and map index (overridable with
+   ``session_id``): the service refuses a repeat within three days (``InvalidParameterValue.SessionId``),
+   and that refusal is read as "already submitted" - the task is then found with ``DescribeTasks`` by its
+   SessionId;
+2. the ``TaskId`` is stored in Airflow's ``task_state_store`` (AIP-103, Airflow >= 3.3) right after the
+   submit, before any wait: a retry after a worker crash, a wait timeout or a triggerer restart reads it
+   and reattaches (a triggerer restart needs nothing: the trigger's serialised state holds the TaskId).
+   Without a ``task_state_store`` (older Airflow), (1) alone protects;
+3. a submit whose outcome is unknown without a SessionId (``session_id=""`` switches de-duplication off)
+   fails with the RequestId, saying a task may exist.
+
+**Terminal states.** Success returns ``{"TaskId", "Status", "files": [...]}`` (and ``"paths"`` when copied)
+through XCom. A task that ended with an error raises with its ``ErrCode``, ``ErrCodeExt`` and message; it is
+retried (a new task with a new SessionId, by Airflow's ``retries``) only when its ``ErrCodeExt`` says a new
+task may succeed (:data:`airflow_provider_tencent.contracts.vod.TASK_ERR_RETRYABLE`: throttling, backlog,
+internal errors, timeouts, a failed generation); content, parameter and cancellation errors fail for good.
+A wait that runs out (``timeout``, or the task's ``execution_timeout``) leaves the remote task running and
+says how to find it; a retry reattaches to it.
+
+**Secrets.** Output URLs can carry signatures: XCom gets them without their query string
+(``FileUrl``); the full URL is used only in the worker, to copy the file. The trigger serialises ids only.
+
+Importing this module imports no Tencent Cloud SDK module, no s3fs and no boto.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from airflow.sdk.exceptions import AirflowFailException
+
+from airflow_provider_tencent.contracts import ErrorKind
+from airflow_provider_tencent.contracts import vod as contract
+from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudError
+from airflow_provider_tencent.hooks.vod import TencentVodHook
+from airflow_provider_tencent.links.console import TencentConsoleLink
+from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
+from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger, TaskOutcome, task_outcome
+from airflow_provider_tencent.utils.redact import redact_urls
+from airflow_provider_tencent.validation import field_problems, raise_if
+
+if TYPE_CHECKING:
+    from airflow.sdk.definitions.context import Context
+
+#: The key under which the submitted task is kept in ``task_state_store``.
+STATE_KEY = "tencent_aigc_task"
+#: How long the stored TaskId is kept: longer than the service's 3-day SessionId window.
+STATE_RETENTION = timedelta(days=7)
+DEFAULT_TIMEOUT = 2 * 3600.0
+
+
+def _default_deferrable() -> bool:
+    from airflow.sdk.configuration import conf
+
+    return conf.getboolean("operators", "default_deferrable", fallback=False)
+
+
+class AigcTaskFailedError(TencentCloudError):
+    """The generation task ended with an error that a new task may not have (retried by Airflow's retries)."""
+
+    def __init__(self, message: str, *, task_id: str, err_code: int, err_code_ext: str) -> None:
+        self.task_id = task_id
+        self.err_code = err_code
+        self.err_code_ext = err_code_ext
+        super().__init__(message)
+
+
+class AigcTaskFailedForGoodError(AigcTaskFailedError, AirflowFailException):
+    """The generation task ended with an error a repeat would have too (content, parameters, cancelled)."""
+
+
+class AigcWaitTimeoutError(TencentCloudError):
+    """The wait ran out; the remote task was left running (a retry reattaches to it)."""
+
+
+class VodAigcTaskLink(TencentConsoleLink):
+    """The VOD console's task list, filtered to the task (URL from the console's layout; not an API)."""
+
+    name = "VOD AIGC task"
+    path = "/vod/task"
+
+
+def derive_session_id(dag_id: str, run_id: str, task_id: str, map_index: int, generation: int = 0) -> str:
+    """A SessionId (at most 50 characters) that is the same for every try of one task instance.
+
+    ``generation`` is bumped only after a remote task FAILED with a retryable error, so that its
+    retry is not refused as a duplicate of the failed one.
+    """
+    text = f"{dag_id}\x00{run_id}\x00{task_id}\x00{map_index}\x00{generation}"
+    digest = hashlib.sha256(text.encode()).hexdigest()[:40]
+    out = f"af-{digest}" + (f"-g{generation}" if generation else "")
+    assert len(out) <= contract.SESSION_ID_MAX
+    return out
+
+
+def _element_ids(value: Any) -> list[str]:
+    """``element_ids`` as a list of strings: a list (of ids, or of mapped XCom results), or one id."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    try:
+        return [f"{v}" for v in list(value) if v not in (None, "")]
+    except TypeError:
+        return [f"{value}"]
+
+
+def public_files(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Output file descriptions safe for XCom: ``FileUrl`` without query string (signatures)."""
+    keep = ("FileType", "FileId", "MediaName", "StorageMode", "ExpireTime")
+    out = []
+    for info in files:
+        row = {k: info[k] for k in keep if info.get(k) not in (None, "")}
+        if info.get("FileUrl"):
+            row["FileUrl"] = redact_urls(f"{info['FileUrl']}").split("?")[0]
+        out.append(row)
+    return out
+
+
+class _AigcTaskWaitMixin:
+    """Waiting for a task (deferred or in the worker) and reading its end. Needs ``hook``, ``defer``, ``log``."""
+
+    deferrable: bool
+    poll_interval: float
+    max_poll_interval: float
+    backoff: float
+    timeout: float
+    sub_app_id: Any
+    tencentcloud_conn_id: str | None
+    region: str | None
+    output_path: Any
+    log: Any
+
+    if TYPE_CHECKING:
+
+        @property
+        def hook(self) -> TencentVodHook: ...
+
+    def _trigger(
+        self, task_id: str, sub_app_id: int | None, deadline: float, session_id: str | None
+    ) -> AigcTaskTrigger:
+        return AigcTaskTrigger(
+            aigc_task_id=task_id,
+            tencentcloud_conn_id=self.tencentcloud_conn_id,
+            region=self.region,
+            sub_app_id=sub_app_id,
+            deadline=deadline,
+            poll_interval=self.poll_interval,
+            max_poll_interval=self.max_poll_interval,
+            backoff=self.backoff,
+            session_id=session_id,
+        )
+
+    def _wait(self, context: Context, task_id: str, sub_app_id: int | None, session_id: str | None) -> Any:
+        deadline = time.time() + float(self.timeout)
+        if self.deferrable:
+            self.defer(  # type: ignore[attr-defined]
+                trigger=self._trigger(task_id, sub_app_id, deadline, session_id),
+                method_name="execute_complete",
+                kwargs={"sub_app_id": sub_app_id},
+                # the trigger's own deadline fires first and says how to find the task; this is the backstop
+                timeout=timedelta(seconds=float(self.timeout) + 60),
+            )
+        interval = max(float(self.poll_interval), 0.01)
+        while True:
+            outcome = task_outcome(task_id, self.hook.describe_task_detail(task_id, sub_app_id))
+            if outcome.done:
+                return self._finish(context, outcome, sub_app_id)
+            self.log.info("AIGC task %s: %s, %d%%", task_id, outcome.status, outcome.progress)
+            left = deadline - time.time()
+            if left <= 0:
+                raise self._timeout_error(task_id)
+            time.sleep(min(interval, left))
+            interval = min(interval * float(self.backoff), float(self.max_poll_interval))
+
+    def _timeout_error(self, task_id: str) -> AigcWaitTimeoutError:
+        return AigcWaitTimeoutError(
+            f"gave up waiting for AIGC task {task_id} after {self.timeout:.0f} s; the task was left running. "
+            f"Find it with DescribeTaskDetail TaskId={task_id} or in the VOD console; a retry of this task "
+            "reattaches to it (its TaskId is stored)"
+        )
+
+    def execute_complete(self, context: Context, event: dict[str, Any], sub_app_id: int | None = None) -> Any:
+        """Back in the worker after the trigger fired: read the end of the task (files are read again here)."""
+        status = event.get("status")
+        task_id = f"{event.get('TaskId')}"
+        if status == "timeout":
+            raise self._timeout_error(task_id)
+        if status == "error":
+            raise TencentCloudError(
+                f"could not read AIGC task {task_id}: {event.get('ErrCodeExt')}: {event.get('Message')}; the task "
+                "may still be running: a retry of this task reattaches to it"
+            )
+        outcome = task_outcome(task_id, self.hook.describe_task_detail(task_id, sub_app_id))
+        if not outcome.done:  # cannot happen unless the service went back: wait again
+            return self._wait(context, task_id, sub_app_id, None)
+        return self._finish(context, outcome, sub_app_id)
+
+    def _on_failed(self, context: Context, outcome: TaskOutcome) -> None:
+        """Hook for subclasses: called before a failed task raises."""
+
+    def _finish(self, context: Context, outcome: TaskOutcome, sub_app_id: int | None) -> dict[str, Any]:
+        if outcome.failed:
+            self._on_failed(context, outcome)
+            text = (
+                f"AIGC task {outcome.task_id} ended {outcome.status} with ErrCode {outcome.err_code} "
+                f"{outcome.err_code_ext or '-'}: {outcome.message or 'no message'}"
+            )
+            if outcome.retryable:
+                raise AigcTaskFailedError(
+                    text + " (a new task may succeed: a retry submits one with a new SessionId)",
+                    task_id=outcome.task_id,
+                    err_code=outcome.err_code,
+                    err_code_ext=outcome.err_code_ext,
+                )
+            raise AigcTaskFailedForGoodError(
+                text + " (not retried: a new task with this input would fail the same way)",
+                task_id=outcome.task_id,
+                err_code=outcome.err_code,
+                err_code_ext=outcome.err_code_ext,
+            )
+        if not outcome.files:
+            raise TencentCloudError(f"AIGC task {outcome.task_id} finished without any output file")
+        result: dict[str, Any] = {
+            "TaskId": outcome.task_id,
+            "Status": outcome.status,
+            "files": public_files(outcome.files),
+        }
+        if self.output_path:
+            result["paths"] = self._copy(outcome)
+        return result
+
+    def _copy(self, outcome: TaskOutcome) -> list[str]:
+        """Stream every output file to ``output_path``/``<TaskId>-<n>.<type>``; returns the paths."""
+        import requests
+
+        from airflow_provider_tencent.hooks.cos import _shown, to_storage_path
+
+        base = to_storage_path(f"{self.output_path}".rstrip("/") + "/", self.tencentcloud_conn_id)
+        paths = []
+        for n, info in enumerate(outcome.files, 1):
+            url = f"{info.get('FileUrl') or ''}"
+            if not url:
+                raise TencentCloudError(f"AIGC task {outcome.task_id}: output file {n} has no FileUrl to copy")
+            target = base / f"{outcome.task_id}-{n}.{info.get('FileType') or 'bin'}"
+            size = 0
+            with requests.get(url, stream=True, timeout=(10, 120)) as resp:
+                if resp.status_code != 200:
+                    raise TencentCloudError(
+                        f"AIGC task {outcome.task_id}: downloading output file {n} ({redact_urls(url).split('?')[0]}) "
+                        f"failed: HTTP {resp.status_code}"
+                    )
+                with target.open("wb") as out:
+                    for chunk in resp.iter_content(chunk_size=1024 * 1024):
+                        out.write(chunk)
+                        size += len(chunk)
+            if size == 0:
+                raise TencentCloudError(f"AIGC task {outcome.task_id}: output file {n} is empty")
+            shown = _shown(target)
+            self.log.info("copied output file %d of AIGC task %s to %s (%d bytes)", n, outcome.task_id, shown, size)
+            paths.append(shown)
+        return paths
+
+
+class _CreateAigcTaskOperator(_AigcTaskWaitMixin, TencentCloudBaseOperator[TencentVodHook]):
+    """Submit one AIGC generation task (never twice), then wait for it. See the module docstring."""
+
+    hook_class = TencentVodHook
+    action_contract: ClassVar[Any]
+    operator_extra_links = (VodAigcTaskLink(),)
+    common_template_fields: ClassVar[tuple[str, ...]] = (
+        "tencentcloud_conn_id",
+        "region",
+        "sub_app_id",
+        "model_name",
+        "model_version",
+        "prompt",
+        "negative_prompt",
+        "enhance_prompt",
+        "file_infos",
+        "output_config",
+        "input_region",
+        "scene_type",
+        "seed",
+        "session_id",
+        "session_context",
+        "tasks_priority",
+        "ext_info",
+        "output_path",
+    )
+    template_fields_renderers: ClassVar[dict[str, str]] = {"file_infos": "json", "output_config": "json"}
+
+    def __init__(
+        self,
+        *,
+        model_name: str,
+        model_version: str | None = None,
+        prompt: str | None = None,
+        negative_prompt: str | None = None,
+        enhance_prompt: str | None = None,
+        file_infos: list[dict[str, Any]] | None = None,
+        output_config: dict[str, Any] | None = None,
+        input_region: str | None = None,
+        scene_type: str | None = None,
+        seed: int | None = None,
+        session_id: str | None = None,
+        session_context: str | None = None,
+        tasks_priority: int | None = None,
+        ext_info: str | None = None,
+        sub_app_id: int | str | None = None,
+        output_path: str | None = None,
+        deferrable: bool | None = None,
+        poll_interval: float = 10.0,
+        max_poll_interval: float = 60.0,
+        backoff: float = 1.5,
+        timeout: float = DEFAULT_TIMEOUT,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.model_name = model_name
+        self.model_version = model_version
+        self.prompt = prompt
+        self.negative_prompt = negative_prompt
+        self.enhance_prompt = enhance_prompt
+        self.file_infos = file_infos
+        self.output_config = output_config
+        self.input_region = input_region
+        self.scene_type = scene_type
+        self.seed = seed
+        self.session_id = session_id
+        self.session_context = session_context
+        self.tasks_priority = tasks_priority
+        self.ext_info = ext_info
+        self.sub_app_id = sub_app_id
+        self.output_path = output_path
+        self.deferrable = _default_deferrable() if deferrable is None else bool(deferrable)
+        if float(poll_interval) <= 0 or float(max_poll_interval) < float(poll_interval) or float(backoff) < 1:
+            raise ValueError("need 0 < poll_interval <= max_poll_interval and backoff >= 1")
+        if float(timeout) <= 0:
+            raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
+        self.poll_interval = float(poll_interval)
+        self.max_poll_interval = float(max_poll_interval)
+        self.backoff = float(backoff)
+        self.timeout = float(timeout)
+
+    # -- the request -----------------------------------------------------------------------------
+    def extra_params(self) -> dict[str, Any]:
+        return {}
+
+    def build_params(self, session_id: str | None, sub_app_id: int | None) -> dict[str, Any]:
+        """The validated request (API field names, empty values left out).
+
+        :raises TencentCloudInputError: naming each field that breaks the contract (limit and size). No
+            request has been sent.
+        """
+        seed = self.seed
+        priority = self.tasks_priority
+        shape: dict[str, Any] = {
+            "SubAppId": sub_app_id,
+            "ModelName": self.model_name,
+            "ModelVersion": None if self.model_version in (None, "") else f"{self.model_version}",
+            "Prompt": self.prompt,
+            "NegativePrompt": self.negative_prompt,
+            "EnhancePrompt": self.enhance_prompt,
+            "FileInfos": self.file_infos,
+            "OutputConfig": self.output_config,
+            "InputRegion": self.input_region,
+            "SceneType": self.scene_type,
+            "Seed": int(seed) if isinstance(seed, str) and seed.strip().lstrip("-").isdigit() else seed,
+            "SessionId": session_id,
+            "SessionContext": self.session_context,
+            "TasksPriority": int(priority) if isinstance(priority, str) and priority.strip() else priority,
+            "ExtInfo": self.ext_info,
+            **self.extra_params(),
+        }
+        problems = field_problems(self.action_contract, shape)
+        if not shape.get("Prompt") and not shape.get("FileInfos"):
+            from airflow_provider_tencent.validation import Problem
+
+            problems.append(
+                Problem("prompt", "required without file_infos", "missing", "prompt is required when no file is given")
+            )
+        raise_if(problems, self.action_contract.action, self.task_id)
+        return {k: v for k, v in shape.items() if v not in (None, "", [])}
+
+    def _session_id(self, context: Context, generation: int) -> str:
+        if self.session_id is not None:
+            text = f"{self.session_id}"
+            return text if generation == 0 or not text else f"{text[: contract.SESSION_ID_MAX - 4]}-g{generation}"
+        ti = context["ti"]
+        map_index = getattr(ti, "map_index", -1)
+        return derive_session_id(
+            ti.dag_id, ti.run_id, ti.task_id, -1 if map_index is None else int(map_index), generation
+        )
+
+    # -- execution -------------------------------------------------------------------------------
+    def execute(self, context: Context) -> Any:
+        sub_app_id = self.hook.resolve_sub_app_id(self.sub_app_id)
+        store = context.get("task_state_store")
+        stored: Any = store.get(STATE_KEY) if store is not None else None
+        generation = 0
+        if isinstance(stored, dict) and stored.get("TaskId"):
+            task_id = f"{stored['TaskId']}"
+            generation = int(stored.get("generation") or 0)
+            outcome = task_outcome(task_id, self.hook.describe_task_detail(task_id, sub_app_id))
+            if not outcome.failed:
+                self.log.info("reattaching to AIGC task %s (%s), submitted by an earlier try", task_id, outcome.status)
+                self._remember(context, store, task_id, stored.get("SessionId"), generation, sub_app_id)
+                if outcome.done:
+                    return self._finish(context, outcome, sub_app_id)
+                return self._wait(context, task_id, sub_app_id, stored.get("SessionId"))
+            if not outcome.retryable:
+                return self._finish(context, outcome, sub_app_id)  # raises, for good
+            generation += 1
+            self.log.warning(
+                "AIGC task %s of an earlier try failed (%s): submitting a new one", task_id, outcome.err_code_ext
+            )
+        elif isinstance(stored, dict):
+            generation = int(stored.get("generation") or 0)
+        session_id = self._session_id(context, generation)
+        params = self.build_params(session_id or None, sub_app_id)
+        task_id = self._submit(params, session_id, sub_app_id)
+        self._remember(context, store, task_id, session_id, generation, sub_app_id)
+        return self._wait(context, task_id, sub_app_id, session_id)
+
+    def _submit(self, params: dict[str, Any], session_id: str, sub_app_id: int | None) -> str:
+        action = self.action_contract.action
+        try:
+            response = self.hook.create_aigc_task(action, params)
+        except TencentCloudAPIError as exc:
+            if exc.code != contract.SESSION_DUPLICATE or exc.kind is not ErrorKind.CONFLICT:
+                raise
+            self.log.info("SessionId %s was submitted before (refused as a repeat): finding its task", session_id)
+            found = self.hook.find_task_by_session(session_id, sub_app_id)
+            if found is None:
+                raise TencentCloudError(
+                    f"{action}: SessionId {session_id} was already submitted (the service refused the repeat, "
+                    f"RequestId {exc.request_id}) but DescribeTasks lists no task with it; not submitting "
+                    "another. Look for it in the VOD console, or set session_id to submit anew"
+                ) from None
+            self.log.info("found AIGC task %s of SessionId %s: not submitting again", found, session_id)
+            return found
+        task_id = f"{response['TaskId']}"
+        self.log.info(
+            "submitted AIGC task %s (SessionId %s, RequestId %s)", task_id, session_id, response.get("RequestId")
+        )
+        return task_id
+
+    def _remember(
+        self,
+        context: Context,
+        store: Any,
+        task_id: str,
+        session_id: str | None,
+        generation: int,
+        sub_app_id: int | None,
+    ) -> None:
+        """Persist the TaskId before any wait (task_state_store), and show it (XCom ``aigc_task_id``, link)."""
+        if store is not None:
+            store.set(
+                STATE_KEY,
+                {"TaskId": task_id, "SessionId": session_id, "generation": generation},
+                retention=STATE_RETENTION,
+            )
+        else:
+            self.log.warning("no task_state_store (Airflow < 3.3): a retry relies on the SessionId alone")
+        ti = context["ti"]
+        ti.xcom_push(key="aigc_task_id", value=task_id)
+        VodAigcTaskLink.persist(context, taskId=task_id, subAppId=sub_app_id)
+
+    def _on_failed(self, context: Context, outcome: TaskOutcome) -> None:
+        store = context.get("task_state_store")
+        if store is None or not outcome.retryable:
+            return
+        stored: Any = store.get(STATE_KEY)
+        generation = int(stored.get("generation") or 0) if isinstance(stored, dict) else 0
+        # the retry must not reattach to the failed task, nor be refused as its duplicate
+        store.set(STATE_KEY, {"TaskId": "", "SessionId": "", "generation": generation + 1}, retention=STATE_RETENTION)
+
+
+class CreateAigcVideoOperator(_CreateAigcTaskOperator):
+    """Generate a video with VOD ``CreateAigcVideoTask`` (API 2018-07-17) and wait for it; see the module docs.
+
+    :param element_ids: AIGC subjects (``ElementId``) to keep in the video: a list, a comma-separated
+        string, or an ``XComArg`` (``CreateAigcElementOperator(...).output``, mapped or not). Each becomes
+        ``SubjectInfos[].Id`` (the Kling model requires it). Templated.
+    :param subject_infos: full ``SubjectInfos`` objects (``Id``, ``Name``, ``VoiceId``...), added after
+        ``element_ids``.
+    :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``.
+    :param prompt: ``Prompt``, at most 1000 characters; required without ``file_infos``.
+    :param negative_prompt: ``NegativePrompt``, at most 1000 characters.
+    :param output_config: ``OutputConfig`` (``StorageMode``, ``Duration``, ``Resolution``, ``AspectRatio``...).
+    :param file_infos, last_frame_file_id, last_frame_url, enhance_prompt, input_region, scene_type, seed,
+        session_context, tasks_priority, ext_info, procedure: the request fields of the same names.
+    :param session_id: the de-duplication key; default derived from DAG, run, task and map index. ``""``
+        switches de-duplication off (then an ambiguous submit fails saying a task may exist).
+    :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``.
+    :param output_path: a ``cos://``/``s3://`` (or local) folder: the output files are streamed there as
+        ``<TaskId>-<n>.<type>`` and their paths returned under ``"paths"``.
+    :param deferrable: wait in the triggerer (default: ``[operators] default_deferrable``).
+    :param poll_interval, max_poll_interval, backoff: ``DescribeTaskDetail`` every ``poll_interval`` seconds,
+        growing by ``backoff`` up to ``max_poll_interval``.
+    :param timeout: seconds to wait for the task (default two hours); then it fails leaving the task running.
+    :return: ``{"TaskId", "Status", "files": [{"FileUrl" (no query string), "FileType", ...}], "paths"?}``.
+    """
+
+    action_contract = contract.CREATE_AIGC_VIDEO_TASK
+    template_fields: Sequence[str] = (
+        *_CreateAigcTaskOperator.common_template_fields,
+        "element_ids",
+        "subject_infos",
+        "last_frame_file_id",
+        "last_frame_url",
+        "procedure",
+    )
+    template_fields_renderers: ClassVar[dict[str, str]] = {
+        "file_infos": "json",
+        "output_config": "json",
+        "subject_infos": "json",
+    }
+
+    def __init__(
+        self,
+        *,
+        element_ids: Any = None,
+        subject_infos: list[dict[str, Any]] | None = None,
+        model_name: str = "Kling",
+        last_frame_file_id: str | None = None,
+        last_frame_url: str | None = None,
+        procedure: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(model_name=model_name, **kwargs)
+        self.element_ids = element_ids
+        self.subject_infos = subject_infos
+        self.last_frame_file_id = last_frame_file_id
+        self.last_frame_url = last_frame_url
+        self.procedure = procedure
+
+    def extra_params(self) -> dict[str, Any]:
+        subjects = [{"Id": element_id} for element_id in _element_ids(self.element_ids)]
+        subjects += [dict(s) for s in self.subject_infos or []]
+        return {
+            "SubjectInfos": subjects or None,
+            "LastFrameFileId": self.last_frame_file_id,
+            "LastFrameUrl": self.last_frame_url,
+            "Procedure": self.procedure,
+        }
+
+
+class CreateAigcImageOperator(_CreateAigcTaskOperator):
+    """Generate pictures with VOD ``CreateAigcImageTask`` (API 2018-07-17) and wait for them.
+
+    Same arguments, de-duplication, waiting and result as :class:`CreateAigcVideoOperator`, without the
+    video-only fields; ``model_name`` is required (``GG``, ``OG``, ``Hunyuan``, ``Kling``, ``Vidu``...), and
+    ``output_config`` takes ``AigcImageOutputConfig`` (``Resolution``, ``AspectRatio``, ``OutputImageCount``...).
+    """
+
+    action_contract = contract.CREATE_AIGC_IMAGE_TASK
+    template_fields: Sequence[str] = _CreateAigcTaskOperator.common_template_fields

@@ -1,0 +1,212 @@
+"""``AigcTaskTrigger``: waits in the triggerer for a VOD AIGC generation task to end.
+
+It polls ``DescribeTaskDetail`` with exponential backoff (``poll_interval`` growing by ``backoff`` up to
+``max_poll_interval``) until the task is ``FINISH``/``ABORTED`` or the hard ``deadline`` (epoch seconds)
+passes, and fires one event. Nothing blocks the event loop: each poll runs the provider's sync hook
+(the SDK's ``CommonClient`` over ``requests``, with the hook's retries) in a worker thread of this
+module's own bounded pool (:data:`POLL_THREADS` threads, shared by every AIGC trigger of the triggerer):
+a poll that hangs until the read timeout then holds one of those, not one of the event loop's default
+executor that every other trigger of the triggerer shares.
+
+The SDK's async client is not used: ``tencentcloud/common/abstract_client_async.py`` (3.1.195) passes
+``proxies=`` to ``httpx.AsyncClient``, an argument httpx 0.28 (0.28.1 installed) removed, so with a proxy
+configured it cannot even be built (``TypeError``).
+
+Serialised state (what the metadata database keeps): the connection id, region, TaskId, SubAppId,
+SessionId, poll settings and deadline - never a key, token or URL. Events carry the TaskId, the status,
+``ErrCode``/``ErrCodeExt``/``Message`` and progress, never the output URLs (those can carry signatures):
+the operator reads them again in the worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow.triggers.base import BaseTrigger, TriggerEvent
+
+from airflow_provider_tencent.contracts import vod as contract
+
+#: Threads that run AIGC polls in one triggerer process (each poll is one short HTTP exchange).
+POLL_THREADS = 16
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=POLL_THREADS, thread_name_prefix="tencent-aigc-poll")
+    return _POOL
+
+
+#: Consecutive failed polls (after the hook's own retries) before the trigger gives up with an error.
+MAX_POLL_ERRORS = 5
+
+
+@dataclass
+class TaskOutcome:
+    """What a ``DescribeTaskDetail`` answer says about an AIGC task."""
+
+    task_id: str
+    status: str
+    """The task's Status: WAITING, PROCESSING, FINISH or ABORTED."""
+    progress: int = 0
+    err_code: int = 0
+    err_code_ext: str = ""
+    message: str = ""
+    files: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.status in contract.TERMINAL_STATUSES
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "ABORTED" or (self.done and (self.err_code != 0 or bool(self.err_code_ext)))
+
+    @property
+    def succeeded(self) -> bool:
+        return self.done and not self.failed
+
+    @property
+    def retryable(self) -> bool:
+        """Whether a NEW task may succeed where this one failed (:data:`contracts.vod.TASK_ERR_RETRYABLE`)."""
+        return contract.TASK_ERR_RETRYABLE.get(self.err_code_ext, False)
+
+    def event(self) -> dict[str, Any]:
+        """The trigger event's payload: no URL."""
+        return {
+            "status": "success" if self.succeeded else ("failed" if self.failed else "running"),
+            "TaskId": self.task_id,
+            "TaskStatus": self.status,
+            "Progress": self.progress,
+            "ErrCode": self.err_code,
+            "ErrCodeExt": self.err_code_ext,
+            "Message": self.message,
+            "retryable": self.retryable,
+        }
+
+
+def task_outcome(task_id: str, detail: dict[str, Any]) -> TaskOutcome:
+    """Read a ``DescribeTaskDetail`` answer of an AIGC video or image task.
+
+    A task of another type, or an answer without a Status, is an error: an answer is a success only when it
+    carries what the action promises.
+    """
+    status = detail.get("Status")
+    kind = detail.get("TaskType")
+    inner = detail.get(kind) if kind in ("AigcVideoTask", "AigcImageTask") else None
+    if not isinstance(status, str) or not status or not isinstance(inner, dict):
+        raise ValueError(f"DescribeTaskDetail of {task_id} carries no AIGC task (TaskType {kind!r}, Status {status!r})")
+    output = inner.get("Output") or {}
+    return TaskOutcome(
+        task_id=task_id,
+        status=status,
+        progress=int(inner.get("Progress") or 0),
+        err_code=int(inner.get("ErrCode") or 0),
+        err_code_ext=str(inner.get("ErrCodeExt") or ""),
+        message=str(inner.get("Message") or ""),
+        files=[dict(f) for f in output.get("FileInfos") or []],
+    )
+
+
+class AigcTaskTrigger(BaseTrigger):
+    """Fires when VOD AIGC task ``aigc_task_id`` ends, fails to be read, or ``deadline`` passes.
+
+    Events (``event.payload["status"]``): ``success``, ``failed`` (the task ended with an error:
+    ``ErrCode``, ``ErrCodeExt``, ``Message``, ``retryable``), ``timeout`` (the deadline passed; the remote
+    task was left alone) and ``error`` (polling failed ``MAX_POLL_ERRORS`` times in a row, or a
+    non-retryable error such as a wrong TaskId or SubAppId).
+    """
+
+    def __init__(
+        self,
+        *,
+        aigc_task_id: str,
+        tencentcloud_conn_id: str | None,
+        region: str | None,
+        sub_app_id: int | None,
+        deadline: float,
+        poll_interval: float = 10.0,
+        max_poll_interval: float = 60.0,
+        backoff: float = 1.5,
+        session_id: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.aigc_task_id = aigc_task_id
+        self.tencentcloud_conn_id = tencentcloud_conn_id
+        self.region = region
+        self.sub_app_id = sub_app_id
+        self.deadline = float(deadline)
+        self.poll_interval = float(poll_interval)
+        self.max_poll_interval = float(max_poll_interval)
+        self.backoff = float(backoff)
+        self.session_id = session_id
+        self._hook: Any = None
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "aigc_task_id": self.aigc_task_id,
+                "tencentcloud_conn_id": self.tencentcloud_conn_id,
+                "region": self.region,
+                "sub_app_id": self.sub_app_id,
+                "deadline": self.deadline,
+                "poll_interval": self.poll_interval,
+                "max_poll_interval": self.max_poll_interval,
+                "backoff": self.backoff,
+                "session_id": self.session_id,
+            },
+        )
+
+    def _poll(self) -> dict[str, Any]:
+        """One ``DescribeTaskDetail`` through the sync hook (runs in a worker thread)."""
+        if self._hook is None:
+            from airflow_provider_tencent.hooks.vod import TencentVodHook
+
+            self._hook = TencentVodHook(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)
+        detail: dict[str, Any] = self._hook.describe_task_detail(self.aigc_task_id, self.sub_app_id)
+        return detail
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudError
+
+        interval = max(self.poll_interval, 0.01)
+        errors = 0
+        while True:
+            if time.time() >= self.deadline:
+                yield TriggerEvent(
+                    {
+                        "status": "timeout",
+                        "TaskId": self.aigc_task_id,
+                        "Message": f"gave up waiting at the deadline; task {self.aigc_task_id} was left running",
+                    }
+                )
+                return
+            try:
+                detail = await asyncio.get_running_loop().run_in_executor(_pool(), self._poll)
+                outcome = task_outcome(self.aigc_task_id, detail)
+                errors = 0
+            except (TencentCloudError, ValueError) as exc:
+                errors += 1
+                retryable = isinstance(exc, TencentCloudAPIError) and (exc.retryable or not exc.sent)
+                code = getattr(exc, "code", type(exc).__name__)
+                self.log.warning("AIGC task %s: poll %d failed: %s", self.aigc_task_id, errors, code)
+                if not retryable or errors >= MAX_POLL_ERRORS:
+                    yield TriggerEvent(
+                        {"status": "error", "TaskId": self.aigc_task_id, "ErrCodeExt": f"{code}", "Message": f"{exc}"}
+                    )
+                    return
+            else:
+                if outcome.done:
+                    self.log.info("AIGC task %s ended: %s", self.aigc_task_id, outcome.status)
+                    yield TriggerEvent(outcome.event())
+                    return
+                self.log.info("AIGC task %s: %s, %d%%", self.aigc_task_id, outcome.status, outcome.progress)
+            await asyncio.sleep(max(0.0, min(interval, self.deadline - time.time())))
+            interval = min(interval * self.backoff, self.max_poll_interval)
