@@ -1,4 +1,4 @@
-"""Benchmark of issue 13: 100 concurrent deferred AIGC generation tasks held by one triggerer process.
+"""Benchmark: 100 concurrent deferred AIGC generation tasks held by one triggerer process.
 
 ``python benchmarks/bench_aigc_triggerer.py [--tasks 100] [--duration 6]``
 

@@ -962,7 +962,7 @@ def test_subject_detection_limits_in_product_galleries(emu, group_type, size, de
 
 
 def test_emulator_shares_no_code_with_the_client():
-    """Issue 10: the emulator's rules are its own (documents, SDK models), never the client's beliefs."""
+    """The emulator's rules are its own (documents, SDK models), never the client's beliefs."""
     import ast
     from pathlib import Path
 

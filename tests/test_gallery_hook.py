@@ -1,4 +1,4 @@
-"""Issue 14: SearchImage / UpdateImage / DeleteImages / CreateGroup through the hook, against the
+"""SearchImage / UpdateImage / DeleteImages / CreateGroup through the hook, against the
 emulator with real TC3 signing (the SDK oracle checks every exchange at session end)."""
 
 from __future__ import annotations

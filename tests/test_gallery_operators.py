@@ -1,4 +1,4 @@
-"""Issue 14 operators against the emulator (real TC3 signing, moto S3 on loopback)."""
+"""The gallery operators against the emulator (real TC3 signing, moto S3 on loopback)."""
 
 from __future__ import annotations
 

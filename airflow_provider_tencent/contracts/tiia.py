@@ -334,7 +334,7 @@ CREATE_GROUP = ApiContract(
     action="CreateGroup",
     host=HOST,
     qps=1,
-    qps_source="CreateGroup API document, as quoted by issue 10's audit: 默认接口请求频率限制:1次/秒",
+    qps_source="CreateGroup API document as quoted to us (page not found to check): 默认接口请求频率限制:1次/秒",
     service_errors=_ALL_ERRORS,
     fields=(
         FieldSpec(
@@ -375,7 +375,7 @@ DESCRIBE_GROUPS = ApiContract(
     action="DescribeGroups",
     host=HOST,
     qps=20,
-    qps_source="DescribeGroups API document, as quoted by issue 10's audit: 20次/秒",
+    qps_source="DescribeGroups API document, as quoted to us (the page itself not found to check): 20次/秒",
     service_errors=_ALL_ERRORS,
     read_only=True,
     fields=(
@@ -391,7 +391,7 @@ DESCRIBE_IMAGES = ApiContract(
     action="DescribeImages",
     host=HOST,
     qps=20,
-    qps_source="issue 14 (DescribeImages 20/s); the DescribeImages page itself was not found to check",
+    qps_source="20/s as quoted to us; the DescribeImages page itself was not found to check",
     service_errors=_ALL_ERRORS,
     read_only=True,
     fields=(
@@ -407,7 +407,7 @@ DELETE_IMAGES = ApiContract(
     action="DeleteImages",
     host=HOST,
     qps=10,
-    qps_source="issue 14 (DeleteImages 10/s); the DeleteImages page itself was not found to check",
+    qps_source="10/s as quoted to us; the DeleteImages page itself was not found to check",
     service_errors=_ALL_ERRORS,
     fields=(
         FieldSpec("GroupId", "group_id", "String", True, "Gallery ID."),
@@ -426,7 +426,7 @@ CONTRACTS: dict[str, ApiContract] = {
     c.action: c for c in (CREATE_IMAGE, CREATE_GROUP, DESCRIBE_GROUPS, DESCRIBE_IMAGES, DELETE_IMAGES)
 }
 
-# -- the gallery's life after CreateImage (issue 14) ------------------------------------------------
+# -- the gallery's life after CreateImage  ------------------------------------------------
 #: Most characters of a SearchImage ``Filter`` (SDK SearchImageRequest.Filter: "最大支持64字符").
 MAX_FILTER_CHARS = 64
 #: Most results of one SearchImage (SDK SearchImageRequest.Limit: "默认值为10,最大值为100").

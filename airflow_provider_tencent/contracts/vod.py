@@ -160,7 +160,7 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
 )
 
 
-# -- AIGC generation tasks (issue 13): CreateAigcVideoTask, CreateAigcImageTask, DescribeTaskDetail, DescribeTasks --
+# -- AIGC generation tasks: CreateAigcVideoTask, CreateAigcImageTask, DescribeTaskDetail, DescribeTasks --
 #
 # Source: the official SDK's models (tencentcloud-sdk-python-vod 3.1.194, ``vod/v20180717/models.py``:
 # ``CreateAigcVideoTaskRequest``, ``AigcVideoTaskInput``, ``CreateAigcImageTaskRequest``, ``DescribeTaskDetail*``,
@@ -257,6 +257,7 @@ CREATE_AIGC_VIDEO_TASK = ApiContract(
     qps_source=f"{VIDEO_DOC}: 默认接口请求频率限制:20次/秒",
     errors=AIGC_TASK_ERRORS,
     service_errors=SERVICE_ERRORS,
+    promises=("TaskId",),
     source=f"{SDK_MODELS} CreateAigcVideoTaskRequest; {VIDEO_DOC}",
     fields=(
         *_TASK_COMMON,
@@ -314,6 +315,7 @@ CREATE_AIGC_IMAGE_TASK = ApiContract(
     qps_source=f"{IMAGE_DOC}: 默认接口请求频率限制:20次/秒",
     errors=AIGC_TASK_ERRORS,
     service_errors=SERVICE_ERRORS,
+    promises=("TaskId",),
     source=f"{SDK_MODELS} CreateAigcImageTaskRequest; {IMAGE_DOC}",
     fields=(
         *_TASK_COMMON,

@@ -259,7 +259,7 @@ class TencentImageSearchHook(TencentCloudHook):
             hint="choose another PicName, or set if_exists='skip'",
         )
 
-    # -- issue 14: search, tag updates, deletes, idempotent galleries ------------------------
+    # -- search, tag updates, deletes, idempotent galleries ------------------------
     def search_image(
         self,
         params: dict[str, Any],
@@ -408,7 +408,7 @@ class TencentImageSearchHook(TencentCloudHook):
         return {"status": "created", "GroupId": group_id, **wanted, "RequestId": response.get("RequestId")}
 
 
-# -- the gallery's life after CreateImage (issue 14) ----------------------------------------------
+# -- the gallery's life after CreateImage  ----------------------------------------------
 
 
 @dataclass(frozen=True)

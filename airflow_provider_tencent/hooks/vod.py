@@ -75,7 +75,7 @@ class TencentVodHook(TencentCloudHook):
                 ),
             ) from None
 
-    # -- AIGC generation tasks (issue 13) ------------------------------------------------------
+    # -- AIGC generation tasks  ------------------------------------------------------
     def create_aigc_task(
         self, action: str, params: dict[str, Any], *, limiter: Limiter | None = None
     ) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Image Search (TIIA) operators for the gallery's life after ``CreateImage`` (issue 14).
+"""Image Search (TIIA) operators for the gallery's life after ``CreateImage``.
 
 * :class:`SearchImageOperator` - one query picture, its matches (``SearchImage``);
 * :class:`SearchImagesOperator` - many query pictures at the quota, a JSON-lines result file;

@@ -1,4 +1,4 @@
-"""Issue 13 in a real Airflow with a real triggerer, seen in a headless browser.
+"""The AIGC video DAG in a real Airflow with a real triggerer, seen in a headless browser.
 
 Run: ``.venv/bin/python tests/ui/aigc_video_check.py``.
 

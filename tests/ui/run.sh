@@ -68,4 +68,8 @@ if [ ! -x "$PYTHON" ]; then
     echo "ui tests: $PYTHON is missing: run 'make setup' first" >&2
     exit 1
 fi
-exec "$PYTHON" tests/ui/ui_check.py "$@"
+# The provider's pages and forms, then the AIGC video DAG with a real triggerer (deferred, triggerer restarted).
+status=0
+"$PYTHON" tests/ui/ui_check.py "$@" || status=1
+"$PYTHON" tests/ui/aigc_video_check.py || status=1
+exit $status

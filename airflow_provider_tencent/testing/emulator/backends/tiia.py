@@ -427,7 +427,7 @@ class TiiaBackend(Backend):
     def state(self) -> dict[str, Any]:
         return {}
 
-    # -- search and tag updates (issue 14; rules and sources after the class) -------------------
+    # -- search and tag updates (rules and sources after the class) -------------------
     def action_SearchImage(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
         check_params("SearchImage", body, SEARCH_PARAMS, BAD, strict=True)
         limit = 10 if body.get("Limit") is None else body["Limit"]
@@ -531,7 +531,7 @@ class TiiaBackend(Backend):
         return {}
 
 
-# -- search and tag updates (issue 14) ------------------------------------------------------------
+# -- search and tag updates  ------------------------------------------------------------
 # Sources: the SDK's SearchImageRequest / SearchImageResponse / UpdateImageRequest text.
 # * SearchImage: ImageUrl or ImageBase64 ("如果都提供,只使用ImageUrl"), the picture rules of CreateImage;
 #   Limit "默认值为10,最大值为100 … 图案花纹搜索时Limit = 1"; Offset "默认值为0"; MatchThreshold: "只有图片相似度

@@ -1,4 +1,4 @@
-"""Client fixes of issue 10, each against the emulator over real HTTP (each failed on the code before it).
+"""Client rules from the API documents and the SDK, each against the emulator over real HTTP.
 
 * ``MaxCapacity`` counts pictures: a sensible default, and GroupId characters checked before the call;
 * every error code decided: account codes fail at once with a hint, unknown codes are not retried,
