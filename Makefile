@@ -31,7 +31,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 pytest: setup
-	$(BIN)/pytest -q
+	TENCENT_ORACLE_REQUIRED=1 $(BIN)/pytest -q
 
 ## The test command (and CI's): on Airflow 3.3.2 lint, types, the whole test suite (emulator + local S3 + airflow
 ## dags test), the UI in a browser, the demo, the docs, the wheel and sdist; then Airflow 3.1 and 3.2 and the

@@ -2,6 +2,7 @@
 
 * Exceptions moved to the task SDK (``airflow.sdk.exceptions``) in 3.2; 3.1 has them in ``airflow.exceptions``.
 * ``DagBag`` moved from ``airflow.models.dagbag`` to ``airflow.dag_processing.dagbag`` in 3.2.
+* The configuration (``conf``) is ``airflow.sdk.configuration`` from 3.2, ``airflow.configuration`` on 3.1.
 * ``ObjectStoragePath.conn_id`` exists from 3.2; before, the connection id is only a storage option.
 * universal-pathlib 0.2 (Airflow 3.1) fixes a scheme's path flavour on its first path: ``cos://`` is
   declared (:mod:`airflow_provider_tencent.fs.cos_path`) when this module loads, before any path is made.
@@ -28,6 +29,7 @@ if TYPE_CHECKING or AIRFLOW_V_3_2_PLUS:
         AirflowFailException,
         AirflowNotFoundException,
         ParamValidationError,
+        TaskDeferred,
     )
 else:  # Airflow 3.1
     from airflow.exceptions import (  # type: ignore[no-redef,attr-defined,unused-ignore]
@@ -35,6 +37,7 @@ else:  # Airflow 3.1
         AirflowFailException,
         AirflowNotFoundException,
         ParamValidationError,
+        TaskDeferred,
     )
 
 if not AIRFLOW_V_3_2_PLUS:
@@ -50,8 +53,10 @@ __all__ = [
     "AirflowFailException",
     "AirflowNotFoundException",
     "ParamValidationError",
+    "TaskDeferred",
     "connection_form_from_provider_info",
     "dagbag_class",
+    "default_deferrable",
     "storage_conn_id",
 ]
 
@@ -65,6 +70,15 @@ def dagbag_class() -> type[Any]:
     else:
         from airflow.models.dagbag import DagBag  # type: ignore[no-redef,unused-ignore]
     return DagBag  # type: ignore[no-any-return,unused-ignore]
+
+
+def default_deferrable() -> bool:
+    """Airflow's ``[operators] default_deferrable`` (the configuration moved to the task SDK in 3.2)."""
+    if AIRFLOW_V_3_2_PLUS:
+        from airflow.sdk.configuration import conf
+    else:
+        from airflow.configuration import conf  # type: ignore[no-redef,unused-ignore]
+    return bool(conf.getboolean("operators", "default_deferrable", fallback=False))
 
 
 def storage_conn_id(path: ObjectStoragePath) -> str | None:

@@ -79,8 +79,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from airflow_provider_tencent.testing.emulator import Emulator
 
     exchanges = Emulator.capture or []
-    problems = sdk_oracle.check_exchanges(exchanges)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if sdk_oracle.MISSING:  # a matrix leg that installs the runtime and `testing` extras only
+        if reporter is not None:
+            reporter.write_line(f"SDK oracle: {sdk_oracle.MISSING}", yellow=True)
+        if os.environ.get("TENCENT_ORACLE_REQUIRED") and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # `make pytest` (the full suite) requires it
+        return
+    problems = sdk_oracle.check_exchanges(exchanges)
     if reporter is not None:
         reporter.write_line(f"SDK oracle: {len(exchanges)} exchanges checked, {len(problems)} problems")
         for problem in problems:

@@ -15,9 +15,17 @@ and every declared field present unless the SDK says it may be null ("此字段�
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 import warnings
 from typing import Any
+
+#: Why the oracle cannot run here (the official service SDKs - the ``oracle`` extra - are not installed), or "".
+MISSING = (
+    ""
+    if all(importlib.util.find_spec(f"tencentcloud.{service}") for service in ("tiia", "vod", "sts"))
+    else "the official service SDKs (the 'oracle' extra) are not installed: the SDK oracle checks NOT run"
+)
 
 #: Required request parameters, from the API documents (the seeds for CreateImage and
 #: CreateAigcCustomElement; the public API pages for the others).

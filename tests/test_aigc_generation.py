@@ -114,7 +114,7 @@ def aigc(provider):
 
 def run_deferred(op, context: dict[str, Any]) -> Any:
     """execute -> TaskDeferred -> the trigger runs to its event -> execute_complete, as the triggerer does."""
-    from airflow.sdk.exceptions import TaskDeferred
+    from airflow_provider_tencent.compat import TaskDeferred
 
     with pytest.raises(TaskDeferred) as deferred:
         op.execute(context)
@@ -337,7 +337,7 @@ def test_worker_killed_after_submit_then_retry_makes_one_task(aigc, tmp_path):
 @pytest.mark.timeout(60)
 def test_triggerer_restart_mid_poll_keeps_one_task(aigc):
     """The triggerer dies while polling; a new one rebuilds the trigger from its serialised kwargs and finishes."""
-    from airflow.sdk.exceptions import TaskDeferred
+    from airflow_provider_tencent.compat import TaskDeferred
 
     aigc.emulator.aigc_duration = 1.5
     op = video_op(deferrable=True)
@@ -417,7 +417,7 @@ def test_trigger_serialises_and_logs_no_secret(aigc, monkeypatch, caplog):
     aigc.emulator.add_credential(CANARY_ID, CANARY_KEY, token=CANARY_TOKEN)
     conn = {**aigc.conn, "login": CANARY_ID, "password": CANARY_KEY, "extra": {**aigc.extra, "token": CANARY_TOKEN}}
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
-    from airflow.sdk.exceptions import TaskDeferred
+    from airflow_provider_tencent.compat import TaskDeferred
 
     caplog.set_level(logging.DEBUG)
     op = video_op(deferrable=True)
@@ -456,6 +456,7 @@ def test_importing_the_modules_imports_no_sdk_service_module():
 
 
 # -- the example DAG, end to end under `airflow dags test` (deferral included) ------------------------
+@pytest.mark.e2e
 @pytest.mark.timeout(600)
 def test_example_video_dag_end_to_end(canary_provider, tmp_path):  # noqa: F811  (the fixture)
     from conftest import put_object

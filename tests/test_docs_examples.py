@@ -18,6 +18,7 @@ from airflow_provider_tencent.testing.images import make_image
 pytest.importorskip("airflow.providers.openlineage", reason="the dev extra installs the OpenLineage provider")
 
 
+@pytest.mark.e2e
 @pytest.mark.timeout(600)
 def test_batch_subjects_dag_reports_lineage(canary, tmp_path):  # noqa: F811
     provider = canary

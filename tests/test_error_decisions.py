@@ -16,6 +16,10 @@ import importlib
 from importlib import metadata
 
 import pytest
+import sdk_oracle
+
+if sdk_oracle.MISSING:
+    pytest.skip(sdk_oracle.MISSING, allow_module_level=True)
 
 from airflow_provider_tencent.contracts import ApiContract, ErrorKind, common, sts, tiia, vod
 from airflow_provider_tencent.exceptions import TencentCloudAPIError

@@ -11,7 +11,7 @@ from test_dags_e2e import airflow_home, assert_no_secrets, canary, env_for, read
 
 from airflow_provider_tencent.testing.images import make_image
 
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # `airflow dags test` runs
 
 
 def gallery(provider) -> dict[str, str]:

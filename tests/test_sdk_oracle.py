@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 import sdk_oracle
 
+if sdk_oracle.MISSING:
+    pytest.skip(sdk_oracle.MISSING, allow_module_level=True)
+
 from airflow_provider_tencent.testing.emulator import Emulator
 from airflow_provider_tencent.testing.emulator.backends import tiia as emulator_tiia
 from airflow_provider_tencent.testing.images import make_image

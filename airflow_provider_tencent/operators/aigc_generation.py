@@ -41,8 +41,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow.sdk.exceptions import AirflowFailException
-
+from airflow_provider_tencent.compat import AirflowFailException, default_deferrable
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.contracts import vod as contract
 from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudError
@@ -61,12 +60,6 @@ STATE_KEY = "tencent_aigc_task"
 #: How long the stored TaskId is kept: longer than the service's 3-day SessionId window.
 STATE_RETENTION = timedelta(days=7)
 DEFAULT_TIMEOUT = 2 * 3600.0
-
-
-def _default_deferrable() -> bool:
-    from airflow.sdk.configuration import conf
-
-    return conf.getboolean("operators", "default_deferrable", fallback=False)
 
 
 class AigcTaskFailedError(TencentCloudError):
@@ -347,7 +340,7 @@ class _CreateAigcTaskOperator(_AigcTaskWaitMixin, TencentCloudBaseOperator[Tence
         self.ext_info = ext_info
         self.sub_app_id = sub_app_id
         self.output_path = output_path
-        self.deferrable = _default_deferrable() if deferrable is None else bool(deferrable)
+        self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
         if float(poll_interval) <= 0 or float(max_poll_interval) < float(poll_interval) or float(backoff) < 1:
             raise ValueError("need 0 < poll_interval <= max_poll_interval and backoff >= 1")
         if float(timeout) <= 0:

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
+from airflow_provider_tencent.compat import default_deferrable
 from airflow_provider_tencent.hooks.vod import TencentVodHook
 from airflow_provider_tencent.operators.aigc_generation import (
     DEFAULT_TIMEOUT,
     VodAigcTaskLink,
     _AigcTaskWaitMixin,
-    _default_deferrable,
 )
 from airflow_provider_tencent.triggers.aigc import task_outcome
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
@@ -67,7 +67,7 @@ class AigcTaskSensor(_AigcTaskWaitMixin, BaseSensorOperator):
         self.region = region
         self.sub_app_id = sub_app_id
         self.output_path = output_path
-        self.deferrable = _default_deferrable() if deferrable is None else bool(deferrable)
+        self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
         self.poll_interval = float(poke_interval)
         self.max_poll_interval = max(float(max_poll_interval), self.poll_interval)
         self.backoff = float(backoff)
