@@ -102,8 +102,7 @@ def main() -> None:
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
         os.environ.pop(var, None)
     os.environ["NO_PROXY"] = "*"
-    from airflow.sdk.exceptions import TaskDeferred
-
+    from airflow_provider_tencent.compat import TaskDeferred
     from airflow_provider_tencent.operators.aigc_generation import CreateAigcVideoOperator
     from airflow_provider_tencent.testing.emulator import Emulator
     from airflow_provider_tencent.testing.emulator_fixtures import connection_json

@@ -370,7 +370,7 @@ def test_failed_task_for_good_is_a_clear_error_and_not_retried(aigc):
     text = f"{err.value}"
     assert "ErrCode 70000 ContentModerationFailed" in text and "refused by moderation" in text
     assert "not retried" in text
-    from airflow.sdk.exceptions import AirflowFailException
+    from airflow_provider_tencent.compat import AirflowFailException
 
     assert isinstance(err.value, AirflowFailException)
     # a manual re-run reattaches to the failed task and fails the same way: nothing new is paid for

@@ -47,7 +47,7 @@ from airflow_provider_tencent.hooks.credentials import (
     cvm_role_fetcher,
     find_keyless_credential,
 )
-from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID, TencentConnection
+from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID, TencentConnection, unreadable_env_connection
 from airflow_provider_tencent.utils.redact import install_sdk_log_filter, redact_text, register_secret
 
 if TYPE_CHECKING:
@@ -156,6 +156,9 @@ class TencentCloudHook(BaseHook):
             try:
                 conn = self.get_connection(self.tencentcloud_conn_id)
             except AirflowNotFoundException:
+                reason = unreadable_env_connection(self.tencentcloud_conn_id)
+                if reason:
+                    raise TencentCloudConfigError(reason) from None
                 self.log.warning(
                     "Connection %r not found: using key-less credentials (environment, profile, roles)",
                     self.tencentcloud_conn_id,

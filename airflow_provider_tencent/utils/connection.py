@@ -39,6 +39,30 @@ MAX_BACKOFF = 600.0
 MAX_ATTEMPTS = 100
 
 
+def unreadable_env_connection(conn_id: str) -> str | None:
+    """Why ``AIRFLOW_CONN_<ID>`` is set but Airflow found no connection in it, or ``None``.
+
+    Some Airflow releases (3.1) answer "not found" for an environment connection they cannot parse:
+    without this, the hook would silently fall back to key-less credentials.
+    """
+    import os
+    from types import SimpleNamespace
+
+    text = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+    if not text or not text.lstrip().startswith("{"):
+        return None
+    try:
+        spec = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"Connection {conn_id!r}: AIRFLOW_CONN_{conn_id.upper()} is not valid JSON ({exc.msg})"
+    if isinstance(spec, dict):
+        try:
+            _extra_dict(SimpleNamespace(conn_id=conn_id, extra=spec.get("extra")))  # type: ignore[arg-type]
+        except TencentCloudConfigError as exc:
+            return f"{exc}"
+    return f"Connection {conn_id!r}: AIRFLOW_CONN_{conn_id.upper()} is set, but Airflow could not read it"
+
+
 def _extra_dict(conn: Connection) -> dict[str, Any]:
     """The connection's extras. Invalid JSON is refused (Airflow's ``extra_dejson`` would log it and
     answer ``{}``: the hook would then call the public host with the connection's keys)."""
