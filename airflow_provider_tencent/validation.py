@@ -9,6 +9,8 @@ retry it).
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -194,3 +196,39 @@ def parse_structured(value: Any, field: str, expected: type | tuple[type, ...]) 
             actual=type(value).__name__,
         )
     return value
+
+
+# -- rendered templates are strings: read them as the API's types (the operators' arguments) ------------
+def template_int(value: Any) -> Any:
+    """A rendered template is a string: ``"3"`` is read as 3 (anything else is left for validation,
+    which names the argument: ``"²"`` is a digit to Python, not a number to the API)."""
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
+        return int(value.strip())
+    return value
+
+
+def template_bool(value: Any) -> Any:
+    """A rendered template is a string: ``"true"``/``"false"`` (any case) are read as booleans."""
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return value
+
+
+def template_rect(value: Any) -> Any:
+    """``image_rect`` as the API's Rect: x/y/width/height in any letter case, as a dict or a JSON text."""
+    if isinstance(value, str) and value.strip().startswith("{"):
+        value = parse_structured(value, "image_rect", dict)
+    if not isinstance(value, Mapping):
+        return value
+    lowered = {f"{k}".lower(): v for k, v in value.items()}
+    return {k: lowered[k.lower()] for k in ("X", "Y", "Width", "Height") if k.lower() in lowered}
+
+
+def template_tags(value: Any) -> Any:
+    """``tags`` as the API's JSON text: a dict, its JSON, or a dict rendered as Python text."""
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            json.loads(value)
+        except ValueError:
+            value = parse_structured(value, "tags", dict)  # a dict rendered as Python text
+    return json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, Mapping) else value

@@ -46,6 +46,17 @@ def test_search_from_a_cos_path_returns_matches(provider, context):
     assert none["Count"] == 0
 
 
+
+@pytest.mark.parametrize("arg", ["category_id", "limit", "match_threshold"])
+def test_a_unicode_digit_is_an_input_error_naming_the_argument(provider, context, arg):
+    """``"²"`` is a digit to Python (``isdigit``) but no number to the API: refused, naming the argument."""
+    op = SearchImageOperator(task_id="s", group_id="g1", image_base64=base64.b64encode(make_image(64, 64)).decode())
+    setattr(op, arg, "²")
+    with pytest.raises(TencentCloudInputError, match=arg) as err:
+        op.execute(context)
+    assert err.value.field == arg
+    assert "SearchImage" not in provider.emulator.counters()
+
 @pytest.mark.parametrize(
     ("kwargs", "field", "size"),
     [

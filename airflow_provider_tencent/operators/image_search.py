@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -29,6 +28,10 @@ from airflow_provider_tencent.validation import (
     parse_structured,
     raise_if,
     tags_problems,
+    template_bool,
+    template_int,
+    template_rect,
+    template_tags,
 )
 
 if TYPE_CHECKING:
@@ -59,40 +62,6 @@ ITEM_KEYS = (
     "category_id",
     "image_rect",
 )
-
-
-def _integer(value: Any) -> Any:
-    """A rendered template is a string: ``"3"`` is read as 3 (anything else is left for validation,
-    which names the argument: ``"²"`` is a digit to Python, not a number to the API)."""
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value.strip()):
-        return int(value.strip())
-    return value
-
-
-def _boolean(value: Any) -> Any:
-    """A rendered template is a string: ``"true"``/``"false"`` (any case) are read as booleans."""
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return value
-
-
-def _rect(value: Any) -> Any:
-    """``image_rect`` as the API's Rect: x/y/width/height in any letter case, as a dict or a JSON text."""
-    if isinstance(value, str) and value.strip().startswith("{"):
-        value = parse_structured(value, "image_rect", dict)
-    if not isinstance(value, Mapping):
-        return value
-    lowered = {f"{k}".lower(): v for k, v in value.items()}
-    return {k: lowered[k.lower()] for k in ("X", "Y", "Width", "Height") if k.lower() in lowered}
-
-
-def _tags(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().startswith("{"):
-        try:
-            json.loads(value)
-        except ValueError:
-            value = parse_structured(value, "tags", dict)  # a dict rendered as Python text
-    return json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, Mapping) else value
 
 
 def _path_text(value: Any) -> str | None:
@@ -143,10 +112,10 @@ def prepare_create_image(
         "ImageUrl": item.get("image_url") or None,
         "ImageBase64": item.get("image_base64") or None,
         "CustomContent": item.get("custom_content"),
-        "Tags": _tags(item.get("tags")),
-        "EnableDetect": _boolean(item.get("enable_detect")),
-        "CategoryId": _integer(item.get("category_id")),
-        "ImageRect": _rect(item.get("image_rect")),
+        "Tags": template_tags(item.get("tags")),
+        "EnableDetect": template_bool(item.get("enable_detect")),
+        "CategoryId": template_int(item.get("category_id")),
+        "ImageRect": template_rect(item.get("image_rect")),
     }
     params = {k: v for k, v in params.items() if v is not None and v != ""}
     problems: list[Problem] = []

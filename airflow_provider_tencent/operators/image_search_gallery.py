@@ -36,6 +36,10 @@ from airflow_provider_tencent.validation import (
     parse_structured,
     raise_if,
     tags_problems,
+    template_bool,
+    template_int,
+    template_rect,
+    template_tags,
 )
 
 if TYPE_CHECKING:
@@ -61,34 +65,6 @@ SEARCH_KEYS = (
     "enable_detect",
     "category_id",
 )
-
-
-def _as_int(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    return value
-
-
-def _as_bool(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return value
-
-
-def _as_rect(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().startswith("{"):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return value
-    if not isinstance(value, Mapping):
-        return value
-    lowered = {f"{k}".lower(): v for k, v in value.items()}
-    return {k: lowered[k.lower()] for k in ("X", "Y", "Width", "Height") if k.lower() in lowered}
-
-
-def _as_tags(value: Any) -> Any:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, Mapping) else value
 
 
 def filter_problems(text: Any) -> list[Problem]:
@@ -136,13 +112,13 @@ def prepare_search_image(
         "GroupId": group_id,
         "ImageUrl": item.get("image_url") or None,
         "ImageBase64": item.get("image_base64") or None,
-        "Limit": _as_int(item.get("limit")),
-        "Offset": _as_int(item.get("offset")),
-        "MatchThreshold": _as_int(item.get("match_threshold")),
+        "Limit": template_int(item.get("limit")),
+        "Offset": template_int(item.get("offset")),
+        "MatchThreshold": template_int(item.get("match_threshold")),
         "Filter": item.get("filter") or None,
-        "ImageRect": _as_rect(item.get("image_rect")),
-        "EnableDetect": _as_bool(item.get("enable_detect")),
-        "CategoryId": _as_int(item.get("category_id")),
+        "ImageRect": template_rect(item.get("image_rect")),
+        "EnableDetect": template_bool(item.get("enable_detect")),
+        "CategoryId": template_int(item.get("category_id")),
     }
     params = {k: v for k, v in params.items() if v is not None and v != ""}
     text = params.get("ImageBase64")
@@ -445,7 +421,7 @@ class UpdateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
             "GroupId": self.group_id,
             "EntityId": self.entity_id or None,
             "PicName": self.pic_name or None,
-            "Tags": _as_tags(self.tags),
+            "Tags": template_tags(self.tags),
         }
         params = {k: v for k, v in params.items() if v is not None}
         problems = field_problems(contract.UPDATE_IMAGE, params) + tags_problems(params.get("Tags"))
@@ -601,10 +577,10 @@ class CreateGroupOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         params = {
             "GroupId": self.group_id,
             "GroupName": self.group_name,
-            "MaxCapacity": _as_int(self.max_capacity),
+            "MaxCapacity": template_int(self.max_capacity),
             "Brief": self.brief,
-            "MaxQps": _as_int(self.max_qps),
-            "GroupType": _as_int(self.group_type),
+            "MaxQps": template_int(self.max_qps),
+            "GroupType": template_int(self.group_type),
         }
         params = {k: v for k, v in params.items() if v is not None}
         problems = field_problems(contract.CREATE_GROUP, params)
@@ -815,7 +791,7 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
         from airflow_provider_tencent.utils.rate_limit import RateLimiter
 
-        dry_run = _as_bool(self.sync_dry_run)
+        dry_run = template_bool(self.sync_dry_run)
         if not isinstance(dry_run, bool):
             raise TencentCloudInputError(f"dry_run must be true or false, got {self.sync_dry_run!r}", field="dry_run")
         self._share()  # refused before any call
