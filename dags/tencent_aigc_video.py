@@ -144,6 +144,7 @@ with DAG(
             print(f"video file: {path}")
         return f"{params['output_path']}"
 
+    # [START howto_operator_create_aigc_video]
     subjects = group_pictures()
     created = CreateAigcElementOperator.partial(
         task_id="create_subject",
@@ -169,3 +170,4 @@ with DAG(
         retry_delay=pendulum.duration(seconds=30),
     )
     publish_video(video.output, created.output)
+    # [END howto_operator_create_aigc_video]

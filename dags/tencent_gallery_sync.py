@@ -62,6 +62,7 @@ with DAG(
         ),
     },
 ) as dag:
+    # [START howto_operator_sync_gallery]
     SyncGalleryOperator(
         task_id="sync_gallery",
         tencentcloud_conn_id=CONN_ID,
@@ -72,3 +73,4 @@ with DAG(
         dry_run="{{ params.dry_run }}",
         max_deletions="{{ params.max_deletions }}",
     )
+    # [END howto_operator_sync_gallery]

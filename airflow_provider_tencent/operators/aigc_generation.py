@@ -497,16 +497,17 @@ class CreateAigcVideoOperator(_CreateAigcTaskOperator):
     :param prompt: ``Prompt``, at most 1000 characters; required without ``file_infos``.
     :param negative_prompt: ``NegativePrompt``, at most 1000 characters.
     :param output_config: ``OutputConfig`` (``StorageMode``, ``Duration``, ``Resolution``, ``AspectRatio``...).
-    :param file_infos, last_frame_file_id, last_frame_url, enhance_prompt, input_region, scene_type, seed,
-        session_context, tasks_priority, ext_info, procedure: the request fields of the same names.
+    :param file_infos: ``FileInfos``; likewise ``last_frame_file_id``, ``last_frame_url``, ``enhance_prompt``,
+        ``input_region``, ``scene_type``, ``seed``, ``session_context``, ``tasks_priority``, ``ext_info`` and
+        ``procedure`` are the request fields of the same names.
     :param session_id: the de-duplication key; default derived from DAG, run, task and map index. ``""``
         switches de-duplication off (then an ambiguous submit fails saying a task may exist).
     :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``.
     :param output_path: a ``cos://``/``s3://`` (or local) folder: the output files are streamed there as
         ``<TaskId>-<n>.<type>`` and their paths returned under ``"paths"``.
     :param deferrable: wait in the triggerer (default: ``[operators] default_deferrable``).
-    :param poll_interval, max_poll_interval, backoff: ``DescribeTaskDetail`` every ``poll_interval`` seconds,
-        growing by ``backoff`` up to ``max_poll_interval``.
+    :param poll_interval: seconds between two ``DescribeTaskDetail`` reads at first (default 10), growing by
+        ``backoff`` (default 1.5) up to ``max_poll_interval`` (default 60).
     :param timeout: seconds to wait for the task (default two hours); then it fails leaving the task running.
     :return: ``{"TaskId", "Status", "files": [{"FileUrl" (no query string), "FileType", ...}], "paths"?}``.
     """

@@ -1,0 +1,53 @@
+"""Test DAG: AIGC pictures (``CreateAigcImageOperator``) and a wait for a task submitted elsewhere
+(``AigcTaskSensor``), both deferred to the triggerer.
+
+The docs' how-tos include their code from here; ``tests/test_docs_gallery_aigc.py`` runs it with
+``airflow dags test`` against the emulator.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pendulum
+from airflow.sdk import DAG, task
+
+from airflow_provider_tencent.operators.aigc_generation import CreateAigcImageOperator
+from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
+
+BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")
+POLL_SECONDS = float(os.environ.get("TENCENT_AIGC_POLL_SECONDS", "10"))
+
+with DAG(dag_id="aigc_generation", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")) as dag:
+    # [START howto_operator_create_aigc_image]
+    pictures = CreateAigcImageOperator(
+        task_id="make_pictures",
+        model_name="GG",
+        prompt="A red mug on a wooden table, soft daylight",
+        output_config={"StorageMode": "Temporary", "AspectRatio": "1:1"},
+        output_path=f"cos://{BUCKET}/aigc_pictures/" + "{{ ds_nodash }}/",  # the files are copied there
+        deferrable=True,  # wait in the triggerer, holding no worker slot
+        poll_interval=POLL_SECONDS,
+        timeout=3600,  # then the task fails, leaving the remote task running
+    )
+    # [END howto_operator_create_aigc_image]
+
+    @task
+    def submitted_elsewhere() -> str:
+        """Stands in for another system that submitted a generation task and handed over its TaskId."""
+        from airflow_provider_tencent.hooks.vod import TencentVodHook
+
+        answer = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "a mug"})
+        return f"{answer['TaskId']}"
+
+    # [START howto_sensor_aigc_task]
+    wait = AigcTaskSensor(
+        task_id="wait_for_video",
+        aigc_task_id="{{ ti.xcom_pull(task_ids='submitted_elsewhere') }}",
+        output_path=f"cos://{BUCKET}/aigc_videos/",
+        deferrable=True,
+        poke_interval=POLL_SECONDS,  # the first interval; it grows 1.5x up to max_poll_interval
+        timeout=2 * 3600,
+    )
+    # [END howto_sensor_aigc_task]
+    pictures >> submitted_elsewhere() >> wait
