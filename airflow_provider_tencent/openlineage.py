@@ -9,11 +9,17 @@ default extractor calls its ``get_openlineage_facets_on_complete(task_instance)`
   namespace ``https://host``, name its path (the query string - a presigned signature - is never kept).
   A batch that listed a ``source_prefix`` has that prefix as its one input; a batch of ``items`` has
   each distinct picture, or, past :data:`MAX_DATASETS`, their common folders.
+  An operator adds what else its arguments name as read with :meth:`OpenLineageMixin.lineage_inputs`
+  (e.g. the AIGC subjects and files a generation task uses, the task a sensor waits for).
 * **outputs**: the Image Search gallery (namespace ``tencentcloud-tiia://<region>``, name the
   ``GroupId``), or the VOD AIGC subjects created (namespace ``tencentcloud-vod://<region>``, name the
-  ``ElementId``; at most :data:`MAX_DATASETS`, the run facet gives the total).
-* **run facet** ``tencentcloud``: the API action, region, the ``RequestId`` of every answer (at most
-  :data:`MAX_REQUEST_IDS`, with the total) and, for a batch, the item counts.
+  ``ElementId``; at most :data:`MAX_DATASETS`, the run facet gives the total), and whatever
+  ``execute`` recorded as written (a generation task, files copied, a result file). An operator that
+  only reads the gallery (a search) sets :attr:`OpenLineageMixin.lineage_gallery` to ``"input"``: the
+  gallery is then an input.
+* **run facet** ``tencentcloud``: the API action (:attr:`OpenLineageMixin.lineage_action`, declared by
+  each operator), region, the ``RequestId`` of every answer (at most :data:`MAX_REQUEST_IDS`, with the
+  total) and, for a batch, the item counts.
 
 Importing this module imports nothing from OpenLineage: the methods import it when called and return
 ``None`` when the OpenLineage provider is not installed.
@@ -27,7 +33,7 @@ import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 MAX_DATASETS = 100  # datasets per side (inputs, outputs) of one task's lineage
@@ -109,6 +115,8 @@ class LineageRecord:
     request_ids: list[str] = field(default_factory=list)
     element_ids: list[str] = field(default_factory=list)
     report: Any = None  # a utils.batch.BatchReport
+    inputs: list[tuple[str, str]] = field(default_factory=list)
+    outputs: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -129,9 +137,16 @@ class OpenLineageMixin:
     """OpenLineage methods for the provider's operators (mixed into their base class).
 
     ``execute`` reports what only it knows with :meth:`record_lineage`; the rest is read from the
-    operator's rendered arguments (``group_id``, ``source_prefix``, ``items``, the image arguments).
+    operator's rendered arguments (``group_id``, ``source_prefix``, ``items``, the image arguments,
+    and :meth:`lineage_inputs`).
     """
 
+    #: The API action the operator calls, reported in the run facet. ``None`` (an operator that
+    #: declares none): ``CreateImage`` with a ``group_id``, else ``CreateAigcCustomElement``.
+    lineage_action: ClassVar[str | None] = None
+    #: The ``group_id`` gallery's side: ``"output"`` (written) or ``"input"`` (only read). An instance
+    #: may change it in ``execute`` (a dry run writes nothing).
+    lineage_gallery: str = "output"
     _lineage_record: LineageRecord | None = None
 
     def record_lineage(
@@ -140,15 +155,28 @@ class OpenLineageMixin:
         request_ids: Iterable[str | None] = (),
         element_ids: Iterable[str | None] = (),
         report: Any = None,
+        inputs: Iterable[tuple[str, str] | None] = (),
+        outputs: Iterable[tuple[str, str] | None] = (),
     ) -> None:
-        """Remember RequestIds and ElementIds of this execution, or the batch report holding them."""
+        """Remember RequestIds, ElementIds and datasets read or written by this execution, or the batch
+        report holding them (``None`` entries are skipped)."""
         if self._lineage_record is None:
             self._lineage_record = LineageRecord()
         record = self._lineage_record
         record.request_ids.extend(f"{r}" for r in request_ids if r)
         record.element_ids.extend(f"{e}" for e in element_ids if e)
+        record.inputs.extend(d for d in inputs if d is not None)
+        record.outputs.extend(d for d in outputs if d is not None)
         if report is not None:
             record.report = report
+
+    def lineage_inputs(self, region: str) -> list[tuple[str, str]]:
+        """Datasets the operator's (rendered) arguments name as read, besides pictures: none here.
+
+        Read when the lineage is asked for, so that it holds after a deferral too (``execute_complete``
+        runs on a fresh operator that recorded nothing before).
+        """
+        return []
 
     def _lineage_region(self) -> str:
         hook = self.__dict__.get("hook")  # the hook execute built (reading no connection here)
@@ -187,6 +215,7 @@ class OpenLineageMixin:
                 if (name := dataset_name(ref, local_path=key == "image_path")) is not None
             )
             inputs, truncated = capped(names)
+        inputs += [d for d in (*self.lineage_inputs(region), *record.inputs) if d not in inputs]
         # outputs and RequestIds
         request_ids = list(record.request_ids)
         element_ids = list(record.element_ids)
@@ -196,15 +225,21 @@ class OpenLineageMixin:
             element_ids += [r.data["ElementId"] for r in report.results if r.data.get("ElementId")]
             items_count = {k: v for k, v in report.summary().items() if isinstance(v, int)}
         group_id = getattr(self, "group_id", None)
+        written: list[tuple[str, str]]
         if group_id:
-            action = "CreateImage"
-            outputs = [(TIIA_NAMESPACE.format(region=region), f"{group_id}")]
-            total = 1
+            action = self.lineage_action or "CreateImage"
+            gallery = (TIIA_NAMESPACE.format(region=region), f"{group_id}")
+            if self.lineage_gallery == "input":
+                inputs += [gallery] if gallery not in inputs else []
+                written = []
+            else:
+                written = [gallery]
         else:
-            action = "CreateAigcCustomElement"
+            action = self.lineage_action or "CreateAigcCustomElement"
             namespace = VOD_NAMESPACE.format(region=region)
-            distinct = list(dict.fromkeys(element_ids))
-            outputs, total = [(namespace, e) for e in distinct[:MAX_DATASETS]], len(distinct)
+            written = [(namespace, e) for e in dict.fromkeys(element_ids)]
+        written = list(dict.fromkeys([*written, *record.outputs]))
+        outputs, total = written[:MAX_DATASETS], len(written)
         return Lineage(
             action=action,
             region=region,

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import put_object
@@ -28,11 +29,23 @@ from airflow_provider_tencent.openlineage import (
     dataset_name,
     prefix_name,
 )
+from airflow_provider_tencent.operators.aigc_generation import CreateAigcImageOperator, CreateAigcVideoOperator
 from airflow_provider_tencent.operators.image_search import CreateImageOperator, CreateImagesOperator
+from airflow_provider_tencent.operators.image_search_gallery import (
+    CreateGroupOperator,
+    DeleteImagesOperator,
+    SearchImageOperator,
+    SearchImagesOperator,
+    SyncGalleryOperator,
+    UpdateImageOperator,
+)
 from airflow_provider_tencent.operators.vod import CreateAigcElementOperator, CreateAigcElementsOperator
+from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
 from airflow_provider_tencent.testing.images import make_image
 
 REGION = "ap-guangzhou"  # the connection's default region
+TIIA = f"tencentcloud-tiia://{REGION}"
+VOD = f"tencentcloud-vod://{REGION}"
 
 
 def extracted(operator):
@@ -44,11 +57,17 @@ def extracted(operator):
     return lineage, facet
 
 
+def answered(emulator, *actions, since=0):
+    """RequestIds of the emulator's successful answers to ``actions``, from request number ``since`` on."""
+    return [r["request_id"] for r in emulator.requests[since:] if r["action"] in actions and r["outcome"] == "ok"]
+
+
 def test_importing_operators_imports_no_openlineage_module():
     """Modules our imports add to a process that imported ``airflow.sdk`` (which registers providers)."""
     code = (
         "import sys, airflow.sdk; before = set(sys.modules);"
         "import airflow_provider_tencent.operators.image_search, airflow_provider_tencent.operators.vod;"
+        "import airflow_provider_tencent.operators.image_search_gallery, airflow_provider_tencent.sensors.aigc;"
         "import airflow_provider_tencent.openlineage, airflow_provider_tencent.get_provider_info;"
         "print(sorted(m for m in set(sys.modules) - before"
         " if 'openlineage' in m and not m.startswith('airflow_provider_tencent.')))"
@@ -149,6 +168,188 @@ def test_a_failed_batch_reports_what_it_did(provider, context, tmp_path):
     facet = lineage.run_facets[RUN_FACET_KEY]
     assert facet.requestIds == [p["RequestId"] for p in provider.emulator.images("g1")]
     assert (facet.items["created"], facet.items["failed"]) == (1, 1)
+
+
+# -- the gallery operators (Image Search) ----------------------------------------------------------
+def add_picture(provider, context, pic: str, entity: str, seed: int) -> bytes:
+    data = make_image(160, 120, "png", seed=seed)
+    CreateImageOperator(
+        task_id="add", group_id="g1", entity_id=entity, pic_name=pic, image_path=put_object(provider.bucket, pic, data)
+    ).execute(context)
+    return data
+
+
+def test_search_image_reads_the_picture_and_the_gallery(provider, context):
+    data = add_picture(provider, context, "p1.png", "e1", 1)
+    uri = put_object(provider.bucket, "query/q.png", data)
+    since = len(provider.emulator.requests)
+    operator = SearchImageOperator(task_id="s", group_id="g1", image_path=uri)
+    result = operator.execute(context)
+    lineage, facet = extracted(operator)
+    assert lineage.inputs == [Dataset(f"cos://{provider.bucket}", "query/q.png"), Dataset(TIIA, "g1")]
+    assert lineage.outputs == []  # a search writes nothing
+    assert facet.requestIds == answered(provider.emulator, "SearchImage", since=since) == [result["RequestId"]]
+    assert (facet.action, facet.region, facet.outputsTotal) == ("SearchImage", REGION, 0)
+
+
+def test_search_images_reads_the_prefix_and_the_gallery_and_writes_the_results(provider, context, tmp_path):
+    for i in range(3):
+        put_object(provider.bucket, f"tonight/n{i}.png", add_picture(provider, context, f"g{i}.png", f"e{i}", 40 + i))
+    since = len(provider.emulator.requests)
+    manifest = tmp_path / "search.jsonl"
+    operator = SearchImagesOperator(
+        task_id="ss",
+        group_id="g1",
+        source_prefix=f"cos://{provider.bucket}/tonight/",
+        manifest_path=str(manifest),
+        checkpoint_path=str(tmp_path / "ck.jsonl"),
+    )
+    operator.execute(context)
+    lineage, facet = extracted(operator)
+    assert lineage.inputs == [Dataset(f"cos://{provider.bucket}", "tonight"), Dataset(TIIA, "g1")]
+    assert lineage.outputs == [Dataset("file", str(manifest))]
+    searched = answered(provider.emulator, "SearchImage", since=since)
+    assert len(searched) == 3 and sorted(facet.requestIds) == sorted(searched)
+    assert facet.action == "SearchImage" and facet.items["done"] == 3
+
+
+def test_update_image_writes_the_gallery(provider, context):
+    add_picture(provider, context, "p1.png", "e1", 1)
+    since = len(provider.emulator.requests)
+    operator = UpdateImageOperator(task_id="u", group_id="g1", entity_id="e1", pic_name="p1.png", tags={"a": "1"})
+    result = operator.execute(context)
+    lineage, facet = extracted(operator)
+    assert (lineage.inputs, lineage.outputs) == ([], [Dataset(TIIA, "g1")])
+    assert facet.requestIds == answered(provider.emulator, "UpdateImage", since=since) == [result["RequestId"]]
+    assert facet.action == "UpdateImage"
+
+
+def test_delete_images_writes_the_gallery(provider, context):
+    add_picture(provider, context, "p1.png", "e1", 1)
+    since = len(provider.emulator.requests)
+    operator = DeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", pic_name="p1.png")
+    result = operator.execute(context)
+    lineage, facet = extracted(operator)
+    assert (lineage.inputs, lineage.outputs) == ([], [Dataset(TIIA, "g1")])
+    assert facet.requestIds == answered(provider.emulator, "DeleteImages", since=since) == [result["RequestId"]]
+    assert facet.action == "DeleteImages" and not provider.emulator.images("g1")
+
+
+def test_create_group_writes_the_gallery(provider, context):
+    since = len(provider.emulator.requests)
+    operator = CreateGroupOperator(task_id="g", group_id="shop_1", group_name="Shop", max_capacity=500)
+    result = operator.execute(context)
+    lineage, facet = extracted(operator)
+    assert (lineage.inputs, lineage.outputs) == ([], [Dataset(TIIA, "shop_1")])
+    assert facet.requestIds == answered(provider.emulator, "CreateGroup", since=since) == [result["RequestId"]]
+    assert facet.action == "CreateGroup"
+
+
+def test_sync_gallery_reads_the_prefix_and_writes_the_gallery(provider, context, tmp_path):
+    for i in range(3):
+        put_object(provider.bucket, f"catalogue/item{i}.png", make_image(120, 90, seed=i))
+    args = {
+        "task_id": "sync",
+        "group_id": "g1",
+        "source_prefix": f"cos://{provider.bucket}/catalogue/",
+        "manifest_path": str(tmp_path / "sync.json"),
+        "max_deletions": 0.5,
+    }
+    SyncGalleryOperator(**args).execute(context)
+    put_object(provider.bucket, "catalogue/item1.png", make_image(120, 90, seed=51))  # replaced
+    since = len(provider.emulator.requests)
+    operator = SyncGalleryOperator(**args)
+    out = operator.execute(context)
+    assert out["outcome"]["replaced"] == 1
+    lineage, facet = extracted(operator)
+    assert lineage.inputs == [Dataset(f"cos://{provider.bucket}", "catalogue")]
+    assert lineage.outputs == [Dataset(TIIA, "g1")]
+    changed = answered(provider.emulator, "CreateImage", "DeleteImages", since=since)
+    assert len(changed) == 2 and facet.requestIds == changed  # the new picture, then the old one deleted
+    assert facet.action == "CreateImage,DeleteImages"
+    # a dry run only reads the gallery
+    dry = SyncGalleryOperator(**args, dry_run=True)
+    dry.execute(context)
+    lineage, facet = extracted(dry)
+    assert lineage.outputs == [] and Dataset(TIIA, "g1") in lineage.inputs and facet.requestIds == []
+
+
+# -- AIGC generation (VOD) ---------------------------------------------------------------------------
+def add_element(emulator, element_id: str = "12345678901234") -> str:
+    with emulator._lock:
+        emulator.vod.elements.append({"ElementId": element_id, "ElementReferList": [], "created": time.time()})
+    return element_id
+
+
+class StateStore(dict):
+    def set(self, key, value, *, retention=None):
+        self[key] = value
+
+
+def aigc_context():
+    from test_aigc_generation import FakeTI
+
+    return {"ti": FakeTI(), "task_state_store": StateStore()}
+
+
+def test_aigc_video_reads_subjects_and_files_and_writes_the_task(provider):
+    provider.emulator.aigc_duration = 0.3
+    element_id = add_element(provider.emulator)
+    operator = CreateAigcVideoOperator(
+        task_id="make_video",
+        prompt="the mug on a table",
+        element_ids=[element_id],
+        file_infos=[{"Type": "Url", "Url": "https://cdn.example/in/first.png?sign=secret"}],
+        deferrable=False,
+        poll_interval=0.05,
+        max_poll_interval=0.1,
+    )
+    result = operator.execute(aigc_context())
+    lineage, facet = extracted(operator)
+    assert lineage.inputs == [Dataset(VOD, element_id), Dataset("https://cdn.example", "/in/first.png")]
+    assert lineage.outputs == [Dataset(VOD, result["TaskId"])]
+    assert facet.action == "CreateAigcVideoTask"
+    submitted = answered(provider.emulator, "CreateAigcVideoTask")
+    read = answered(provider.emulator, "DescribeTaskDetail")
+    assert len(submitted) == 1 and read and facet.requestIds == submitted + read
+    assert "secret" not in Serde.to_json(facet) + repr(lineage)
+
+
+def test_aigc_image_copied_to_storage_writes_the_files(provider):
+    provider.emulator.aigc_duration = 0.3
+    out = f"cos://{provider.bucket}/aigc/pictures/"
+    operator = CreateAigcImageOperator(
+        task_id="pic",
+        model_name="GG",
+        prompt="a mug",
+        output_path=out,
+        deferrable=False,
+        poll_interval=0.05,
+        max_poll_interval=0.1,
+    )
+    result = operator.execute(aigc_context())
+    lineage, facet = extracted(operator)
+    assert lineage.inputs == []  # a prompt only: nothing read
+    assert result["paths"] and lineage.outputs == [
+        Dataset(f"cos://{provider.bucket}", path.split(f"{provider.bucket}/", 1)[1]) for path in result["paths"]
+    ]
+    assert facet.action == "CreateAigcImageTask"
+    assert facet.requestIds == answered(provider.emulator, "CreateAigcImageTask", "DescribeTaskDetail")
+
+
+def test_aigc_sensor_reads_the_task(provider):
+    from airflow_provider_tencent.hooks.vod import TencentVodHook
+
+    provider.emulator.aigc_duration = 0.0
+    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p"})["TaskId"]
+    since = len(provider.emulator.requests)
+    sensor = AigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=False, poke_interval=0.05)
+    assert sensor.poke(aigc_context()).xcom_value["TaskId"] == task_id
+    lineage, facet = extracted(sensor)
+    assert (lineage.inputs, lineage.outputs) == ([Dataset(VOD, task_id)], [])
+    assert facet.action == "DescribeTaskDetail"
+    assert facet.requestIds == answered(provider.emulator, "DescribeTaskDetail", since=since)
+    assert len(facet.requestIds) == 1
 
 
 def test_large_batches_list_folders_not_every_picture():

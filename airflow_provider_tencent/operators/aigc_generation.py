@@ -27,6 +27,15 @@ internal errors, timeouts, a failed generation); content, parameter and cancella
 A wait that runs out (``timeout``, or the task's ``execution_timeout``) leaves the remote task running and
 says how to find it; a retry reattaches to it.
 
+**Lineage** (OpenLineage): inputs the subjects (``tencentcloud-vod://<region>``, name the ``ElementId``) and
+the files the request names (``FileInfos``, ``LastFrameUrl``/``LastFrameFileId``: a URL by its address
+without query string, a VOD file by its ``FileId`` in ``tencentcloud-vod://<region>``); outputs the files
+copied to ``output_path``, else the finished task (``tencentcloud-vod://<region>``, name the ``TaskId``);
+action ``CreateAigcVideoTask``/``CreateAigcImageTask``; RequestIds of the submit and of each
+``DescribeTaskDetail`` read by this worker process (after a deferral: those read after it).
+:class:`~airflow_provider_tencent.sensors.aigc.AigcTaskSensor` reads the task (an input) and writes only
+the files it copies.
+
 **Secrets.** Output URLs can carry signatures: XCom gets them without their query string
 (``FileUrl``); the full URL is used only in the worker, to copy the file. The trigger serialises ids only.
 
@@ -47,6 +56,7 @@ from airflow_provider_tencent.contracts import vod as contract
 from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudError
 from airflow_provider_tencent.hooks.vod import TencentVodHook
 from airflow_provider_tencent.links.console import TencentConsoleLink
+from airflow_provider_tencent.openlineage import OpenLineageMixin
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger, TaskOutcome, task_outcome
 from airflow_provider_tencent.utils.redact import redact_urls
@@ -124,7 +134,7 @@ def public_files(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-class _AigcTaskWaitMixin:
+class _AigcTaskWaitMixin(OpenLineageMixin):
     """Waiting for a task (deferred or in the worker) and reading its end. Needs ``hook``, ``defer``, ``log``."""
 
     deferrable: bool
@@ -137,11 +147,19 @@ class _AigcTaskWaitMixin:
     region: str | None
     output_path: Any
     log: Any
+    #: the finished task is an output (a generating operator) or only read (a sensor: an input)
+    _task_is_output: ClassVar[bool] = True
 
     if TYPE_CHECKING:
 
         @property
         def hook(self) -> TencentVodHook: ...
+
+    def _detail(self, task_id: str, sub_app_id: int | None) -> dict[str, Any]:
+        """``DescribeTaskDetail`` of the task; its RequestId kept for the lineage."""
+        detail = self.hook.describe_task_detail(task_id, sub_app_id)
+        self.record_lineage(request_ids=[detail.get("RequestId")])
+        return detail
 
     def _trigger(
         self, task_id: str, sub_app_id: int | None, deadline: float, session_id: str | None
@@ -170,7 +188,7 @@ class _AigcTaskWaitMixin:
             )
         interval = max(float(self.poll_interval), 0.01)
         while True:
-            outcome = task_outcome(task_id, self.hook.describe_task_detail(task_id, sub_app_id))
+            outcome = task_outcome(task_id, self._detail(task_id, sub_app_id))
             if outcome.done:
                 return self._finish(context, outcome, sub_app_id)
             self.log.info("AIGC task %s: %s, %d%%", task_id, outcome.status, outcome.progress)
@@ -198,7 +216,7 @@ class _AigcTaskWaitMixin:
                 f"could not read AIGC task {task_id}: {event.get('ErrCodeExt')}: {event.get('Message')}; the task "
                 "may still be running: a retry of this task reattaches to it"
             )
-        outcome = task_outcome(task_id, self.hook.describe_task_detail(task_id, sub_app_id))
+        outcome = task_outcome(task_id, self._detail(task_id, sub_app_id))
         if not outcome.done:  # cannot happen unless the service went back: wait again
             return self._wait(context, task_id, sub_app_id, None)
         return self._finish(context, outcome, sub_app_id)
@@ -235,6 +253,12 @@ class _AigcTaskWaitMixin:
         }
         if self.output_path:
             result["paths"] = self._copy(outcome)
+        from airflow_provider_tencent.openlineage import VOD_NAMESPACE, dataset_name
+
+        written = [dataset_name(p, local_path=True) for p in result.get("paths", [])]
+        if not written and self._task_is_output:
+            written = [(VOD_NAMESPACE.format(region=self._lineage_region()), outcome.task_id)]
+        self.record_lineage(outputs=written)
         return result
 
     def _copy(self, outcome: TaskOutcome) -> list[str]:
@@ -354,6 +378,28 @@ class _CreateAigcTaskOperator(_AigcTaskWaitMixin, TencentCloudBaseOperator[Tence
     def extra_params(self) -> dict[str, Any]:
         return {}
 
+    def lineage_inputs(self, region: str) -> list[tuple[str, str]]:
+        """The subjects and files the request names (OpenLineage inputs; see the module docstring)."""
+        from airflow_provider_tencent.openlineage import VOD_NAMESPACE, dataset_name
+
+        vod = VOD_NAMESPACE.format(region=region)
+        try:
+            extra = self.extra_params()
+        except Exception:  # arguments not rendered (an unresolved XComArg): nothing they name is known
+            extra = {}
+        found: list[tuple[str, str] | None] = [
+            (vod, f"{s['Id']}") for s in extra.get("SubjectInfos") or [] if isinstance(s, dict) and s.get("Id")
+        ]
+        files = self.file_infos if isinstance(self.file_infos, list) else []
+        for info in [*files, {"Url": extra.get("LastFrameUrl"), "FileId": extra.get("LastFrameFileId")}]:
+            if not isinstance(info, dict):
+                continue
+            if info.get("FileId"):
+                found.append((vod, f"{info['FileId']}"))
+            if info.get("Url"):
+                found.append(dataset_name(info["Url"]))
+        return list(dict.fromkeys(d for d in found if d is not None))
+
     def build_params(self, session_id: str | None, sub_app_id: int | None) -> dict[str, Any]:
         """The validated request (API field names, empty values left out).
 
@@ -409,7 +455,7 @@ class _CreateAigcTaskOperator(_AigcTaskWaitMixin, TencentCloudBaseOperator[Tence
         if isinstance(stored, dict) and stored.get("TaskId"):
             task_id = f"{stored['TaskId']}"
             generation = int(stored.get("generation") or 0)
-            outcome = task_outcome(task_id, self.hook.describe_task_detail(task_id, sub_app_id))
+            outcome = task_outcome(task_id, self._detail(task_id, sub_app_id))
             if not outcome.failed:
                 self.log.info("reattaching to AIGC task %s (%s), submitted by an earlier try", task_id, outcome.status)
                 self._remember(context, store, task_id, stored.get("SessionId"), generation, sub_app_id)
@@ -448,6 +494,7 @@ class _CreateAigcTaskOperator(_AigcTaskWaitMixin, TencentCloudBaseOperator[Tence
             self.log.info("found AIGC task %s of SessionId %s: not submitting again", found, session_id)
             return found
         task_id = f"{response['TaskId']}"
+        self.record_lineage(request_ids=[response.get("RequestId")])
         self.log.info(
             "submitted AIGC task %s (SessionId %s, RequestId %s)", task_id, session_id, response.get("RequestId")
         )
@@ -513,6 +560,7 @@ class CreateAigcVideoOperator(_CreateAigcTaskOperator):
     """
 
     action_contract = contract.CREATE_AIGC_VIDEO_TASK
+    lineage_action = contract.CREATE_AIGC_VIDEO_TASK.action
     template_fields: Sequence[str] = (
         *_CreateAigcTaskOperator.common_template_fields,
         "element_ids",
@@ -565,4 +613,5 @@ class CreateAigcImageOperator(_CreateAigcTaskOperator):
     """
 
     action_contract = contract.CREATE_AIGC_IMAGE_TASK
+    lineage_action = contract.CREATE_AIGC_IMAGE_TASK.action
     template_fields: Sequence[str] = _CreateAigcTaskOperator.common_template_fields

@@ -222,8 +222,13 @@ class SearchImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
     :return: (XCom) ``{"GroupId", "Count", "Matches": [{"EntityId", "PicName", "Score", "CustomContent",
         "Tags"}], "Object", "RequestId"}``; matches best first, ``Score`` 0-100; ``Object`` (the detected
         subject box) only in product galleries. The query picture itself is never in XCom.
+
+    OpenLineage: inputs the query picture (``image_path``/``image_url``) and the gallery (read only);
+    no output; action ``SearchImage``.
     """
 
+    lineage_action = "SearchImage"
+    lineage_gallery = "input"
     hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
     template_fields: Sequence[str] = (*TencentCloudBaseOperator.template_fields, "group_id", *SEARCH_KEYS)
     template_fields_renderers = {"image_rect": "json"}
@@ -264,6 +269,7 @@ class SearchImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         params = prepare_search_image(self.group_id, item, conn_id=self.tencentcloud_conn_id)
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
         result = self.hook.search_image(params)
+        self.record_lineage(request_ids=[result.request_id])
         self.log.info(
             "SearchImage in %s: %d matches (best %s) RequestId=%s",
             self.group_id,
@@ -287,9 +293,14 @@ class SearchImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
     the gallery is dropped (near-duplicates of a picture, not the picture).
 
     Result (XCom): counts (a searched query is ``done``), ``with_matches``, ``failures``.
+
+    OpenLineage: inputs the query pictures (or ``source_prefix``) and the gallery (read only); output
+    the result file ``manifest_path`` when written; action ``SearchImage``, a RequestId per query.
     """
 
     contract = contract.SEARCH_IMAGE
+    lineage_action = "SearchImage"
+    lineage_gallery = "input"
     hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
     template_fields: Sequence[str] = (
         *TencentCloudBatchOperator.template_fields,
@@ -378,6 +389,13 @@ class SearchImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         summary["with_matches"] = sum(1 for r in report.results if r.ok and r.data.get("Count"))
         return summary
 
+    def write_manifest(self, report: Any) -> None:
+        """Write the results file, and report it as this task's output (OpenLineage)."""
+        from airflow_provider_tencent.openlineage import dataset_name
+
+        super().write_manifest(report)
+        self.record_lineage(outputs=[dataset_name(self.manifest_path, local_path=True)])
+
 
 class UpdateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
     """Replace the tags of one picture (``entity_id`` + ``pic_name``) or of every picture of ``entity_id``
@@ -388,8 +406,11 @@ class UpdateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
     ``FailedOperation.ImageNotFoundInfo``.
 
     :return: (XCom) ``{"status": "updated", "GroupId", "EntityId", "PicName", "Tags", "RequestId"}``.
+
+    OpenLineage: output the gallery; action ``UpdateImage``.
     """
 
+    lineage_action = "UpdateImage"
     hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
@@ -430,6 +451,7 @@ class UpdateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         raise_if(problems, "UpdateImage")
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
         response = self.hook.update_image(self.group_id, params["EntityId"], params.get("PicName"), tags=params["Tags"])
+        self.record_lineage(request_ids=[response.get("RequestId")])
         self.log.info(
             "UpdateImage: GroupId=%s EntityId=%s PicName=%s RequestId=%s",
             self.group_id,
@@ -457,8 +479,11 @@ class DeleteImagesOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
 
     :param missing_ok: nothing to delete is success (``status`` ``absent``, default); ``False`` fails.
     :return: (XCom) ``{"status": "deleted" | "absent", "GroupId", "EntityId", "Deleted", "PicNames", "RequestId"}``.
+
+    OpenLineage: output the gallery; action ``DeleteImages`` (no RequestId when nothing was there to delete).
     """
 
+    lineage_action = "DeleteImages"
     hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
     template_fields: Sequence[str] = (*TencentCloudBaseOperator.template_fields, "group_id", "entity_id", "pic_name")
     operator_extra_links = (ImageGalleryLink(),)
@@ -517,6 +542,7 @@ class DeleteImagesOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         result = self.hook.delete_pictures(
             self.group_id, self.entity_id, self.pic_name or None, whole_entity=self.whole_entity
         )
+        self.record_lineage(request_ids=[result.get("RequestId")])
         if result["status"] == "absent" and not self.missing_ok:
             raise TencentCloudInputError(
                 f"DeleteImages: nothing to delete for EntityId {self.entity_id!r}"
@@ -542,8 +568,11 @@ class CreateGroupOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
     changed). ``max_capacity`` is a number of pictures. ``group_id``: letters, digits, underscores.
 
     :return: (XCom) ``{"status": "created" | "exists", "GroupId", "GroupName", "MaxCapacity", ...}``.
+
+    OpenLineage: output the gallery; action ``CreateGroup``.
     """
 
+    lineage_action = "CreateGroup"
     hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
@@ -613,6 +642,7 @@ class CreateGroupOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
             max_qps=params.get("MaxQps"),
             group_type=params.get("GroupType"),
         )
+        self.record_lineage(request_ids=[result.get("RequestId")])
         ImageGalleryLink.persist(context, groupId=self.group_id, region=self.hook.region)
         self.log.info("CreateGroup %s: GroupId=%s", result["status"], self.group_id)
         return result
@@ -665,8 +695,12 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
 
     :return: (XCom) ``{"dry_run", "plan": {"create", "replace", "delete", "unchanged"} counts, "outcome"
         counts, "failures": {key: reason}, "manifest"}``. No picture data, no URL signature.
+
+    OpenLineage: input ``source_prefix``, output the gallery (an input only, in a dry run); action
+    ``CreateImage,DeleteImages`` with the RequestId of each picture created or deleted.
     """
 
+    lineage_action = "CreateImage,DeleteImages"
     hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
@@ -812,6 +846,7 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
                 f"Nothing was changed. Check source_prefix {self.source_prefix!r}, or raise max_deletions."
             )
             if dry_run:
+                self.lineage_gallery = "input"
                 summary["refused"] = message
                 return summary
             raise TencentCloudInputError(
@@ -821,6 +856,7 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
                 actual=f"{guard['deleting']} deletions",
             )
         if dry_run:
+            self.lineage_gallery = "input"  # read (DescribeGroups), not written
             summary["keys"] = {k: v for k, v in plan.items() if k != "unchanged"}
             return summary
 
@@ -839,7 +875,12 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
             if self.tags is not None:
                 item["tags"] = self.tags
             params = prepare_create_image(self.group_id, item, conn_id=self.tencentcloud_conn_id, label=key)
-            self.hook.create_image(params, if_exists="fail", limiter=limiter)
+            created = self.hook.create_image(params, if_exists="fail", limiter=limiter)
+            self.record_lineage(request_ids=[created.request_id])
+
+        def delete(entity: str, pic_name: str) -> None:
+            deleted = self.hook.delete_pictures(self.group_id, entity, pic_name, limiter=limiter)
+            self.record_lineage(request_ids=[deleted.get("RequestId")])
 
         def step(key: str, action: Any) -> None:
             try:
@@ -881,7 +922,7 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
                 old = entry["PicName"]
                 known[key] = {"EntityId": entry["EntityId"], "PicName": name, "sha256": digest, "old_pic_name": old}
                 self.save_state(state)
-                self.hook.delete_pictures(self.group_id, entry["EntityId"], old, limiter=limiter)  # ...then the old
+                delete(entry["EntityId"], old)  # ...then the old
                 known[key].pop("old_pic_name", None)
                 outcome["replaced"] += 1
 
@@ -893,7 +934,7 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
 
             def do_finish(key: str = key) -> None:
                 entry = known[key]
-                self.hook.delete_pictures(self.group_id, entry["EntityId"], entry["old_pic_name"], limiter=limiter)
+                delete(entry["EntityId"], entry["old_pic_name"])
                 entry.pop("old_pic_name", None)
                 outcome["replaced"] += 1
 
@@ -904,7 +945,7 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
             def do_delete(key: str = key) -> None:
                 entry = known[key]
                 for name in filter(None, (entry.get("old_pic_name"), entry["PicName"])):
-                    self.hook.delete_pictures(self.group_id, entry["EntityId"], name, limiter=limiter)
+                    delete(entry["EntityId"], name)
                 del known[key]
                 outcome["deleted"] += 1
 

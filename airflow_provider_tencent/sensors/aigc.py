@@ -19,6 +19,7 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_tencent.compat import default_deferrable
 from airflow_provider_tencent.hooks.vod import TencentVodHook
+from airflow_provider_tencent.openlineage import VOD_NAMESPACE
 from airflow_provider_tencent.operators.aigc_generation import (
     DEFAULT_TIMEOUT,
     VodAigcTaskLink,
@@ -41,7 +42,13 @@ class AigcTaskSensor(_AigcTaskWaitMixin, BaseSensorOperator):
     :param poke_interval: seconds between two reads (the first interval when deferred, growing by
         ``backoff`` up to ``max_poll_interval``).
     :param timeout: seconds to wait in all (default two hours).
+
+    OpenLineage: input the task (``tencentcloud-vod://<region>``, name the ``TaskId``); outputs only the
+    files copied to ``output_path``; action ``DescribeTaskDetail`` with the RequestId of each read.
     """
+
+    lineage_action = "DescribeTaskDetail"
+    _task_is_output = False
 
     template_fields: Sequence[str] = ("aigc_task_id", "sub_app_id", "tencentcloud_conn_id", "region", "output_path")
     operator_extra_links = (VodAigcTaskLink(),)
@@ -76,12 +83,16 @@ class AigcTaskSensor(_AigcTaskWaitMixin, BaseSensorOperator):
     def hook(self) -> TencentVodHook:
         return TencentVodHook(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)
 
+    def lineage_inputs(self, region: str) -> list[tuple[str, str]]:
+        """The task waited for."""
+        return [(VOD_NAMESPACE.format(region=region), f"{self.aigc_task_id}")] if self.aigc_task_id else []
+
     def execute(self, context: Context) -> Any:
         sub_app_id = self.hook.resolve_sub_app_id(self.sub_app_id)
         VodAigcTaskLink.persist(context, taskId=self.aigc_task_id, subAppId=sub_app_id)
         if not self.deferrable:
             return super().execute(context)
-        outcome = task_outcome(self.aigc_task_id, self.hook.describe_task_detail(self.aigc_task_id, sub_app_id))
+        outcome = task_outcome(self.aigc_task_id, self._detail(self.aigc_task_id, sub_app_id))
         if outcome.done:
             return self._finish(context, outcome, sub_app_id)
         self.defer(
@@ -93,7 +104,7 @@ class AigcTaskSensor(_AigcTaskWaitMixin, BaseSensorOperator):
 
     def poke(self, context: Context) -> PokeReturnValue | bool:
         sub_app_id = self.hook.resolve_sub_app_id(self.sub_app_id)
-        outcome = task_outcome(self.aigc_task_id, self.hook.describe_task_detail(self.aigc_task_id, sub_app_id))
+        outcome = task_outcome(self.aigc_task_id, self._detail(self.aigc_task_id, sub_app_id))
         if not outcome.done:
             self.log.info("AIGC task %s: %s, %d%%", self.aigc_task_id, outcome.status, outcome.progress)
             return False
