@@ -46,7 +46,6 @@ def test_search_from_a_cos_path_returns_matches(provider, context):
     assert none["Count"] == 0
 
 
-
 @pytest.mark.parametrize("arg", ["category_id", "limit", "match_threshold"])
 def test_a_unicode_digit_is_an_input_error_naming_the_argument(provider, context, arg):
     """``"²"`` is a digit to Python (``isdigit``) but no number to the API: refused, naming the argument."""
@@ -56,6 +55,7 @@ def test_a_unicode_digit_is_an_input_error_naming_the_argument(provider, context
         op.execute(context)
     assert err.value.field == arg
     assert "SearchImage" not in provider.emulator.counters()
+
 
 @pytest.mark.parametrize(
     ("kwargs", "field", "size"),

@@ -281,6 +281,7 @@ class CreateImageOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
         ``status`` is ``created``, ``exists`` or ``skipped`` (with ``skipped: true``).
     """
 
+    lineage_action = CREATE_IMAGE.action
     hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
@@ -389,6 +390,7 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
     """
 
     contract = CREATE_IMAGE
+    lineage_action = CREATE_IMAGE.action
     hook_class: ClassVar[type[TencentImageSearchHook]] = TencentImageSearchHook
     template_fields: Sequence[str] = (
         *TencentCloudBatchOperator.template_fields,

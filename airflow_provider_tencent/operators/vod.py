@@ -158,6 +158,7 @@ class CreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
         ``request_id``.
     """
 
+    lineage_action = CREATE_ELEMENT.action
     hook_class: ClassVar[type[TencentVodHook]] = TencentVodHook
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
@@ -236,6 +237,7 @@ class CreateAigcElementsOperator(TencentCloudBatchOperator[TencentVodHook]):
 
     contract = CREATE_ELEMENT
     journal_intent = True
+    lineage_action = CREATE_ELEMENT.action
     hook_class: ClassVar[type[TencentVodHook]] = TencentVodHook
     template_fields: Sequence[str] = (*TencentCloudBatchOperator.template_fields, "items")
     template_fields_renderers = {"items": "json"}
