@@ -164,7 +164,7 @@ def bench_short(n: int, tmp: Path) -> None:
     emulator = EmulatorProcess(qps_scale=quota / 10, latency=(0.15, 0.15))
     try:
         use_connection(emulator.url)
-        TencentImageSearchHook().create_group("short", "short", max_capacity=10)
+        TencentImageSearchHook().create_group("short", "short", max_capacity=100_000)
         emulator.inject(kind="inner_error", action="CreateImage", probability=0.05)
         pool = picture_pool()
         items = [
