@@ -1,177 +1,18 @@
 """API contracts: every field, limit and error code of the Tencent Cloud actions we call.
 
-Each action is declared once, as an :class:`ApiContract`, in the module of its service
-(:mod:`.tiia`, :mod:`.vod`, :mod:`.sts`).  The same objects drive
+* :mod:`.errors`: :class:`ErrorKind` and :class:`ErrorSpec`, the vocabulary of error decisions;
+* :mod:`.common`: the error codes every Tencent Cloud API 3.0 service shares, and the family rule;
+* :mod:`.model`: :class:`ApiContract`, :class:`FieldSpec`, :class:`ImageRules`;
+* one table per service: :mod:`.tiia` (Image Search), :mod:`.vod` (VOD), :mod:`.sts` (STS).
 
-* client-side validation in the operators (:mod:`airflow_provider_tencent.validation`),
-* error classification (which codes are bad input, transient, throttling or account problems),
-* and the operator docs.
-
-The local emulator does NOT use them: it has its own reading of the documents
-(:mod:`airflow_provider_tencent.testing.emulator.backends`), so that a wrong belief here is not
-shared by the server the tests run against. Both are checked against the official SDK's models
-and ``errorcodes.py`` in the tests (``tests/sdk_oracle.py``, ``tests/test_error_decisions.py``).
-
-This module is pure data and imports nothing heavy: operators import it at parse time.
+Every public name of :mod:`.model` is importable from this package too. Pure data: operators
+import it at parse time.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-
-
-class ErrorKind(str, enum.Enum):
-    """What an error code means for the caller: the four decisions an error table makes.
-
-    * fail fast as bad input: ``BAD_INPUT`` (and ``CONFLICT``, which ``if_exists`` decides);
-    * fail fast needing a person: ``ACCOUNT``, with a hint (activate the service, top up, raise a quota...);
-    * retry: ``THROTTLED`` always, ``TRANSIENT`` where a repeat cannot duplicate (read-only actions);
-    * confirm-then-decide: ``TRANSIENT`` on a creating action. CreateImage confirms with
-      ``DescribeImages`` before repeating; CreateAigcCustomElement cannot confirm, so it fails saying
-      a subject may have been created.
-
-    ``UNKNOWN`` is no decision: a code no table lists. It is never retried, and on VOD it says
-    "may have been created" unless its family is answered before anything is created
-    (see :func:`airflow_provider_tencent.contracts.common.classify_common`).
-    """
-
-    BAD_INPUT = "bad_input"
-    """The request itself is wrong: retrying the same request cannot help."""
-    CONFLICT = "conflict"
-    """The resource already exists (e.g. a PicName): the caller decides (if_exists / confirmation)."""
-    THROTTLED = "throttled"
-    """Rejected by rate limiting before any work was done: always safe to retry after a pause."""
-    TRANSIENT = "transient"
-    """A server-side failure that may pass: retry where a repeat cannot create a duplicate."""
-    ACCOUNT = "account"
-    """Credentials, permissions, billing or service activation: a person must act."""
-    UNKNOWN = "unknown"
-    """A code this contract does not list: treated as not retryable."""
-
-
-@dataclass(frozen=True)
-class ErrorSpec:
-    """One documented error code."""
-
-    code: str
-    kind: ErrorKind
-    description: str
-    hint: str = ""
-    """For ``ACCOUNT`` codes: what a person must do (shown in the error)."""
-
-    @property
-    def retryable(self) -> bool:
-        return self.kind in (ErrorKind.THROTTLED, ErrorKind.TRANSIENT)
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One request parameter.
-
-    ``max_chars`` counts characters (``len`` of the Python ``str``), as the documents do.
-    ``api_type`` is the type name used in the API document (String, Integer, Boolean, Rect,
-    Array of ...).
-    """
-
-    name: str
-    arg: str
-    api_type: str
-    required: bool
-    description: str
-    max_chars: int | None = None
-    min_items: int | None = None
-    max_items: int | None = None
-    choices: tuple[object, ...] | None = None
-    limit_source: str = ""
-    """Where the limits above come from: document and wording, or "our own choice: why".
-    Every field with a limit must say (``tests/test_error_decisions.py``)."""
-
-    @property
-    def has_limit(self) -> bool:
-        return any(v is not None for v in (self.max_chars, self.min_items, self.max_items, self.choices))
-
-
-@dataclass(frozen=True)
-class ImageRules:
-    """Rules a picture must satisfy; any limit left as ``None`` is not part of the contract."""
-
-    formats: tuple[str, ...]
-    """Accepted formats, as detected from content: ``png``, ``jpeg``, ``bmp``."""
-    max_bytes: int | None = None
-    """Size of the raw file."""
-    max_base64_bytes: int | None = None
-    """Size of the file once base64 encoded."""
-    max_width: int | None = None
-    max_height: int | None = None
-    min_side: int | None = None
-    """Smallest allowed width and height."""
-    min_aspect: float | None = None
-    """Smallest allowed width / height."""
-    max_aspect: float | None = None
-    """Largest allowed width / height."""
-    elongation_below: float | None = None
-    """The long side over the short side must stay under this (exclusive)."""
-    source: str = ""
-    """Where these limits come from (document and wording)."""
-
-
-@dataclass(frozen=True)
-class ApiContract:
-    """One action of one service, as its API document states it."""
-
-    service: str
-    version: str
-    action: str
-    host: str
-    qps: int | None
-    """Documented default request-rate quota (requests per second)."""
-    fields: tuple[FieldSpec, ...]
-    qps_source: str = ""
-    """Where ``qps`` comes from (document and wording)."""
-    errors: tuple[ErrorSpec, ...] = ()
-    """The codes this action's document lists (the seed's table for CreateImage)."""
-    service_errors: tuple[ErrorSpec, ...] = ()
-    """Every other code of the service (its SDK ``errorcodes.py``), decided once for the service."""
-    image_rules: ImageRules | None = None
-    read_only: bool = False
-    """True for actions that change nothing: always safe to repeat."""
-    source: str = ""
-    """Which document the contract comes from."""
-    promises: tuple[str, ...] = ()
-    """Fields of ``Response`` a successful answer must carry (besides ``RequestId``): an answer
-    without one of them is a failure, never a success."""
-
-    def field(self, name: str) -> FieldSpec:
-        for spec in self.fields:
-            if spec.name == name or spec.arg == name:
-                return spec
-        raise KeyError(f"{self.action} has no field {name!r}")
-
-    def error(self, code: str) -> ErrorSpec:
-        """The spec of ``code``: this action's table, the service's, the common table, then the family rule."""
-        from airflow_provider_tencent.contracts.common import classify_common
-
-        return self.decided(code) or classify_common(code)
-
-    def decided(self, code: str) -> ErrorSpec | None:
-        """The explicit decision on ``code`` (action, service or common table), ``None`` when there is none."""
-        from airflow_provider_tencent.contracts.common import COMMON_BY_CODE
-
-        for spec in self.errors:
-            if spec.code == code:
-                return spec
-        for spec in self.service_errors:
-            if spec.code == code:
-                return spec
-        return COMMON_BY_CODE.get(code)
-
-    @property
-    def error_codes(self) -> tuple[str, ...]:
-        return tuple(spec.code for spec in self.errors)
-
-
-MB = 1024 * 1024
+from airflow_provider_tencent.contracts.errors import ErrorKind, ErrorSpec
+from airflow_provider_tencent.contracts.model import MB, ApiContract, FieldSpec, ImageRules
 
 __all__ = ["MB", "ApiContract", "ErrorKind", "ErrorSpec", "FieldSpec", "ImageRules", "lookup"]
 

@@ -1,9 +1,9 @@
 """Tencent Cloud API 3.0 common error codes and how we treat them.
 
-Codes come from the public "common error codes" table (公共错误码) that both seed documents refer
-to, plus the codes the SDK itself raises on the client side (``ClientNetworkError`` and friends;
-``tencentcloud-sdk-python-common`` ships no ``errorcodes.py``). Every code here is an explicit
-decision; ``tests/test_error_decisions.py`` checks that none is missing.
+Codes come from the public "common error codes" table (公共错误码) that the API reference of
+every service refers to, plus the codes the SDK itself raises on the client side
+(``ClientNetworkError`` and friends; ``tencentcloud-sdk-python-common`` ships no ``errorcodes.py``).
+Every code here is an explicit decision; ``tests/test_error_decisions.py`` checks that none is missing.
 
 A code that no table lists (a new sub-code, say) is classified by :func:`classify_common` from its
 family, conservatively: only families that the API gateway answers *before* the action does any
@@ -13,7 +13,7 @@ reported by VOD as "a subject may have been created".
 
 from __future__ import annotations
 
-from airflow_provider_tencent.contracts import ErrorKind, ErrorSpec
+from airflow_provider_tencent.contracts.errors import ErrorKind, ErrorSpec
 
 _E = ErrorSpec
 _K = ErrorKind

@@ -8,7 +8,7 @@ so no code is "confirm": a failed AssumeRole issued no keys.
 
 from __future__ import annotations
 
-from airflow_provider_tencent.contracts import ApiContract, ErrorKind, ErrorSpec, FieldSpec
+from airflow_provider_tencent.contracts.model import ApiContract, ErrorKind, ErrorSpec, FieldSpec
 
 SERVICE = "sts"
 VERSION = "2018-08-13"

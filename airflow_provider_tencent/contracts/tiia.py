@@ -1,7 +1,7 @@
 """Tencent Cloud Image Search (TIIA), API version 2019-05-29.
 
-``CREATE_IMAGE`` is the seed document ``shared/seeds/000_b714bb1cacceee71.txt`` (Chinese),
-field by field and code by code. The other actions are the ones the provider needs around it
+``CREATE_IMAGE`` is the CreateImage API reference (Chinese edition), field by field and code
+by code. The other actions are the ones the provider needs around it
 (galleries, confirmation reads, clean-up); their contracts are kept to what we use, and their
 limits quote the parameter documentation of the official SDK (``tencentcloud-sdk-python-tiia``
 ``models.py``, the same text as the public API pages).
@@ -13,7 +13,7 @@ action we call unless its text names a feature we never use, and even then it ge
 
 from __future__ import annotations
 
-from airflow_provider_tencent.contracts import MB, ApiContract, ErrorKind, ErrorSpec, FieldSpec, ImageRules
+from airflow_provider_tencent.contracts.model import MB, ApiContract, ErrorKind, ErrorSpec, FieldSpec, ImageRules
 
 SERVICE = "tiia"
 VERSION = "2019-05-29"
@@ -22,17 +22,18 @@ HOST = "tiia.tencentcloudapi.com"
 _E = ErrorSpec
 _K = ErrorKind
 
-SEED = "CreateImage document (shared/seeds/000_b714bb1cacceee71.txt)"
+REFERENCE = "the CreateImage API reference"
 _ACTIVATE = "activate Image Search (图像搜索) in the Tencent Cloud console for this account"
 _TOP_UP = "the account is in arrears or its balance is too low: top it up in the billing console"
 _BILLING = "the gallery's or account's billing is not in order: check Image Search billing in the console"
 
-#: Values of ``CategoryId`` (seed: 0 上衣 top, 1 裙装 dress, 2 下装 bottoms, 3 包 bag, 4 鞋 shoes, 5 配饰 accessories).
+#: Values of ``CategoryId`` (API reference: 0 上衣 top, 1 裙装 dress, 2 下装 bottoms, 3 包 bag, 4 鞋 shoes,
+#: 5 配饰 accessories).
 CATEGORIES: dict[int, str] = {0: "top", 1: "dress", 2: "bottoms", 3: "bag", 4: "shoes", 5: "accessories"}
 
-#: Most keys the ``Tags`` JSON object may hold (seed: "图片自定义标签,最多不超过10个").
+#: Most keys the ``Tags`` JSON object may hold (the API reference: "图片自定义标签,最多不超过10个").
 MAX_TAG_KEYS = 10
-#: Most pictures one EntityId may hold (seed: "同一个EntityId,最大支持10张图").
+#: Most pictures one EntityId may hold (the API reference: "同一个EntityId,最大支持10张图").
 MAX_PICTURES_PER_ENTITY = 10
 #: Most galleries one account may have (SDK CreateGroupRequest.GroupId: "图库数量单个用户上限为30").
 MAX_GROUPS_PER_ACCOUNT = 30
@@ -48,7 +49,7 @@ IMAGE_RULES = ImageRules(
     max_base64_bytes=5 * MB,
     max_width=4096,
     max_height=4096,
-    source="CreateImage document (shared/seeds/000_b714bb1cacceee71.txt): 图片格式:支持PNG、JPG、JPEG、BMP,"
+    source="the CreateImage API reference: 图片格式:支持PNG、JPG、JPEG、BMP,"
     "不支持 GIF 图片。图片大小:base64 编码后大小不可超过5M。图片分辨率不超过4096*4096",
 )
 
@@ -56,18 +57,17 @@ IMAGE_RULES = ImageRules(
 #: ``EnableDetect`` and ``CategoryId`` act. 4 is general image search (the default), 6 pattern search.
 PRODUCT_SEARCH_GROUP_TYPES = (5, 7, 8)
 
-#: Seed: "如果在商品图像搜索中开启主体识别,分辨率不超过2000*2000,图片长宽比小于10" - with subject
+#: The API reference: "如果在商品图像搜索中开启主体识别,分辨率不超过2000*2000,图片长宽比小于10" - with subject
 #: detection on (``EnableDetect``, true by default) in a product image search gallery, at most
-#: 2000x2000 and a long side under 10 times the short one. The seed names no error code for it;
-#: the emulator answers ``FailedOperation.ImageResolutionExceed``.
+#: 2000x2000 and a long side under 10 times the short one. The reference names no error code for it:
+#: checked before sending, so that a refusal never depends on which code the service picks.
 DETECT_IMAGE_RULES = ImageRules(
     formats=IMAGE_RULES.formats,
     max_base64_bytes=IMAGE_RULES.max_base64_bytes,
     max_width=2000,
     max_height=2000,
     elongation_below=10,
-    source="CreateImage document (shared/seeds/000_b714bb1cacceee71.txt): 如果在商品图像搜索中开启主体识别,"
-    "分辨率不超过2000*2000,图片长宽比小于10",
+    source="the CreateImage API reference: 如果在商品图像搜索中开启主体识别,分辨率不超过2000*2000,图片长宽比小于10",
 )
 
 
@@ -250,9 +250,9 @@ CREATE_IMAGE = ApiContract(
     action="CreateImage",
     host=HOST,
     qps=10,
-    qps_source=f"{SEED}: 默认接口请求频率限制:10次/秒",
+    qps_source=f"{REFERENCE}: 默认接口请求频率限制:10次/秒",
     service_errors=SERVICE_ERRORS,
-    source="shared/seeds/000_b714bb1cacceee71.txt",
+    source="the CreateImage API reference (Image Search, API 2019-05-29)",
     image_rules=IMAGE_RULES,
     fields=(
         FieldSpec("GroupId", "group_id", "String", True, "Gallery ID (图库ID)."),
@@ -263,7 +263,7 @@ CREATE_IMAGE = ApiContract(
             True,
             "Item ID; one EntityId holds up to 10 pictures, a new picture is appended to an existing one.",
             max_chars=64,
-            limit_source=f"{SEED}: 物品ID,最多支持64个字符",
+            limit_source=f"{REFERENCE}: 物品ID,最多支持64个字符",
         ),
         FieldSpec(
             "PicName",
@@ -272,7 +272,7 @@ CREATE_IMAGE = ApiContract(
             True,
             "Picture name, unique: it identifies one picture.",
             max_chars=64,
-            limit_source=f"{SEED}: 图片名称,最多支持64个字符",
+            limit_source=f"{REFERENCE}: 图片名称,最多支持64个字符",
         ),
         FieldSpec(
             "ImageUrl",
@@ -289,7 +289,7 @@ CREATE_IMAGE = ApiContract(
             False,
             "Free text returned as-is by searches.",
             max_chars=4096,
-            limit_source=f"{SEED}: 图片自定义备注内容,最多支持4096个字符",
+            limit_source=f"{REFERENCE}: 图片自定义备注内容,最多支持4096个字符",
         ),
         FieldSpec(
             "ImageBase64",
@@ -305,7 +305,7 @@ CREATE_IMAGE = ApiContract(
             False,
             "Custom tags as a JSON object, at most 10 keys.",
             max_items=10,
-            limit_source=f"{SEED}: 图片自定义标签,最多不超过10个,格式为JSON",
+            limit_source=f"{REFERENCE}: 图片自定义标签,最多不超过10个,格式为JSON",
         ),
         FieldSpec(
             "EnableDetect",
@@ -321,7 +321,7 @@ CREATE_IMAGE = ApiContract(
             False,
             "Category of the subject to extract: " + ", ".join(f"{k} {v}" for k, v in CATEGORIES.items()) + ".",
             choices=tuple(CATEGORIES),
-            limit_source=f"{SEED}: CategoryId 0:上衣 1:裙装 2:下装 3:包 4:鞋 5:配饰",
+            limit_source=f"{REFERENCE}: CategoryId 0:上衣 1:裙装 2:下装 3:包 4:鞋 5:配饰",
         ),
         FieldSpec("ImageRect", "image_rect", "Rect", False, "Subject area {X, Y, Width, Height} to extract."),
     ),

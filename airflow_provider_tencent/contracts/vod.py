@@ -1,6 +1,6 @@
 """Tencent Cloud VOD, API version 2018-07-17: ``CreateAigcCustomElement``.
 
-The seed document ``shared/seeds/003_e4e61f1dd5e83270.txt`` (English). It lists no business
+The CreateAigcCustomElement API reference (English edition). It lists no business
 error codes: only the common ones apply (:mod:`.common`).
 
 But the service answers codes of its own (``errorcodes.py`` of ``tencentcloud-sdk-python-vod``,
@@ -18,12 +18,11 @@ any other family is listed here one by one.
 
 from __future__ import annotations
 
-from airflow_provider_tencent.contracts import MB, ApiContract, ErrorKind, ErrorSpec, FieldSpec, ImageRules
+from airflow_provider_tencent.contracts.model import MB, ApiContract, ErrorKind, ErrorSpec, FieldSpec, ImageRules
 
 SERVICE = "vod"
 VERSION = "2018-07-17"
 HOST = "vod.tencentcloudapi.com"
-INTL_HOST = "vod.intl.tencentcloudapi.com"
 
 MIN_REFERENCES = 1
 MAX_REFERENCES = 3
@@ -34,11 +33,11 @@ IMAGE_RULES = ImageRules(
     min_side=300,
     min_aspect=1 / 2.5,
     max_aspect=2.5,
-    source="CreateAigcCustomElement document (shared/seeds/003_e4e61f1dd5e83270.txt): .jpg, .jpeg, and .png; "
+    source="the CreateAigcCustomElement API reference: .jpg, .jpeg, and .png; "
     "must not exceed 10MB; not less than 300px; between 1:2.5 and 2.5:1",
 )
 
-SEED = "CreateAigcCustomElement document (shared/seeds/003_e4e61f1dd5e83270.txt)"
+REFERENCE = "the CreateAigcCustomElement API reference"
 
 _E = ErrorSpec
 _K = ErrorKind
@@ -114,9 +113,9 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
     action="CreateAigcCustomElement",
     host=HOST,
     qps=20,
-    qps_source=f"{SEED}: A maximum of 20 requests can be initiated per second",
+    qps_source=f"{REFERENCE}: A maximum of 20 requests can be initiated per second",
     service_errors=SERVICE_ERRORS,
-    source="shared/seeds/003_e4e61f1dd5e83270.txt",
+    source="the CreateAigcCustomElement API reference (VOD, API 2018-07-17)",
     promises=("ElementId",),
     image_rules=IMAGE_RULES,
     fields=(
@@ -127,7 +126,7 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
             True,
             "Subject name.",
             max_chars=20,
-            limit_source=f"{SEED}: cannot exceed 20 characters",
+            limit_source=f"{REFERENCE}: cannot exceed 20 characters",
         ),
         FieldSpec(
             "ElementDescription",
@@ -136,7 +135,7 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
             True,
             "Subject description.",
             max_chars=100,
-            limit_source=f"{SEED}: Up to 100 characters",
+            limit_source=f"{REFERENCE}: Up to 100 characters",
         ),
         FieldSpec(
             "ElementFrontalImage",
@@ -154,7 +153,7 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
             "Reference images of the subject from other angles, as [{ImageUrl}], 1 to 3 items.",
             min_items=MIN_REFERENCES,
             max_items=MAX_REFERENCES,
-            limit_source=f"{SEED}: at least 1 reference image, up to 3",
+            limit_source=f"{REFERENCE}: at least 1 reference image, up to 3",
         ),
     ),
 )
