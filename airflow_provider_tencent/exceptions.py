@@ -1,12 +1,19 @@
 """The provider's exceptions: one type for every failed call, sub-typed by what the caller should do.
 
-* :class:`TencentCloudAPIError` carries Code, Message, RequestId, the action and whether a
-  repeat is safe. Transient failures raise it; Airflow's own task retries apply.
-* :class:`TencentCloudInputError` and :class:`TencentCloudAccountError` also derive from
-  :class:`~airflow.sdk.exceptions.AirflowFailException`: the task fails at once, without
-  burning its retries on something only a person can fix.
-* :class:`TencentCloudAmbiguousError`: the request may have been processed; repeating it may
-  create a duplicate. Also fail-fast.
+* :class:`TencentCloudAPIError` carries Code, Message, RequestId, the action, the error's kind
+  (from the action's contract) and whether the request was sent. Transient failures raise it;
+  Airflow's own task retries apply. Two questions are answered by its properties, each in one place:
+  :attr:`~TencentCloudAPIError.retryable` (is a repeat safe? - the contract's
+  :attr:`ErrorKind.retryable <airflow_provider_tencent.contracts.ErrorKind.retryable>`) and
+  :attr:`~TencentCloudAPIError.ambiguous` (may the action have happened although no answer says so?).
+* :class:`TencentCloudInputError` is the one bad-input type: input refused before any call
+  (``field``/``limit``/``actual`` set) and, as its subclass :class:`TencentCloudBadRequestError`,
+  input the API refused (with Code and RequestId). Catch it to catch every bad input.
+* :class:`TencentCloudInputError`, :class:`TencentCloudAccountError` and
+  :class:`TencentCloudConfigError` also derive from :class:`~airflow.sdk.exceptions.AirflowFailException`:
+  the task fails at once, without burning its retries on something only a person can fix.
+* :class:`TencentCloudAmbiguousError`: an :attr:`~TencentCloudAPIError.ambiguous` failure the
+  provider decided not to repeat (a repeat may create a duplicate). Also fail-fast.
 
 No exception text ever contains a credential: messages are built from codes, server messages
 and field names only.
@@ -54,13 +61,24 @@ class TencentCloudAPIError(TencentCloudError):
 
     @property
     def retryable(self) -> bool:
-        """True when repeating the request is safe from the server's point of view."""
-        return self.kind in (ErrorKind.THROTTLED, ErrorKind.TRANSIENT)
+        """True when repeating the request is safe from the server's point of view.
+
+        Read from the error's kind, as the contract decides it (:attr:`ErrorKind.retryable`): never
+        stored apart. Whether a caller repeats a creating action is its own decision.
+        """
+        return self.kind.retryable
 
     @property
     def ambiguous(self) -> bool:
-        """True when the request may have been processed although no answer says so."""
-        return self.sent and self.code in ("ClientNetworkError", "ServerNetworkError", "ResponseReadError")
+        """True when the action may have been carried out although no answer says so.
+
+        The request reached the service (or may have: ``sent``) and the failure says nothing of
+        what was done - a transient failure (a timeout after sending, an error answer of a server
+        in trouble, an answer that could not be read) or a code no table decides (``UNKNOWN``).
+        This is the provider's one notion of "may have happened"; on a creating action it means
+        "may have been created" (:func:`airflow_provider_tencent.hooks.vod.may_have_created`).
+        """
+        return self.sent and self.kind in (ErrorKind.TRANSIENT, ErrorKind.UNKNOWN)
 
     def _render(self) -> str:
         parts = [f"{self.action} failed: {self.code}: {self.message}"]
@@ -104,12 +122,29 @@ class TencentCloudAccountError(TencentCloudAPIError, AirflowFailException):
     """Credentials, permission, billing or activation: a person must act, retrying cannot help."""
 
 
-class TencentCloudBadRequestError(TencentCloudAPIError, AirflowFailException):
-    """The API refused the input itself (``InvalidParameter*``, ``FailedOperation.ImageDecodeFailed``...)."""
+class TencentCloudBadRequestError(TencentCloudAPIError, TencentCloudInputError):
+    """The API refused the input itself (``InvalidParameter*``, ``FailedOperation.ImageDecodeFailed``...).
+
+    A :class:`TencentCloudInputError` (the one bad-input type) that also carries the API's Code and
+    RequestId; ``field``, ``limit`` and ``actual`` are ``None``: the server names the problem.
+    """
 
 
 class TencentCloudAmbiguousError(TencentCloudAPIError, AirflowFailException):
-    """The request may or may not have been processed, and repeating it could create a duplicate."""
+    """An :attr:`~TencentCloudAPIError.ambiguous` failure not repeated: a repeat could create a duplicate."""
+
+    @classmethod
+    def from_error(cls, exc: TencentCloudAPIError, consequence: str, hint: str) -> TencentCloudAmbiguousError:
+        """``exc`` (ambiguous) raised as not repeated: its message gets ``consequence``, its hint ``hint``."""
+        return cls(
+            code=exc.code,
+            message=f"{exc.message}; {consequence}",
+            action=exc.action,
+            kind=exc.kind,
+            request_id=exc.request_id,
+            sent=True,
+            hint=hint,
+        )
 
 
 class TencentCloudConfigError(TencentCloudError, AirflowFailException):

@@ -8,7 +8,7 @@ listed per service, not per action). They are decided here, in :data:`SERVICE_ER
 question in mind: was a subject created? ``BAD_INPUT``, ``ACCOUNT``, ``THROTTLED`` and
 ``CONFLICT`` say "nothing was created" (answered before the work: parameters, account state,
 permissions, quotas); ``TRANSIENT`` and ``UNKNOWN`` say "a subject may have been created"
-(:func:`airflow_provider_tencent.hooks.vod.may_have_created`).
+(:attr:`airflow_provider_tencent.exceptions.TencentCloudAPIError.ambiguous`).
 
 Rule for the 190 ``InvalidParameter.*`` / ``InvalidParameterValue.*`` codes (transcoding
 templates, watermarks, domains... most name parameters CreateAigcCustomElement does not have):

@@ -24,8 +24,12 @@ from airflow_provider_tencent.hooks.base import Limiter, TencentCloudHook
 
 
 def may_have_created(exc: TencentCloudAPIError) -> bool:
-    """True when a failed create may nevertheless have created the subject."""
-    return exc.sent and exc.kind in (ErrorKind.TRANSIENT, ErrorKind.UNKNOWN)
+    """True when a failed create may nevertheless have created the subject: ``exc.ambiguous``.
+
+    Kept for callers of earlier releases; the notion lives in
+    :attr:`~airflow_provider_tencent.exceptions.TencentCloudAPIError.ambiguous`.
+    """
+    return exc.ambiguous
 
 
 class TencentVodHook(TencentCloudHook):
@@ -57,22 +61,14 @@ class TencentVodHook(TencentCloudHook):
                 limiter=limiter,
                 before_send=before_send,
             )
-        except TencentCloudAmbiguousError:
-            raise
         except TencentCloudAPIError as exc:
-            if retry_ambiguous or not may_have_created(exc):
+            if retry_ambiguous or not exc.ambiguous:
                 raise
-            raise TencentCloudAmbiguousError(
-                code=exc.code,
-                message=f"{exc.message}; a subject may have been created although no ElementId came back",
-                action=exc.action,
-                kind=exc.kind,
-                request_id=exc.request_id,
-                sent=True,
-                hint=(
-                    "not retried, to avoid a duplicate subject: check the VOD console "
-                    f"(RequestId {exc.request_id or 'unknown'}), or set retry_ambiguous=True to allow repeats"
-                ),
+            raise TencentCloudAmbiguousError.from_error(
+                exc,
+                "a subject may have been created although no ElementId came back",
+                "not retried, to avoid a duplicate subject: check the VOD console "
+                f"(RequestId {exc.request_id or 'unknown'}), or set retry_ambiguous=True to allow repeats",
             ) from None
 
     # -- AIGC generation tasks  ------------------------------------------------------
@@ -97,23 +93,15 @@ class TencentVodHook(TencentCloudHook):
             response = self.call(
                 contract.SERVICE, contract.VERSION, action, params, retry_transient=deduplicated, limiter=limiter
             )
-        except TencentCloudAmbiguousError:
-            raise
         except TencentCloudAPIError as exc:
-            if not may_have_created(exc):
+            if not exc.ambiguous:
                 raise
-            raise TencentCloudAmbiguousError(
-                code=exc.code,
-                message=f"{exc.message}; a generation task may have been created although no TaskId came back",
-                action=exc.action,
-                kind=exc.kind,
-                request_id=exc.request_id,
-                sent=True,
-                hint=(
-                    f"not repeated blindly (a task costs money): look for it with DescribeTasks "
-                    f"(SessionId {params.get('SessionId') or 'none'}) or in the VOD console "
-                    f"(RequestId {exc.request_id or 'unknown'})"
-                ),
+            raise TencentCloudAmbiguousError.from_error(
+                exc,
+                "a generation task may have been created although no TaskId came back",
+                f"not repeated blindly (a task costs money): look for it with DescribeTasks "
+                f"(SessionId {params.get('SessionId') or 'none'}) or in the VOD console "
+                f"(RequestId {exc.request_id or 'unknown'})",
             ) from None
         if not response.get("TaskId"):
             raise TencentCloudAPIError(

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.exceptions import (
+    TencentCloudAmbiguousError,
     TencentCloudAPIError,
     TencentCloudCheckpointError,
     TencentCloudError,
@@ -84,7 +85,7 @@ def in_shard(key: str, shard: int, shards: int) -> bool:
 def failure(key: str, exc: BaseException) -> ItemResult:
     """The result of an item whose send raised ``exc``; its message is redacted (it is persisted)."""
     if isinstance(exc, TencentCloudAPIError):
-        status: Status = "ambiguous" if exc.__class__.__name__ == "TencentCloudAmbiguousError" else "failed"
+        status: Status = "ambiguous" if isinstance(exc, TencentCloudAmbiguousError) else "failed"
         return ItemResult(key, status, exc.code, redact_text(f"{exc}"), exc.request_id)
     if isinstance(exc, TencentCloudInputError):
         return ItemResult(key, "failed", "InvalidInput", redact_text(f"{exc}"))
