@@ -165,7 +165,7 @@ def test_presigned_urls_are_redacted_wherever_they_are_shown(cos):
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
     from airflow_provider_tencent.hooks.base import TencentCloudHook
-    from airflow_provider_tencent.utils.redact import redact_urls
+    from airflow_provider_tencent.utils.secrets import redact_urls
 
     path = to_storage_path(f"cos://{cos}/m.png", None)
     url = presign(path, 60)

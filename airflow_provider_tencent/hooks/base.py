@@ -48,7 +48,7 @@ from airflow_provider_tencent.hooks.credentials import (
     find_keyless_credential,
 )
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID, TencentConnection, unreadable_env_connection
-from airflow_provider_tencent.utils.redact import install_sdk_log_filter, redact_text, register_secret
+from airflow_provider_tencent.utils.secrets import install_log_filters, redact_text, register_secret
 
 if TYPE_CHECKING:
     from tencentcloud.common.common_client import CommonClient
@@ -209,7 +209,7 @@ class TencentCloudHook(BaseHook):
             }
             response = self._call_with_retries(client, sts_contract.SERVICE, "AssumeRole", params, False, None)
             creds = response["Credentials"]
-            self._mask(creds.get("TmpSecretKey"), creds.get("Token"))
+            register_secret(creds.get("TmpSecretKey"), creds.get("Token"))
             if not all(creds.get(k) for k in ("TmpSecretId", "TmpSecretKey", "Token")):
                 raise TencentCloudAPIError(
                     code="IncompleteAnswer",
@@ -224,10 +224,6 @@ class TencentCloudHook(BaseHook):
 
         return fetch
 
-    @staticmethod
-    def _mask(*secrets: str | None) -> None:
-        register_secret(*secrets)
-
     # -- clients -----------------------------------------------------------------------------
     def _new_client(self, service: str, version: str, region: str, credential: Any) -> CommonClient:
         from requests.adapters import HTTPAdapter
@@ -235,7 +231,7 @@ class TencentCloudHook(BaseHook):
         from tencentcloud.common.profile.client_profile import ClientProfile
         from tencentcloud.common.profile.http_profile import HttpProfile
 
-        install_sdk_log_filter()  # the SDK logs whole requests and answers at DEBUG: redact them
+        install_log_filters()  # the SDK logs whole requests and answers at DEBUG: redact them
         cfg = self.conn_config
         contract_host = f"{service}.tencentcloudapi.com"
         scheme, host = cfg.url_for(service, contract_host)

@@ -37,7 +37,7 @@ from airflow_provider_tencent.exceptions import TencentCloudConfigError, Tencent
 from airflow_provider_tencent.hooks.base import TencentCloudHook
 from airflow_provider_tencent.hooks.credentials import StaticCredential
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
-from airflow_provider_tencent.utils.redact import redact_url as redact_url  # re-exported for the operators
+from airflow_provider_tencent.utils.secrets import redact_url as redact_url  # re-exported for the operators
 
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
@@ -306,7 +306,7 @@ def presign(path: str | ObjectStoragePath, expires_in: int = 3600) -> str:
     the session token travels in the URL (``X-Amz-Security-Token``), as the service downloading it
     needs. The URL is a bearer credential: the provider never logs it, puts it in XCom or in an
     error (server messages pass through
-    :func:`~airflow_provider_tencent.utils.redact.redact_urls`); mention it with
+    :func:`~airflow_provider_tencent.utils.secrets.redact_urls`); mention it with
     :func:`redact_url`. The session token inside it is registered with the secrets masker once,
     with the connection; the signature, different for every URL, is not (the masker recompiles
     its pattern at each new secret, which would make a batch of thousands of pictures quadratic).

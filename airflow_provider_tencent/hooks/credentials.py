@@ -11,7 +11,7 @@ What we add over the SDK's own classes:
   exist")`` or ``ClientSideError``).
 
 Nothing here logs or formats a secret, and every secret is registered with Airflow's masker (and
-the provider's own redaction, :func:`~airflow_provider_tencent.utils.redact.register_secret`) the
+the provider's own redaction, :func:`~airflow_provider_tencent.utils.secrets.register_secret`) the
 moment it is known - before any request that could log it.
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from airflow_provider_tencent.exceptions import TencentCloudConfigError
-from airflow_provider_tencent.utils.redact import register_secret
+from airflow_provider_tencent.utils.secrets import register_secret
 
 CVM_METADATA_ENDPOINT = "http://metadata.tencentyun.com/latest/meta-data/"
 

@@ -59,7 +59,7 @@ from airflow_provider_tencent.links.console import TencentConsoleLink
 from airflow_provider_tencent.openlineage import OpenLineageMixin
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger, TaskOutcome, task_outcome
-from airflow_provider_tencent.utils.redact import redact_urls
+from airflow_provider_tencent.utils.secrets import redact_urls
 from airflow_provider_tencent.validation import field_problems, raise_if
 
 if TYPE_CHECKING:

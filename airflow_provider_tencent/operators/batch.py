@@ -39,7 +39,7 @@ from airflow_provider_tencent.operators.base import HookT, TencentCloudBaseOpera
 from airflow_provider_tencent.utils.batch import BatchReport, ItemResult, in_shard, run_batch
 from airflow_provider_tencent.utils.checkpoint import Journal
 from airflow_provider_tencent.utils.rate_limit import RateLimiter
-from airflow_provider_tencent.utils.redact import redact_text
+from airflow_provider_tencent.utils.secrets import redact_text
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context

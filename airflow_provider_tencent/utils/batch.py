@@ -37,7 +37,7 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.utils.checkpoint import Journal
-from airflow_provider_tencent.utils.redact import redact_text
+from airflow_provider_tencent.utils.secrets import redact_text
 
 Status = Literal["created", "exists", "skipped", "done", "failed", "ambiguous"]
 """``done``: a read-only action answered (a search); ``created``/``exists``/``skipped``: a create."""

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from airflow_provider_tencent.contracts.common import REGIONS
 from airflow_provider_tencent.exceptions import TencentCloudConfigError
+from airflow_provider_tencent.utils.secrets import register_secret
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -145,7 +146,7 @@ class TencentConnection:
         secret_id = (conn.login or "").strip() or get.text("secret_id")
         secret_key = conn.password or get.text("secret_key")
         token = get.text("token")
-        _mask(secret_key, token)
+        register_secret(secret_key, token)
 
         timeout = get.number("timeout", maximum=MAX_TIMEOUT)
         timeouts = Timeouts(
@@ -327,10 +328,3 @@ def _base_url(conn_id: str | None, name: str, value: str) -> str:
             f"root of a host: give only scheme://host[:port], e.g. {parts.scheme}://{parts.netloc}"
         )
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def _mask(*secrets: str | None) -> None:
-    """Register secrets with Airflow's masker and the provider's redaction."""
-    from airflow_provider_tencent.utils.redact import register_secret
-
-    register_secret(*secrets)

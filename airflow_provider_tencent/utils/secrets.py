@@ -1,8 +1,17 @@
-"""Take the secret parts out of URLs before they are shown anywhere.
+"""Secrets, once: masking what is known to be secret, and redacting URLs and texts before they are shown.
 
-A presigned URL is a bearer credential: its query string holds the signature and, for temporary
-keys, the session token. Anything the provider logs or raises that may hold a URL goes through
-:func:`redact_urls` (server messages can echo the image URLs they were sent).
+* :func:`register_secret`: a SecretKey, session token or temporary key, as soon as it is read -
+  registered with Airflow's secrets masker and with :func:`redact_text`. The one masking function
+  of the provider (the connection parser, the hooks and the COS filesystem call it).
+* :func:`redact_url` / :func:`redact_urls`: a presigned URL is a bearer credential (its query
+  string holds the signature and, for temporary keys, the session token). Anything the provider
+  logs or raises that may hold a URL goes through them (server messages can echo the image URLs
+  they were sent).
+* :func:`redact_text`: URLs, credential fields and registered secrets out of any text that is
+  shown or stored (failure reasons in XCom, manifests, checkpoints).
+* :func:`install_log_filters`: the same on the loggers of the libraries that log whole requests.
+
+Pure: imports nothing of the provider.
 """
 
 from __future__ import annotations
@@ -141,6 +150,3 @@ def install_log_filters() -> None:
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
     _INSTALLED.set()
-
-
-install_sdk_log_filter = install_log_filters
