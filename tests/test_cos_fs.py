@@ -160,11 +160,9 @@ def test_presigned_url_carries_the_session_token(local_s3, cos_bucket, monkeypat
 
 
 def test_presigned_urls_are_redacted_wherever_they_are_shown(cos):
-    from types import SimpleNamespace
-
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 
-    from airflow_provider_tencent.hooks.base import TencentCloudHook
+    from airflow_provider_tencent.hooks.errors import translate
     from airflow_provider_tencent.utils.secrets import redact_urls
 
     path = to_storage_path(f"cos://{cos}/m.png", None)
@@ -178,7 +176,7 @@ def test_presigned_urls_are_redacted_wherever_they_are_shown(cos):
     )
     # a server that echoes the URL it could not download: the error raised holds no signature
     echoed = TencentCloudSDKException("FailedOperation", f"downloading {url} failed", "rid-1")
-    error = TencentCloudHook()._translate(echoed, SimpleNamespace(credential=None), "vod", "CreateAigcCustomElement")
+    error = translate(echoed, "vod", "CreateAigcCustomElement")
     assert signature not in f"{error}" and urlsplit(url).query not in f"{error}"
     assert redact_url(url) in f"{error}" and error.request_id == "rid-1"
 
