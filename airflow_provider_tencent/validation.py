@@ -97,25 +97,37 @@ def field_problems(contract: ApiContract, params: dict[str, Any]) -> list[Proble
     return problems
 
 
+def normal_tags(value: Any) -> Any:
+    """The one reading of a ``Tags`` value (the pictures' tags of Image Search), for checks and comparisons.
+
+    ``None`` when there are none (``None``, ``""``, ``{}``); a text is read as JSON (what the API
+    sends and stores); a text that is no JSON is returned as it is (:func:`tags_problems` names it);
+    anything else (a dict) as given. Two values mean the same tags when their readings are equal.
+    For the text sent to the API, see :func:`template_tags`.
+    """
+    if value is None or value == "" or value == {}:
+        return None
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def tags_problems(tags: Any) -> list[Problem]:
     """``Tags`` must be a JSON object (or dict) with at most :data:`~.tiia.MAX_TAG_KEYS` keys."""
     spec = tiia_contract.CREATE_IMAGE.field("Tags")
     label = _label(spec)
     limit = f"a JSON object with at most {tiia_contract.MAX_TAG_KEYS} keys"
-    if tags is None or tags == "":
-        return []
-    if isinstance(tags, str):
+    if isinstance(tags, str) and tags != "":
         try:
-            tags = json.loads(tags)
+            json.loads(tags)
         except ValueError as exc:
-            return [
-                Problem(
-                    spec.arg,
-                    limit,
-                    "invalid JSON",
-                    f"{label} is not valid JSON ({exc}); it must be {limit}",
-                )
-            ]
+            return [Problem(spec.arg, limit, "invalid JSON", f"{label} is not valid JSON ({exc}); it must be {limit}")]
+    tags = normal_tags(tags)
+    if tags is None:
+        return []
     if not isinstance(tags, dict):
         kind = type(tags).__name__
         return [Problem(spec.arg, limit, kind, f"{label} is a JSON {kind}; it must be {limit}")]
@@ -225,7 +237,11 @@ def template_rect(value: Any) -> Any:
 
 
 def template_tags(value: Any) -> Any:
-    """``tags`` as the API's JSON text: a dict, its JSON, or a dict rendered as Python text."""
+    """``tags`` as the API's JSON text: a dict, its JSON, or a dict rendered as Python text.
+
+    The sending side of :func:`normal_tags`: a dict is written with sorted keys, so the same tags
+    always make the same text.
+    """
     if isinstance(value, str) and value.strip().startswith("{"):
         try:
             json.loads(value)

@@ -160,3 +160,42 @@ def test_element_refer_list_shapes():
     assert params["ElementReferList"] == [{"ImageUrl": URL}, {"ImageUrl": URL}]
     with pytest.raises(TencentCloudInputError, match="must be an http"):
         prepare_create_element("n", "d", "/tmp/local.png", [URL], conn_id=None)
+
+
+@pytest.mark.parametrize(
+    ("value", "reading"),
+    [
+        (None, None),
+        ("", None),
+        ({}, None),
+        ("{}", {}),
+        ('{"a": "1"}', {"a": "1"}),
+        ({"a": "1"}, {"a": "1"}),
+        ("{bad json", "{bad json"),
+        ('"text"', "text"),
+        ("[1, 2]", [1, 2]),
+    ],
+)
+def test_one_reading_of_tags(value, reading):
+    from airflow_provider_tencent.validation import normal_tags
+
+    assert normal_tags(value) == reading
+
+
+def test_tags_read_the_same_are_the_same_whatever_their_form():
+    from airflow_provider_tencent.validation import normal_tags, template_tags
+
+    sent = template_tags({"b": "2", "a": "1"})
+    assert sent == '{"a": "1", "b": "2"}'
+    assert normal_tags(sent) == normal_tags('{"b":"2","a":"1"}') == normal_tags({"a": "1", "b": "2"})
+
+
+@pytest.mark.parametrize(
+    ("tags", "actual"),
+    [("{bad json", "invalid JSON"), ('"text"', "str"), ("[1, 2]", "list"), ("", None), ({}, None), ("{}", None)],
+)
+def test_tags_problems_name_what_is_wrong(tags, actual):
+    from airflow_provider_tencent.validation import tags_problems
+
+    problems = tags_problems(tags)
+    assert [p.actual for p in problems] == ([actual] if actual else [])

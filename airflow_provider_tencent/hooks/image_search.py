@@ -8,7 +8,6 @@ CustomContent and Tags are those we sent.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Callable
@@ -17,24 +16,18 @@ from typing import Any, Literal
 
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.contracts import tiia as contract
-from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudBadRequestError
+from airflow_provider_tencent.exceptions import (
+    TencentCloudAPIError,
+    TencentCloudBadRequestError,
+    TencentCloudInputError,
+)
 from airflow_provider_tencent.hooks.base import Limiter, TencentCloudHook
+from airflow_provider_tencent.validation import normal_tags
 
 IfExists = Literal["fail", "skip"]
 PIC_NAME_CONFLICT = "InvalidParameterValue.PicNameAlreadyExist"
 #: What DescribeImages answers when the EntityId (or PicName) holds no picture.
 NOT_FOUND = "FailedOperation.ImageNotFoundInfo"
-
-
-def _normal_tags(tags: Any) -> Any:
-    if tags in (None, "", {}):
-        return None
-    if isinstance(tags, str):
-        try:
-            return json.loads(tags)
-        except ValueError:
-            return tags
-    return tags
 
 
 @dataclass(frozen=True)
@@ -106,8 +99,6 @@ class TencentImageSearchHook(TencentCloudHook):
         cannot be changed later; the default, 100,000, is our own choice. ``group_id``: letters, digits
         and underscores (checked here, before any call).
         """
-        from airflow_provider_tencent.exceptions import TencentCloudInputError
-
         if not isinstance(group_id, str) or not re.match(contract.GROUP_ID_PATTERN, group_id):
             raise TencentCloudInputError(
                 f"GroupId {group_id!r}: only letters, digits and underscores are allowed (CreateGroup document)"
@@ -180,7 +171,6 @@ class TencentImageSearchHook(TencentCloudHook):
         *,
         if_exists: IfExists = "fail",
         limiter: Limiter | None = None,
-        describe_limiter: Limiter | None = None,
         other_entity: str | None = None,
         before_send: Callable[[], None] | None = None,
     ) -> CreateImageResult:
@@ -202,7 +192,7 @@ class TencentImageSearchHook(TencentCloudHook):
         except TencentCloudAPIError as exc:
             if exc.code != PIC_NAME_CONFLICT:
                 raise
-            return self._settle_conflict(params, exc, if_exists, describe_limiter, other_entity)
+            return self._settle_conflict(params, exc, if_exists, other_entity)
         return CreateImageResult(
             "created", group_id, entity_id, pic_name, response.get("RequestId"), response.get("Object")
         )
@@ -212,19 +202,18 @@ class TencentImageSearchHook(TencentCloudHook):
         params: dict[str, Any],
         exc: TencentCloudAPIError,
         if_exists: IfExists,
-        limiter: Limiter | None,
         other_entity: str | None = None,
     ) -> CreateImageResult:
         group_id, entity_id, pic_name = params["GroupId"], params["EntityId"], params["PicName"]
-        mine = self.describe_images(group_id, entity_id, pic_name, limiter=limiter)
+        mine = self.describe_images(group_id, entity_id, pic_name)
         sent_content = params.get("CustomContent") or ""
-        sent_tags = _normal_tags(params.get("Tags"))
+        sent_tags = normal_tags(params.get("Tags"))
         for info in mine:
             if (
                 info.get("PicName") == pic_name
                 and info.get("EntityId") == entity_id
                 and (info.get("CustomContent") or "") == sent_content
-                and _normal_tags(info.get("Tags")) == sent_tags
+                and normal_tags(info.get("Tags")) == sent_tags
             ):
                 self.log.info("PicName %r already holds this picture: confirmed by DescribeImages", pic_name)
                 return CreateImageResult(
@@ -293,7 +282,7 @@ class TencentImageSearchHook(TencentCloudHook):
                 pic_name=info.get("PicName") or "",
                 score=int(info.get("Score") or 0),
                 custom_content=info.get("CustomContent") or "",
-                tags=_normal_tags(info.get("Tags")),
+                tags=normal_tags(info.get("Tags")),
             )
             for info in response.get("ImageInfos") or []
         )
@@ -366,8 +355,6 @@ class TencentImageSearchHook(TencentCloudHook):
         difference. A transient error or ``ImageGroupIdAlreadyExist`` is settled by ``DescribeGroups``;
         ``CreateGroup`` itself is never repeated blindly.
         """
-        from airflow_provider_tencent.exceptions import TencentCloudInputError
-
         wanted: dict[str, Any] = {"GroupName": group_name, "MaxCapacity": max_capacity}
         if brief is not None:
             wanted["Brief"] = brief
@@ -460,8 +447,6 @@ GROUP_EXISTS = "InvalidParameterValue.ImageGroupIdAlreadyExist"
 
 def _check_whole_entity(entity_id: str, pic_name: str | None, whole_entity: bool) -> None:
     """``DeleteImages`` without a PicName deletes every picture of the EntityId: only when asked so."""
-    from airflow_provider_tencent.exceptions import TencentCloudInputError
-
     if not pic_name and not whole_entity:
         raise TencentCloudInputError(
             f"DeleteImages without a PicName deletes EVERY picture of EntityId {entity_id!r}: "
