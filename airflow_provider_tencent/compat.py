@@ -5,16 +5,18 @@
 * The configuration (``conf``) is ``airflow.sdk.configuration`` from 3.2, ``airflow.configuration`` on 3.1.
 * ``ObjectStoragePath.conn_id`` exists from 3.2; before, the connection id is only a storage option.
 * universal-pathlib 0.2 (Airflow 3.1) fixes a scheme's path flavour on its first path: ``cos://`` is
-  declared (:mod:`airflow_provider_tencent.fs.cos_path`) when this module loads, before any path is made.
+  declared when the package loads (``airflow_provider_tencent/__init__.py``), before any path is made.
 * Declarative ``conn-fields`` / ``ui-field-behaviour`` (provider info) are read from 3.2; on 3.1 the
-  connection form comes from the hook's ``get_connection_form_widgets`` / ``get_ui_field_behaviour``,
-  which :func:`connection_form_from_provider_info` generates from that same declaration.
+  connection form comes from the hook's methods, generated from that same declaration
+  (:mod:`airflow_provider_tencent.contracts.connection`, attached by ``hooks/base.py``).
 Everything else comes from ``airflow.sdk``, identical on all three.
+
+The lowest module of the package: it imports nothing of the provider.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from airflow import __version__ as AIRFLOW_VERSION
 from packaging.version import Version
@@ -40,9 +42,6 @@ else:  # Airflow 3.1
         TaskDeferred,
     )
 
-if not AIRFLOW_V_3_2_PLUS:
-    import airflow_provider_tencent.fs.cos_path  # noqa: F401
-
 if TYPE_CHECKING:
     from airflow.sdk import ObjectStoragePath
 
@@ -54,13 +53,10 @@ __all__ = [
     "AirflowNotFoundException",
     "ParamValidationError",
     "TaskDeferred",
-    "connection_form_from_provider_info",
     "dagbag_class",
     "default_deferrable",
     "storage_conn_id",
 ]
-
-_Hook = TypeVar("_Hook", bound=type)
 
 
 def dagbag_class() -> type[Any]:
@@ -87,27 +83,3 @@ def storage_conn_id(path: ObjectStoragePath) -> str | None:
         return path.conn_id  # type: ignore[no-any-return,unused-ignore]
     conn_id = path.storage_options.get("conn_id")
     return None if conn_id is None else str(conn_id)
-
-
-def connection_form_from_provider_info(hook: _Hook) -> _Hook:
-    """On Airflow < 3.2, give ``hook`` the form methods 3.1 reads, generated from ``get_provider_info()``.
-
-    From 3.2 the hook is returned untouched: Airflow reads the declaration itself (and warns about
-    the hook methods as deprecated).
-    """
-    if AIRFLOW_V_3_2_PLUS:
-        return hook
-
-    def get_connection_form_widgets(cls: type) -> dict[str, Any]:
-        from airflow_provider_tencent.get_provider_info import legacy_connection_form_widgets
-
-        return legacy_connection_form_widgets()
-
-    def get_ui_field_behaviour(cls: type) -> dict[str, Any]:
-        from airflow_provider_tencent.get_provider_info import legacy_ui_field_behaviour
-
-        return legacy_ui_field_behaviour()
-
-    hook.get_connection_form_widgets = classmethod(get_connection_form_widgets)  # type: ignore[attr-defined]
-    hook.get_ui_field_behaviour = classmethod(get_ui_field_behaviour)  # type: ignore[attr-defined]
-    return hook

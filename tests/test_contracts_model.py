@@ -65,3 +65,55 @@ def test_contracts_cite_the_api_references_not_files_outside_the_repository(path
 
 def test_contracts_hold_no_dead_host_constant():
     assert not hasattr(vod, "INTL_HOST")
+
+
+def test_the_connection_is_declared_once_for_the_form_and_the_parser():
+    from airflow_provider_tencent.contracts import connection
+    from airflow_provider_tencent.get_provider_info import get_provider_info
+    from airflow_provider_tencent.utils import connection as parser
+
+    declared = get_provider_info()["connection-types"][0]
+    assert declared["conn-fields"] is connection.CONN_FIELDS
+    assert declared["ui-field-behaviour"] is connection.UI_FIELD_BEHAVIOUR
+    fields = connection.CONN_FIELDS
+    assert fields["credential_source"]["schema"]["enum"] == list(parser.CREDENTIAL_SOURCES)
+    assert fields["language"]["schema"]["enum"] == list(parser.LANGUAGES)
+    assert fields["region"]["schema"]["default"] == parser.DEFAULT_REGION
+    assert parser.DEFAULT_CONN_ID == connection.DEFAULT_CONN_ID == "tencentcloud_default"
+
+
+def test_airflow_3_1_gets_the_form_methods_generated_from_the_declaration(monkeypatch):
+    from airflow_provider_tencent.contracts.connection import legacy_ui_field_behaviour
+    from airflow_provider_tencent.hooks import base
+
+    monkeypatch.setattr(base, "AIRFLOW_V_3_2_PLUS", False)
+
+    class Hook:
+        pass
+
+    hook = base._add_legacy_connection_form(Hook)
+    assert hook.get_ui_field_behaviour() == legacy_ui_field_behaviour()
+    assert legacy_ui_field_behaviour()["hidden_fields"] == ["schema", "port", "host"]
+    monkeypatch.setattr(base, "AIRFLOW_V_3_2_PLUS", True)
+
+    class Untouched:
+        pass
+
+    assert "get_ui_field_behaviour" not in vars(base._add_legacy_connection_form(Untouched))
+
+
+@pytest.mark.parametrize(("upath", "declared"), [("0.2.6", True), ("0.3.10", False)])
+def test_the_cos_path_flavour_is_declared_on_import_where_pathlib_fixes_it_early(monkeypatch, upath, declared):
+    import importlib.metadata
+    import sys
+
+    import airflow_provider_tencent
+
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: upath)
+    # a module set to None in sys.modules cannot be imported: an attempt raises, without side effects
+    monkeypatch.setitem(sys.modules, "airflow_provider_tencent.fs.cos_path", None)
+    if declared:
+        with pytest.raises(ImportError):
+            airflow_provider_tencent._declare_cos_paths()
+    else:
+        airflow_provider_tencent._declare_cos_paths()

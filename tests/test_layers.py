@@ -34,8 +34,6 @@ LAYERS: list[tuple[str, ...]] = [
 # Imports that break the rule today, as (importer, imported). The restructure empties this set;
 # the test fails both when a new violation appears and when a listed one is gone (so it is removed here).
 KNOWN_VIOLATIONS: set[tuple[str, str]] = {
-    ("airflow_provider_tencent.compat", "airflow_provider_tencent.fs.cos_path"),
-    ("airflow_provider_tencent.compat", "airflow_provider_tencent.get_provider_info"),
     ("airflow_provider_tencent.hooks.cos", "airflow_provider_tencent.fs.cos_fsspec"),
     ("airflow_provider_tencent.utils.checkpoint", "airflow_provider_tencent.hooks.cos"),
 }

@@ -25,13 +25,14 @@ import json
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from airflow.sdk.bases.hook import BaseHook
 
-from airflow_provider_tencent.compat import AirflowNotFoundException, connection_form_from_provider_info
+from airflow_provider_tencent.compat import AIRFLOW_V_3_2_PLUS, AirflowNotFoundException
 from airflow_provider_tencent.contracts import lookup
 from airflow_provider_tencent.contracts import sts as sts_contract
+from airflow_provider_tencent.contracts.connection import legacy_connection_form_widgets, legacy_ui_field_behaviour
 from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudConfigError, TencentCloudError
 from airflow_provider_tencent.hooks.credentials import (
     RefreshingCredential,
@@ -62,7 +63,31 @@ POOL_SIZE = 32
 _HANDED_OVER = threading.local()
 
 
-@connection_form_from_provider_info
+_Hook = TypeVar("_Hook", bound=type)
+
+
+def _add_legacy_connection_form(hook: _Hook) -> _Hook:
+    """On Airflow < 3.2, give ``hook`` the form methods 3.1 reads, generated from the connection declaration
+    (:mod:`airflow_provider_tencent.contracts.connection`).
+
+    From 3.2 the hook is returned untouched: Airflow reads the declaration from the provider info
+    (and warns about the hook methods as deprecated).
+    """
+    if AIRFLOW_V_3_2_PLUS:
+        return hook
+
+    def get_connection_form_widgets(cls: type) -> dict[str, Any]:
+        return legacy_connection_form_widgets()
+
+    def get_ui_field_behaviour(cls: type) -> dict[str, Any]:
+        return legacy_ui_field_behaviour()
+
+    hook.get_connection_form_widgets = classmethod(get_connection_form_widgets)  # type: ignore[attr-defined]
+    hook.get_ui_field_behaviour = classmethod(get_ui_field_behaviour)  # type: ignore[attr-defined]
+    return hook
+
+
+@_add_legacy_connection_form
 class TencentCloudHook(BaseHook):
     """Signed calls to any Tencent Cloud API 3.0 action.
 

@@ -18,18 +18,21 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from airflow_provider_tencent.contracts.common import REGIONS
+from airflow_provider_tencent.contracts.connection import (
+    CONN_TYPE,
+    CREDENTIAL_SOURCES,
+    DEFAULT_LANGUAGE,
+    DEFAULT_REGION,
+    LANGUAGES,
+)
+from airflow_provider_tencent.contracts.connection import (
+    DEFAULT_CONN_ID as DEFAULT_CONN_ID,  # re-exported: where the hooks and operators read it
+)
 from airflow_provider_tencent.exceptions import TencentCloudConfigError
 from airflow_provider_tencent.utils.secrets import register_secret
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
-
-CONN_TYPE = "tencentcloud"
-DEFAULT_CONN_ID = "tencentcloud_default"
-DEFAULT_REGION = "ap-guangzhou"
-DEFAULT_LANGUAGE = "en-US"
-CREDENTIAL_SOURCES = ("env", "profile", "cvm_role", "tke_oidc", "default_chain")
-LANGUAGES = ("en-US", "zh-CN")
 
 
 #: Largest connect/read timeout accepted, in seconds.
