@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from airflow_provider_tencent.contracts import ErrorKind
@@ -22,40 +21,21 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.hooks.base import Limiter, TencentCloudHook
+from airflow_provider_tencent.hooks.image_search_results import CreateImageResult, SearchMatch, SearchResult
 from airflow_provider_tencent.validation import normal_tags
+
+__all__ = [
+    "CreateImageResult",
+    "IfExists",
+    "SearchMatch",
+    "SearchResult",
+    "TencentImageSearchHook",
+]
 
 IfExists = Literal["fail", "skip"]
 PIC_NAME_CONFLICT = "InvalidParameterValue.PicNameAlreadyExist"
 #: What DescribeImages answers when the EntityId (or PicName) holds no picture.
 NOT_FOUND = "FailedOperation.ImageNotFoundInfo"
-
-
-@dataclass(frozen=True)
-class CreateImageResult:
-    """What happened to one picture; ``as_dict()`` is the operator's XCom value."""
-
-    status: Literal["created", "exists", "skipped"]
-    group_id: str
-    entity_id: str
-    pic_name: str
-    request_id: str | None
-    object: dict[str, Any] | None = None
-    note: str | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "status": self.status,
-            "GroupId": self.group_id,
-            "EntityId": self.entity_id,
-            "PicName": self.pic_name,
-            "RequestId": self.request_id,
-            "Object": self.object,
-        }
-        if self.status == "skipped":
-            out["skipped"] = True
-        if self.note:
-            out["note"] = self.note
-        return out
 
 
 class TencentImageSearchHook(TencentCloudHook):
@@ -393,48 +373,6 @@ class TencentImageSearchHook(TencentCloudHook):
                 raise
             return settled
         return {"status": "created", "GroupId": group_id, **wanted, "RequestId": response.get("RequestId")}
-
-
-# -- the gallery's life after CreateImage  ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class SearchMatch:
-    """One search result (``ImageInfo``): ``Score`` is 0-100, best first."""
-
-    entity_id: str
-    pic_name: str
-    score: int
-    custom_content: str
-    tags: Any
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "EntityId": self.entity_id,
-            "PicName": self.pic_name,
-            "Score": self.score,
-            "CustomContent": self.custom_content,
-            "Tags": self.tags,
-        }
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """A ``SearchImage`` answer: the matches and, in product galleries, the detected subject."""
-
-    group_id: str
-    matches: tuple[SearchMatch, ...]
-    object: dict[str, Any] | None
-    request_id: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "GroupId": self.group_id,
-            "Count": len(self.matches),
-            "Matches": [m.as_dict() for m in self.matches],
-            "Object": self.object,
-            "RequestId": self.request_id,
-        }
 
 
 def _gallery_settings(group: dict[str, Any]) -> dict[str, Any]:
