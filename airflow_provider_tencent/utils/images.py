@@ -1,6 +1,6 @@
 """Picture facts read from the first bytes of a file: format and pixel size.
 
-Pure Python and dependency-free, so operators can check the seeds' image rules before any
+Pure Python and dependency-free, so operators can check the API references' picture rules before any
 API call without importing an imaging library. Only the formats the two APIs talk about are
 recognised (PNG, JPEG, BMP, and GIF so that it can be refused by name).
 """
