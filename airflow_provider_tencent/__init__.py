@@ -11,13 +11,10 @@ def _declare_cos_paths() -> None:
     parts wrongly for the life of the process. Any import of the provider runs this, so a DAG that
     imports an operator gets correct paths. Later releases read the declaration when they need it.
     """
-    from importlib.metadata import PackageNotFoundError, version
+    import upath  # a dependency of Airflow; cheap, unlike a metadata lookup
 
-    try:
-        fixed_on_first_use = version("universal-pathlib").startswith("0.2.")
-    except PackageNotFoundError:  # pragma: no cover - a dependency of Airflow
-        return
-    if fixed_on_first_use:
+    version = getattr(upath, "__version__", None)
+    if version is None or version.startswith("0.2."):
         import airflow_provider_tencent.fs.cos_path  # noqa: F401
 
 

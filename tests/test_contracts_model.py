@@ -104,12 +104,13 @@ def test_airflow_3_1_gets_the_form_methods_generated_from_the_declaration(monkey
 
 @pytest.mark.parametrize(("upath", "declared"), [("0.2.6", True), ("0.3.10", False)])
 def test_the_cos_path_flavour_is_declared_on_import_where_pathlib_fixes_it_early(monkeypatch, upath, declared):
-    import importlib.metadata
     import sys
+
+    import upath as universal_pathlib
 
     import airflow_provider_tencent
 
-    monkeypatch.setattr(importlib.metadata, "version", lambda name: upath)
+    monkeypatch.setattr(universal_pathlib, "__version__", upath)
     # a module set to None in sys.modules cannot be imported: an attempt raises, without side effects
     monkeypatch.setitem(sys.modules, "airflow_provider_tencent.fs.cos_path", None)
     if declared:
