@@ -1,37 +1,55 @@
-"""The declared contracts against the two API documents they come from (``../shared/seeds/``).
+"""The declared contracts match Tencent's API reference pages for ``CreateImage`` and ``CreateAigcCustomElement``.
 
-Every request parameter (name, required, type), every error code, every length limit and the
-quota stated in a seed must be in its :class:`~airflow_provider_tencent.contracts.ApiContract`,
-and the contract must declare nothing the seed does not name.
+Every request parameter (name, required, type), every error code, every length limit and the quota
+stated on a page must be in its :class:`~airflow_provider_tencent.contracts.ApiContract`, and the contract
+must declare nothing the page does not name.
 
-Where the seeds are not beside the checkout (a clone without ``../shared``) the module is skipped
-with a reason that says so in the summary (``-ra``): the contracts were NOT checked. Under CI
-(``CI`` set) missing seeds are an error instead, since CI always has ``../shared``.
+The pages are not part of the repository: this test reads the project's copies of them from the folder
+``shared/seeds`` beside the checkout (``../shared/seeds``; CI has it), or from the folder named by
+``TENCENT_API_REFERENCE_DIR``. Without them each test is skipped with a reason that says so in the
+summary (``-ra``): the contracts were NOT checked. Under CI (``CI`` set) missing pages fail the tests instead.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from airflow_provider_tencent.contracts import tiia, vod
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-TIIA_SEED = SEEDS / "000_b714bb1cacceee71.txt"
-VOD_SEED = SEEDS / "003_e4e61f1dd5e83270.txt"
+REPO = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
+API_REFERENCE = Path(os.environ.get("TENCENT_API_REFERENCE_DIR") or REPO.parent / "shared" / "seeds")
+CREATE_IMAGE_PAGE = API_REFERENCE / "000_b714bb1cacceee71.txt"  # Image Search CreateImage (Chinese)
+CREATE_AIGC_CUSTOM_ELEMENT_PAGE = API_REFERENCE / "003_e4e61f1dd5e83270.txt"  # VOD CreateAigcCustomElement
 COMMON_PARAMS = {"Action", "Version", "Region"}
 
-if not TIIA_SEED.exists() or not VOD_SEED.exists():
-    _MISSING = (
-        f"SEED DOCUMENTS NOT FOUND at {SEEDS}: the contracts were NOT checked against the API documents "
-        "(put the project's shared/ folder beside the checkout to run these checks)"
-    )
-    if os.environ.get("CI"):
-        raise RuntimeError(_MISSING + "; CI must have them")
-    pytestmark = pytest.mark.skip(reason=_MISSING)
+
+def read_page(path: Path) -> str:
+    """The page's text; a skip (or, under CI, a failure) that names the missing file otherwise."""
+    if not path.is_file():
+        message = (
+            f"API reference page not found: {path}. The contracts were NOT checked against Tencent's API "
+            "reference (put the project's shared/ folder beside the checkout, or set TENCENT_API_REFERENCE_DIR)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message + "; CI must have it", pytrace=False)
+        pytest.skip(message)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def create_image_page() -> str:
+    return read_page(CREATE_IMAGE_PAGE)
+
+
+@pytest.fixture(scope="module")
+def create_aigc_custom_element_page() -> str:
+    return read_page(CREATE_AIGC_CUSTOM_ELEMENT_PAGE)
 
 
 def table_rows(text: str) -> list[list[str]]:
@@ -54,45 +72,44 @@ def tiia_parameters(text: str) -> dict[str, tuple[bool, str, str]]:
     }
 
 
-def test_tiia_parameters_are_the_seeds():
-    seed = tiia_parameters(TIIA_SEED.read_text(encoding="utf-8"))
+def test_create_image_parameters_match_the_api_reference(create_image_page):
+    page = tiia_parameters(create_image_page)
     contract = tiia.CREATE_IMAGE
-    assert set(seed) == {spec.name for spec in contract.fields}
-    for name, (required, api_type, _) in seed.items():
+    assert set(page) == {spec.name for spec in contract.fields}
+    for name, (required, api_type, _) in page.items():
         spec = contract.field(name)
         assert (spec.required, spec.api_type) == (required, api_type), name
 
 
-def test_tiia_limits_are_the_seeds():
-    seed = tiia_parameters(TIIA_SEED.read_text(encoding="utf-8"))
-    for name, (_, _, description) in seed.items():
+def test_create_image_limits_match_the_api_reference(create_image_page):
+    page = tiia_parameters(create_image_page)
+    for name, (_, _, description) in page.items():
         stated = re.search(r"最多支持(\d+)个字符", description)
         assert tiia.CREATE_IMAGE.field(name).max_chars == (int(stated.group(1)) if stated else None), name
-    assert "最多不超过10个" in seed["Tags"][2] and tiia.MAX_TAG_KEYS == 10
-    assert "最大支持10张图" in seed["EntityId"][2] and tiia.MAX_PICTURES_PER_ENTITY == 10
+    assert "最多不超过10个" in page["Tags"][2] and tiia.MAX_TAG_KEYS == 10
+    assert "最大支持10张图" in page["EntityId"][2] and tiia.MAX_PICTURES_PER_ENTITY == 10
     rules = tiia.IMAGE_RULES
-    assert "不可超过5M" in seed["ImageBase64"][2] and rules.max_base64_bytes == 5 * 1024 * 1024
-    assert "4096*4096" in seed["ImageBase64"][2] and (rules.max_width, rules.max_height) == (4096, 4096)
-    assert "不支持 GIF" in seed["ImageBase64"][2] and "gif" not in rules.formats
-    categories = {int(n) for n in re.findall(r"(\d):[^\x00-\x7f]", seed["CategoryId"][2])}
+    assert "不可超过5M" in page["ImageBase64"][2] and rules.max_base64_bytes == 5 * 1024 * 1024
+    assert "4096*4096" in page["ImageBase64"][2] and (rules.max_width, rules.max_height) == (4096, 4096)
+    assert "不支持 GIF" in page["ImageBase64"][2] and "gif" not in rules.formats
+    categories = {int(n) for n in re.findall(r"(\d):[^\x00-\x7f]", page["CategoryId"][2])}
     assert categories == set(tiia.CREATE_IMAGE.field("CategoryId").choices or ()) == set(tiia.CATEGORIES)
 
 
-def test_tiia_error_codes_are_the_seeds():
-    text = TIIA_SEED.read_text(encoding="utf-8")
-    section = text.split("6. 错误码", 1)[1]
+def test_create_image_error_codes_match_the_api_reference(create_image_page):
+    section = create_image_page.split("6. 错误码", 1)[1]
     codes = {row[0] for row in table_rows(section) if re.fullmatch(r"[A-Za-z]+(\.[A-Za-z]+)?", row[0])}
     assert len(codes) == 39
     assert codes == set(tiia.CREATE_IMAGE.error_codes)
 
 
-def test_tiia_quota_is_the_seeds():
-    assert re.search(r"默认接口请求频率限制:(\d+)次/秒", TIIA_SEED.read_text(encoding="utf-8")).group(1) == "10"
+def test_create_image_quota_matches_the_api_reference(create_image_page):
+    assert re.search(r"默认接口请求频率限制:(\d+)次/秒", create_image_page).group(1) == "10"
     assert tiia.CREATE_IMAGE.qps == 10
 
 
-def test_vod_parameters_limits_and_quota_are_the_seeds():
-    text = VOD_SEED.read_text(encoding="utf-8")
+def test_create_aigc_custom_element_matches_the_api_reference(create_aigc_custom_element_page):
+    text = create_aigc_custom_element_page
     rows = {
         row[0].removesuffix(".N"): row
         for row in table_rows(text)
@@ -116,3 +133,28 @@ def test_vod_parameters_limits_and_quota_are_the_seeds():
     assert "between 1:2.5 and 2.5:1" in frontal and (rules.min_aspect, rules.max_aspect) == (1 / 2.5, 2.5)
     assert "A maximum of 20 requests can be initiated per second" in text and contract.qps == 20
     assert "There is no error code related to the API business logic" in text and contract.errors == ()
+
+
+# -- what happens without the pages: a plain skip in a clone, a failure under CI ---------------------------
+def _run_without_pages(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if k != "CI"}
+    environ.update(TENCENT_API_REFERENCE_DIR=str(tmp_path), NO_ORACLE="1", **env)
+    command = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", __file__]
+    command += ["-k", "match_the_api_reference or matches_the_api_reference"]
+    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=environ, timeout=300)
+
+
+@pytest.mark.timeout(600)
+def test_without_the_pages_each_check_is_skipped_with_a_plain_reason(tmp_path):
+    run = _run_without_pages(tmp_path)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "5 skipped" in run.stdout and "passed" not in run.stdout, run.stdout[-2000:]
+    assert f"API reference page not found: {tmp_path}" in run.stdout
+    assert "contracts were NOT checked" in run.stdout
+
+
+@pytest.mark.timeout(600)
+def test_without_the_pages_under_ci_the_checks_fail(tmp_path):
+    run = _run_without_pages(tmp_path, CI="true")
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "5 errors" in run.stdout and "CI must have it" in run.stdout, run.stdout[-2000:]
