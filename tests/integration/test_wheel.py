@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 UV = Path(sys.executable).with_name("uv")
 AIRFLOW_VERSION = __import__("airflow").__version__
 pytestmark = [pytest.mark.dist, pytest.mark.timeout(900)]

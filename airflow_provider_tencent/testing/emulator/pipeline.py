@@ -255,7 +255,7 @@ class RequestPipeline:
     capture: list[dict[str, Any]] | None = None
     """When a list (class-wide; the pytest plugin sets it for the whole session), every request that
     reached a backend and its successful answer are appended: ``{service, version, action, params,
-    response}`` - for checking against the official SDK's models (``tests/test_sdk_oracle.py``)."""
+    response}`` - for checking against the official SDK's models (``tests/emulator/test_sdk_oracle.py``)."""
 
     def _capture(self, service: str, action: str, params: dict[str, Any], response: dict[str, Any]) -> None:
         sink = type(self).capture
