@@ -1,4 +1,4 @@
-"""Benchmarks of issue 5, printed as ratios measured in one run (``make bench``).
+"""The provider's benchmarks, printed as ratios measured in one run (``make bench``).
 
 The emulator runs in its own process (so its CPU does not count as the provider's), with 100-300 ms
 of latency per call and 5 % injected transient faults, and is asked afterwards what it saw.
@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,16 @@ def report(name: str, value: str, target: str = "") -> None:
 
 
 # -- the emulator in a child process, driven through a pipe ---------------------------------------
+#: What the parent may ask the emulator process: a name and one string argument (an action or a gallery).
+QUERIES: dict[str, Callable[[Any, str], Any]] = {
+    "request_times": lambda emulator, action: sorted(r["time"] for r in emulator.requests if r["action"] == action),
+    "image_names": lambda emulator, group: [p["PicName"] for p in emulator.images(group)],
+    "element_names": lambda emulator, _: [e["ElementName"] for e in emulator.elements()],
+    "peak": lambda emulator, action: emulator.max_in_any_second(action, include_rejected=True),
+    "answers": lambda emulator, action: emulator.counters()[action],
+}
+
+
 def _serve(conn: Any, qps_scale: float, latency: tuple[float, float]) -> None:
     from airflow_provider_tencent.testing.emulator import Emulator
 
@@ -55,8 +66,9 @@ def _serve(conn: Any, qps_scale: float, latency: tuple[float, float]) -> None:
             emulator.stop()
             conn.send(None)
             return
-        if cmd == "eval":
-            conn.send(eval(args, {"emulator": emulator}))
+        if cmd == "query":
+            name, arg = args
+            conn.send(QUERIES[name](emulator, arg))
         elif cmd == "inject":
             emulator.inject(**args)
             conn.send(None)
@@ -70,8 +82,11 @@ class EmulatorProcess:
         self.proc.start()
         self.url: str = self.conn.recv()
 
-    def eval(self, expr: str) -> Any:
-        self.conn.send(("eval", expr))
+    def query(self, name: str, arg: str = "") -> Any:
+        """One of :data:`QUERIES`, answered by the emulator process."""
+        if name not in QUERIES:
+            raise ValueError(f"unknown query {name!r}; one of {sorted(QUERIES)}")
+        self.conn.send(("query", (name, arg)))
         return self.conn.recv()
 
     def inject(self, **kwargs: Any) -> None:
@@ -112,7 +127,7 @@ def picture_pool(n: int = 16) -> list[str]:
 
 
 def achieved_rate(emulator: EmulatorProcess, action: str) -> float:
-    times = emulator.eval(f"sorted(r['time'] for r in emulator.requests if r['action'] == {action!r})")
+    times = emulator.query("request_times", action)
     if len(times) < 2:
         return 0.0
     return (len(times) - 1) / (times[-1] - times[0])
@@ -136,10 +151,10 @@ def bench_images(n: int, tmp: Path) -> None:
         ]
         op = CreateImagesOperator(task_id="b", group_id="bench", items=items, checkpoint_path=str(tmp / "img.jsonl"))
         summary = op.execute(Ctx())
-        stored = emulator.eval("[p['PicName'] for p in emulator.images('bench')]")
+        stored = emulator.query("image_names", "bench")
         rate = achieved_rate(emulator, "CreateImage")
-        peak = emulator.eval("emulator.max_in_any_second('CreateImage', include_rejected=True)")
-        faults = emulator.eval("emulator.counters()['CreateImage']")
+        peak = emulator.query("peak", "CreateImage")
+        faults = emulator.query("answers", "CreateImage")
         print(f"  CreateImage answers: {faults}")
         report(f"CreateImage {n} pictures: achieved requests/s / quota", f"{rate / 10:.3f}", ">= 0.97")
         report("  lost (items neither stored nor reported failed)", f"{n - len(set(stored)) - summary['failed']}", "0")
@@ -177,11 +192,11 @@ def bench_short(n: int, tmp: Path) -> None:
         started = time.monotonic()
         summary = op.execute(Ctx())
         wall = time.monotonic() - started
-        answers = emulator.eval("emulator.counters()['CreateImage']")
+        answers = emulator.query("answers", "CreateImage")
         requests = sum(answers.values())
-        peak = emulator.eval("emulator.max_in_any_second('CreateImage', include_rejected=True)")
-        stored = emulator.eval("[p['PicName'] for p in emulator.images('short')]")
-        times = emulator.eval("sorted(r['time'] for r in emulator.requests if r['action'] == 'CreateImage')")
+        peak = emulator.query("peak", "CreateImage")
+        stored = emulator.query("image_names", "short")
+        times = emulator.query("request_times", "CreateImage")
         print(
             f"  CreateImage answers: {answers}; {wall:.2f} s end to end: first request after "
             f"{times[0] - started:.2f} s, last one {started + wall - times[-1]:.2f} s before the end"
@@ -254,14 +269,12 @@ def bench_elements(n: int, tmp: Path) -> None:
             concurrency=int(os.environ.get("BENCH_CONC", "0")) or None,
         )
         summary = op.execute(Ctx())
-        names = emulator.eval("[e['ElementName'] for e in emulator.elements()]")
+        names = emulator.query("element_names")
         rate = achieved_rate(emulator, "CreateAigcCustomElement")
-        peak = emulator.eval("emulator.max_in_any_second('CreateAigcCustomElement', include_rejected=True)")
-        answers = emulator.eval("emulator.counters()['CreateAigcCustomElement']")
+        peak = emulator.query("peak", "CreateAigcCustomElement")
+        answers = emulator.query("answers", "CreateAigcCustomElement")
         print(f"  CreateAigcCustomElement answers: {answers}")
-        timeline = emulator.eval(
-            "[int(r['time']) for r in emulator.requests if r['action'] == 'CreateAigcCustomElement']"
-        )
+        timeline = [int(t) for t in emulator.query("request_times", "CreateAigcCustomElement")]
         per_second = [timeline.count(t) for t in range(min(timeline), max(timeline) + 1)]
         print(f"  requests per whole second: {per_second}")
         report(f"CreateAigcCustomElement {n} subjects: achieved requests/s / quota", f"{rate / 20:.3f}", ">= 0.97")
@@ -419,7 +432,7 @@ def bench_mapped(n: int, tmp: Path) -> None:
             run = airflow.dags_test(dag_id, "2026-01-01", timeout=3600)
             times[dag_id] = time.monotonic() - start
             print(f"  {dag_id}: {run.state} in {times[dag_id]:.1f} s")
-        stored = emulator.eval("(len(emulator.images('mapped')), len(emulator.images('batched')))")
+        stored = (len(emulator.query("image_names", "mapped")), len(emulator.query("image_names", "batched")))
         report(
             f"{n} pictures: {n} mapped CreateImageOperator tasks / one CreateImagesOperator task (wall time)",
             f"{times['bench_mapped_images']:.1f} s / {times['bench_batch_images']:.1f} s = "
@@ -506,6 +519,16 @@ def bench_import(tmp: Path) -> None:
         report(f"parse time of dags/{path.name}", f"{float(seconds) * 1000:.0f} ms ({dags} DAG, {errors} errors)")
 
 
+#: The benchmarks that take a size and a scratch directory.
+SIZED: dict[str, Callable[[int, Path], None]] = {
+    "images": bench_images,
+    "elements": bench_elements,
+    "short": bench_short,
+    "rss": bench_rss,
+    "mapped": bench_mapped,
+}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
@@ -521,8 +544,8 @@ def main() -> int:
         for name in chosen:
             print(f"\n[{name}]", flush=True)
             started = time.monotonic()
-            if name in ("images", "elements", "short", "rss", "mapped"):
-                globals()[f"bench_{name}"](sizes[name], Path(tmp))
+            if name in SIZED:
+                SIZED[name](sizes[name], Path(tmp))
             elif name == "cpu":
                 bench_cpu(sizes["cpu"])
             else:

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 name=$1 python=$2 airflow=$3
 venv=.venv-$name
 uv=.venv/bin/uv # from `make setup`
-e2e_test=tests/test_dags_e2e.py::test_single_operators_dag_pushes_results_through_xcom
+e2e_test=tests/integration/test_dags_e2e.py::test_single_operators_dag_pushes_results_through_xcom
 
 interpreter=
 for candidate in "$(command -v "python$python" || true)" "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$python".*/bin/python"$python"; do

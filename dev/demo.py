@@ -56,7 +56,7 @@ def connection_json(
 
 
 def upload_samples(conn_id: str, bucket: str, gallery: int = 6, subjects: tuple[str, ...] = ("mug", "lamp")) -> None:
-    """Pictures within the seeds' rules (noisy, not solid colour) for both DAGs."""
+    """Pictures within the API reference's rules (noisy, not solid colour) for both DAGs."""
     from airflow_provider_tencent.hooks.cos import to_storage_path
     from airflow_provider_tencent.testing.images import make_image
 

@@ -34,13 +34,13 @@ def context():
 
 
 @pytest.fixture
-def provider(tencentcloud_emulator, local_s3, cos_bucket, monkeypatch):
+def provider(tencentcloud_emulator, tencentcloud_local_s3, tencentcloud_cos_bucket, monkeypatch):
     """Emulator + local S3 + a ``tencentcloud_default`` connection to both, a gallery ``g1``."""
     from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
 
     extra = {
         "endpoint_url": tencentcloud_emulator.url,
-        "cos_endpoint_url": local_s3.url,
+        "cos_endpoint_url": tencentcloud_local_s3.url,
         "max_attempts": 4,
         "backoff_base": 0.01,
         "backoff_max": 0.05,
@@ -52,7 +52,9 @@ def provider(tencentcloud_emulator, local_s3, cos_bucket, monkeypatch):
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 
     TencentImageSearchHook().create_group("g1", "test gallery", max_capacity=1000)
-    return SimpleNamespace(emulator=tencentcloud_emulator, s3=local_s3, bucket=cos_bucket, conn=conn, extra=extra)
+    return SimpleNamespace(
+        emulator=tencentcloud_emulator, s3=tencentcloud_local_s3, bucket=tencentcloud_cos_bucket, conn=conn, extra=extra
+    )
 
 
 def put_object(bucket: str, key: str, data: bytes) -> str:

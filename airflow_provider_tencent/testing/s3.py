@@ -7,10 +7,10 @@ AccessDenied``, "Request has expired"), as S3 and COS do, so expiry can be teste
 
 Pytest fixtures (exported through the provider's pytest plugin):
 
-* ``local_s3`` - one server per test session. While it is up, the AWS variables of the test
+* ``tencentcloud_local_s3`` - one server per test session. While it is up, the AWS variables of the test
   process are dummies (``AWS_ENDPOINT_URL`` is the server, no profile, no instance metadata), so
   even ``s3://`` paths on the default AWS chain stay on loopback and no real account is reached.
-* ``cos_bucket`` - a fresh bucket named like a COS bucket (``test-<n>-1250000000``) per test,
+* ``tencentcloud_cos_bucket`` - a fresh bucket named like a COS bucket (``test-<n>-1250000000``) per test,
   emptied and removed afterwards.
 
 Command line: ``python -m airflow_provider_tencent.testing.s3 [--port N]`` prints the URL on one
@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-__all__ = ["LocalS3Server", "cos_bucket", "local_s3"]
+__all__ = ["LocalS3Server", "tencentcloud_cos_bucket", "tencentcloud_local_s3"]
 
 #: Dummy AWS settings; the fixture sets them for the test session, the command line for its process.
 DUMMY_AWS_ENV = {
@@ -180,7 +180,7 @@ class LocalS3Server:
 
 
 @pytest.fixture(scope="session")
-def local_s3() -> Iterator[LocalS3Server]:
+def tencentcloud_local_s3() -> Iterator[LocalS3Server]:
     """One S3-compatible server (moto) on 127.0.0.1 for the test session; dummy AWS variables meanwhile."""
     with pytest.MonkeyPatch.context() as env, LocalS3Server() as server:
         for name in REAL_AWS_ENV:
@@ -192,12 +192,12 @@ def local_s3() -> Iterator[LocalS3Server]:
 
 
 @pytest.fixture
-def cos_bucket(local_s3: LocalS3Server) -> Iterator[str]:
+def tencentcloud_cos_bucket(tencentcloud_local_s3: LocalS3Server) -> Iterator[str]:
     """A fresh, empty bucket named like a COS bucket (``test-<n>-1250000000``), removed after the test."""
-    name = local_s3.create_bucket(f"test-{next(_BUCKETS)}-1250000000")
+    name = tencentcloud_local_s3.create_bucket(f"test-{next(_BUCKETS)}-1250000000")
     yield name
     try:
-        local_s3.delete_bucket(name)
+        tencentcloud_local_s3.delete_bucket(name)
     except Exception:  # the server may be gone, or the test removed the bucket itself
         logging.getLogger(__name__).debug("could not remove bucket %s", name, exc_info=True)
 

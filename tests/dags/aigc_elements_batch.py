@@ -1,6 +1,6 @@
 """Test DAG: many VOD AIGC subjects from one task (``CreateAigcElementsOperator``), ElementIds through XCom.
 
-The docs' how-to for the batch operator includes its code from here; ``tests/test_docs_examples.py``
+The docs' how-to for the batch operator includes its code from here; ``tests/integration/test_docs_examples.py``
 runs it with ``airflow dags test`` against the emulator, with OpenLineage events written to a file.
 """
 

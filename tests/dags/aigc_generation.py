@@ -1,7 +1,7 @@
 """Test DAG: AIGC pictures (``CreateAigcImageOperator``) and a wait for a task submitted elsewhere
 (``AigcTaskSensor``), both deferred to the triggerer.
 
-The docs' how-tos include their code from here; ``tests/test_docs_gallery_aigc.py`` runs it with
+The docs' how-tos include their code from here; ``tests/integration/test_docs_gallery_aigc.py`` runs it with
 ``airflow dags test`` against the emulator.
 """
 

@@ -1,7 +1,7 @@
 """Test DAG: the gallery operators not used by an example DAG, one task each, results through XCom.
 
 A gallery is created, a picture added, searched for (one query, then a folder of queries), re-tagged and
-deleted. The docs' how-tos include their code from here; ``tests/test_docs_gallery_aigc.py`` runs it with
+deleted. The docs' how-tos include their code from here; ``tests/integration/test_docs_gallery_aigc.py`` runs it with
 ``airflow dags test`` against the emulator.
 """
 

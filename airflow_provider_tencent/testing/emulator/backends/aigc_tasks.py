@@ -28,6 +28,16 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
+from airflow_provider_tencent.testing.emulator.backends.aigc_fields import (
+    DETAIL_FIELDS,
+    IMAGE_FILE_FIELDS,
+    IMAGE_INPUT_FIELDS,
+    SUBJECT_FIELDS,
+    TASK_FIELDS,
+    VIDEO_FILE_FIELDS,
+    VIDEO_INPUT_FIELDS,
+    full,
+)
 from airflow_provider_tencent.testing.emulator.base import ApiError, check_params
 
 SESSION_WINDOW = 3 * 24 * 3600
@@ -58,120 +68,6 @@ VIDEO_PARAMS = {
     "Procedure": "str",
 }
 FILE_PREFIX = "/_emulator/files/"
-
-# Every field of the answers, as the SDK models declare them: the service sends the ones that do not apply
-# as null (other task types, usage, metadata...).
-DETAIL_FIELDS = [
-    "TaskType",
-    "Status",
-    "CreateTime",
-    "BeginProcessTime",
-    "FinishTime",
-    "ProcedureTask",
-    "EditMediaTask",
-    "WechatPublishTask",
-    "ComposeMediaTask",
-    "SplitMediaTask",
-    "WechatMiniProgramPublishTask",
-    "PullUploadTask",
-    "TranscodeTask",
-    "ConcatTask",
-    "ClipTask",
-    "CreateImageSpriteTask",
-    "SnapshotByTimeOffsetTask",
-    "RemoveWatermarkTask",
-    "RebuildMediaTask",
-    "ExtractTraceWatermarkTask",
-    "ExtractCopyRightWatermarkTask",
-    "ReviewAudioVideoTask",
-    "ReduceMediaBitrateTask",
-    "DescribeFileAttributesTask",
-    "QualityInspectTask",
-    "QualityEnhanceTask",
-    "ComplexAdaptiveDynamicStreamingTask",
-    "ProcessMediaByMPSTask",
-    "AigcImageTask",
-    "AigcVideoTask",
-    "ImportMediaKnowledge",
-    "SceneAigcImageTask",
-    "SceneAigcVideoTask",
-    "ProcessImageAsyncTask",
-    "ExtractBlindWatermarkTask",
-    "CreateAigcAdvancedCustomElementTask",
-    "CreateAigcCustomVoiceTask",
-    "CreateAigcSubjectTask",
-    "AigcVideoRedrawTask",
-    "AigcAudioTask",
-    "CreateAigcAudioCloneTask",
-    "DescribeAigcFaceInfoAsyncTask",
-    "AigcHunyuan3DTask",
-    "DesignVoiceAsyncTask",
-    "CloneVoiceAsyncTask",
-    "TextToSpeechAsyncTask",
-    "VideoDubbingAsyncTask",
-    "VideoDepthEstimationTask",
-]
-TASK_FIELDS = [
-    "TaskId",
-    "Status",
-    "ErrCode",
-    "ErrCodeExt",
-    "Message",
-    "Progress",
-    "Input",
-    "Output",
-    "SessionId",
-    "SessionContext",
-]
-VIDEO_INPUT_FIELDS = [
-    "ModelName",
-    "ModelVersion",
-    "FileInfos",
-    "SubjectInfos",
-    "LastFrameFileId",
-    "LastFrameUrl",
-    "Prompt",
-    "NegativePrompt",
-    "EnhancePrompt",
-    "GenerationMode",
-    "OutputConfig",
-    "InputRegion",
-    "SceneType",
-    "Seed",
-    "ExtInfo",
-]
-IMAGE_INPUT_FIELDS = [
-    "ModelName",
-    "ModelVersion",
-    "FileInfos",
-    "Prompt",
-    "NegativePrompt",
-    "EnhancePrompt",
-    "GenerationMode",
-    "OutputConfig",
-    "Seed",
-    "SceneType",
-    "ExtInfo",
-]
-VIDEO_FILE_FIELDS = [
-    "StorageMode",
-    "MediaName",
-    "ClassId",
-    "ExpireTime",
-    "FileType",
-    "FileUrl",
-    "FileContent",
-    "FileId",
-    "MetaData",
-    "UsageType",
-]
-IMAGE_FILE_FIELDS = ["StorageMode", "MediaName", "ClassId", "ExpireTime", "FileType", "FileUrl", "FileId", "MetaData"]
-SUBJECT_FIELDS = ["Id", "Name", "VoiceId", "ImageUrls", "VideoUrls"]
-
-
-def _full(fields: list[str], values: dict[str, Any]) -> dict[str, Any]:
-    """Every field of ``fields``: its value from ``values``, else null."""
-    return {name: values.get(name) for name in fields}
 
 
 def _iso(ts: float | None) -> str:
@@ -303,15 +199,15 @@ class AigcTaskActions:
                 "FileId": "",
                 "MediaName": name,
             }
-            files.append(_full(VIDEO_FILE_FIELDS if video else IMAGE_FILE_FIELDS, info))
+            files.append(full(VIDEO_FILE_FIELDS if video else IMAGE_FILE_FIELDS, info))
         echoed = VIDEO_INPUT_FIELDS if video else IMAGE_INPUT_FIELDS
         given = {k: v for k, v in params.items() if k in echoed and k != "OutputConfig"}  # OutputConfig: not echoed
         if video and params.get("SubjectInfos"):
-            given["SubjectInfos"] = [_full(SUBJECT_FIELDS, s) for s in params["SubjectInfos"]]
+            given["SubjectInfos"] = [full(SUBJECT_FIELDS, s) for s in params["SubjectInfos"]]
         output: dict[str, Any] = {"FileInfos": files}
         if video:
             output.update(ProcedureTaskIds=[], Usage=None)
-        inner = _full(
+        inner = full(
             TASK_FIELDS,
             {
                 "TaskId": task["TaskId"],
@@ -320,13 +216,13 @@ class AigcTaskActions:
                 "ErrCodeExt": failure[0] if failed else "",
                 "Message": failure[1] if failed else "",
                 "Progress": progress,
-                "Input": _full(VIDEO_INPUT_FIELDS if video else IMAGE_INPUT_FIELDS, given),
+                "Input": full(VIDEO_INPUT_FIELDS if video else IMAGE_INPUT_FIELDS, given),
                 "Output": output,
                 "SessionId": params.get("SessionId", ""),
                 "SessionContext": params.get("SessionContext", ""),
             },
         )
-        return _full(
+        return full(
             DETAIL_FIELDS,
             {
                 "TaskType": task["kind"],

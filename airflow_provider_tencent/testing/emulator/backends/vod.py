@@ -1,9 +1,9 @@
-"""VOD 2018-07-17: ``CreateAigcCustomElement`` (``shared/seeds/003_e4e61f1dd5e83270.txt``).
+"""VOD 2018-07-17: ``CreateAigcCustomElement``, as Tencent's API reference page for it states the rules.
 
 Rules: ElementName "cannot exceed 20 characters"; ElementDescription "Up to 100 characters";
 ElementReferList "at least 1 reference image, up to 3"; every image ".jpg, .jpeg, and .png",
 "must not exceed 10MB", width and height "not less than 300px", aspect ratio "between 1:2.5 and
-2.5:1"; "A maximum of 20 requests can be initiated per second". The document lists no business
+2.5:1"; "A maximum of 20 requests can be initiated per second". The page lists no business
 error code ("There is no error code related to the API business logic"): a wrong value is the
 common ``InvalidParameterValue``, a missing one ``MissingParameter``, and an image the service
 cannot download is a wrong value too (``InvalidParameterValue``: the URL does not serve a

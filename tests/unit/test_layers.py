@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "airflow_provider_tencent"
+PACKAGE = Path(__file__).resolve().parents[2] / "airflow_provider_tencent"
 ROOT = "airflow_provider_tencent"
 
 # Lowest first. A module belongs to the first entry that is a prefix of its dotted name (after ROOT).

@@ -2,7 +2,7 @@
 
 Everything goes through the real SDK signing against the emulator over HTTP (and moto S3 for copies).
 Airflow's ``task_state_store`` is stood in by a dict (or a JSON file across processes) in the unit tests
-here; the end-to-end DAG test (tests/test_dags_e2e.py style, below) uses Airflow's own.
+here; the end-to-end DAG test (tests/integration/test_dags_e2e.py style, below) uses Airflow's own.
 """
 
 from __future__ import annotations
@@ -307,7 +307,7 @@ def test_worker_killed_after_submit_then_retry_makes_one_task(aigc, tmp_path):
         textwrap.dedent(
             f"""
             import sys
-            sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(Path(__file__).parents[1])!r}]
+            sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(Path(__file__).parents[3])!r}]
             from test_aigc_generation import DictStore, ctx, video_op
             from pathlib import Path
             video_op(poll_interval=0.1, max_poll_interval=0.1).execute(ctx(DictStore(Path({str(state)!r}))))

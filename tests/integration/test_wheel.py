@@ -3,13 +3,15 @@
 Builds the wheel (``uv build``), checks what it ships (LICENSE, SPDX license, no repository tooling),
 installs it with the ``testing`` extra into a new venv under a temporary directory, and from there -
 working directory outside the repository, no ``PYTHONPATH`` - runs the emulator's ``--help``, starts the
-emulator and adds one picture with ``CreateImageOperator.execute`` through the real SDK signing.
+emulator and adds one picture with ``CreateImageOperator.execute`` through the real SDK signing; and runs a
+user's test file there with the installed pytest plugin's ``tencentcloud_*`` fixtures.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -17,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 UV = Path(sys.executable).with_name("uv")
 AIRFLOW_VERSION = __import__("airflow").__version__
 pytestmark = [pytest.mark.dist, pytest.mark.timeout(900)]
@@ -67,9 +69,13 @@ def test_wheel_ships_the_license_and_no_repository_tooling(wheel):
     assert "License-Expression: Apache-2.0" in metadata
     for minor in (10, 11, 12, 13):
         assert f"Classifier: Programming Language :: Python :: 3.{minor}" in metadata
-    assert not [n for n in names if n.startswith(("dev/", "tests/", "benchmarks/", "dags/"))]
-    assert not [n for n in names if n.endswith(("dag_runner.py", "testing/demo.py"))]
+    # the provider and its testing helpers only: no repository tooling, tests, benchmarks or example DAGs
+    dist_info = next(n for n in names if n.endswith(".dist-info/METADATA")).split("/")[0] + "/"
+    assert [n for n in names if not n.startswith(("airflow_provider_tencent/", dist_info))] == []
+    assert not [n for n in names if n.endswith(("dag_runner.py", "demo.py"))]
     assert "airflow_provider_tencent/py.typed" in names
+    assert "airflow_provider_tencent/testing/pytest_plugin.py" in names
+    assert "airflow_provider_tencent/testing/emulator/__main__.py" in names
 
 
 def test_installed_wheel_runs_the_emulator_and_an_operator_outside_the_repo(wheel, tmp_path):
@@ -92,6 +98,15 @@ def test_installed_wheel_runs_the_emulator_and_an_operator_outside_the_repo(whee
         timeout=120,
     )
     assert helped.returncode == 0 and "--port" in helped.stdout, helped.stderr
+    s3_help = subprocess.run(
+        [str(python), "-m", "airflow_provider_tencent.testing.s3", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
+        timeout=120,
+    )
+    assert s3_help.returncode == 0 and "--port" in s3_help.stdout, s3_help.stderr
 
     emulator = subprocess.Popen(
         [str(python), "-m", "airflow_provider_tencent.testing.emulator", "--group", "g1"],
@@ -122,3 +137,63 @@ def test_installed_wheel_runs_the_emulator_and_an_operator_outside_the_repo(whee
     assert report["module"].startswith(str(venv)), report["module"]  # the wheel's copy, not the source tree
     assert report["result"]["status"] == "created"
     assert [(i["PicName"], i["EntityId"]) for i in report["images"]] == [("sku-1-front", "sku-1")]
+
+
+USER_TESTS = """
+import base64
+
+from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.testing.images import make_image
+
+
+class TI:
+    def xcom_push(self, key, value):
+        pass
+
+
+def test_a_picture_reaches_the_emulator(tencentcloud_conn):
+    tencentcloud_conn.emulator.create_group("g1")
+    picture = base64.b64encode(make_image(64, 48, "png")).decode()
+    op = CreateImageOperator(task_id="t", group_id="g1", entity_id="e1", pic_name="p1", image_base64=picture)
+    assert op.execute({"ti": TI()})["status"] == "created"
+    assert [i["PicName"] for i in tencentcloud_conn.emulator.images("g1")] == ["p1"]
+
+
+def test_a_bucket_on_the_local_s3(tencentcloud_local_s3, tencentcloud_cos_bucket):
+    client = tencentcloud_local_s3.client()
+    client.put_object(Bucket=tencentcloud_cos_bucket, Key="k", Body=b"v")
+    assert client.get_object(Bucket=tencentcloud_cos_bucket, Key="k")["Body"].read() == b"v"
+"""
+
+
+def test_installed_pytest_plugin_gives_the_prefixed_fixtures_outside_the_repo(wheel, tmp_path):
+    venv, work = tmp_path / "venv", tmp_path / "work"
+    work.mkdir()
+    subprocess.run([str(UV), "venv", "-q", "--python", sys.executable, str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    constraints = REPO / "ci" / "constraints" / f"airflow-{AIRFLOW_VERSION}.txt"
+    install = [str(UV), "pip", "install", "-q", "--python", str(python), f"{wheel}[testing]"]
+    install += [f"apache-airflow=={AIRFLOW_VERSION}"] + (["-c", str(constraints)] if constraints.exists() else [])
+    subprocess.run(install, check=True, timeout=600, cwd=work)
+    (work / "test_user_dag.py").write_text(USER_TESTS)
+    env = _clean_env(AIRFLOW_HOME=str(tmp_path / "airflow_home"), NO_PROXY="*")
+    run = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user_dag.py"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
+        timeout=600,
+    )
+    assert run.returncode == 0 and "2 passed" in run.stdout, run.stdout[-3000:] + run.stderr[-3000:]
+    fixtures = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--fixtures", "test_user_dag.py"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
+        timeout=600,
+    )
+    listed = set(re.findall(r"^(\w+)", fixtures.stdout, re.MULTILINE))
+    assert {"tencentcloud_emulator", "tencentcloud_local_s3", "tencentcloud_cos_bucket"} <= listed, fixtures.stdout
+    assert not listed & {"local_s3", "cos_bucket", "emulator"}, fixtures.stdout

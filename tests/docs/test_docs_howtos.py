@@ -18,7 +18,7 @@ from airflow.sdk import BaseOperator
 import airflow_provider_tencent.operators
 import airflow_provider_tencent.sensors
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "operators"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "operators"
 INCLUDE = re.compile(r"^\.\. literalinclude:: \.\./\.\./((?:dags|tests/dags)/\w+\.py)$", re.MULTILINE)
 
 

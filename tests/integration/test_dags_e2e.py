@@ -15,7 +15,7 @@ from conftest import put_object
 from airflow_provider_tencent.testing.images import make_image
 from dev.dag_runner import AirflowEnv, find_leaks
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e  # `airflow dags test` runs: the version matrix runs one of them on Airflow 3.1 / 3.2
 # Recognisable secrets: after every run they must appear nowhere.
 CANARY_ID = "AKIDCANARY0000000000000000000000000"

@@ -32,10 +32,10 @@ def _conn(**extra: object) -> str:
 
 
 @pytest.fixture
-def cos(local_s3, cos_bucket, monkeypatch):
+def cos(tencentcloud_local_s3, tencentcloud_cos_bucket, monkeypatch):
     """``tencentcloud_default`` pointing COS at the local server; the name of a fresh bucket."""
-    monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", _conn(cos_endpoint_url=local_s3.url))
-    return cos_bucket
+    monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", _conn(cos_endpoint_url=tencentcloud_local_s3.url))
+    return tencentcloud_cos_bucket
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -64,21 +64,23 @@ def test_object_storage_path_writes_lists_reads(cos):
     assert to_storage_path(f"cos://{cos}/images/a.txt", None).read_text() == "alpha"
 
 
-def test_requests_are_signed_with_the_connection_keys_not_aws(local_s3, cos_bucket, monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_COS_OWN_KEYS", _conn(cos_endpoint_url=local_s3.url))
-    path = ObjectStoragePath(f"cos://{cos_bucket}/who.txt", conn_id="cos_own_keys")
+def test_requests_are_signed_with_the_connection_keys_not_aws(
+    tencentcloud_local_s3, tencentcloud_cos_bucket, monkeypatch
+):
+    monkeypatch.setenv("AIRFLOW_CONN_COS_OWN_KEYS", _conn(cos_endpoint_url=tencentcloud_local_s3.url))
+    path = ObjectStoragePath(f"cos://{tencentcloud_cos_bucket}/who.txt", conn_id="cos_own_keys")
     path.write_bytes(b"x")
     # moto does not verify signatures, so look at what is signed: the presigned URL's key id and scope
     credential = _query(presign(path, 60))["X-Amz-Credential"][0]
     assert credential.startswith("AKIDexample/") and credential.endswith("/ap-guangzhou/s3/aws4_request")
 
 
-def test_plain_fsspec_cos_uses_the_default_connection_not_aws(cos, local_s3):
+def test_plain_fsspec_cos_uses_the_default_connection_not_aws(cos, tencentcloud_local_s3):
     import fsspec
 
     (ObjectStoragePath(f"cos://{cos}/plain.txt", conn_id="tencentcloud_default")).write_text("via the connection")
     fs = fsspec.filesystem("cos", skip_instance_cache=True)  # no endpoint, no keys: tencentcloud_default's
-    assert fs.endpoint_url == local_s3.url
+    assert fs.endpoint_url == tencentcloud_local_s3.url
     assert fs.cat(f"{cos}/plain.txt") == b"via the connection"
     explicit = fsspec.filesystem(
         "cos", endpoint_url="http://127.0.0.1:9", key="k", secret="s", skip_instance_cache=True
@@ -96,15 +98,15 @@ def test_read_bytes_of_a_missing_object_names_it(cos):
         read_bytes(f"cos://{cos}/nothing/here.png", max_bytes=10)
 
 
-def test_read_bytes_stops_after_max_bytes_plus_one(cos, local_s3):
+def test_read_bytes_stops_after_max_bytes_plus_one(cos, tencentcloud_local_s3):
     path = to_storage_path(f"cos://{cos}/big.bin", None)
     path.write_bytes(bytes(range(256)) * 40)  # 10 240 bytes
-    local_s3.requests.clear()
+    tencentcloud_local_s3.requests.clear()
 
     data = read_bytes(path, max_bytes=10)
 
     assert data == bytes(range(11))  # one byte more than allowed: "too big", without the rest
-    gets = [r for r in local_s3.requests if r.method == "GET" and r.path.endswith("/big.bin")]
+    gets = [r for r in tencentcloud_local_s3.requests if r.method == "GET" and r.path.endswith("/big.bin")]
     assert [r.range for r in gets] == ["bytes=0-10"]  # one ranged request, nothing else downloaded
     assert len(read_bytes(path, max_bytes=10_240)) == 10_240  # exactly the limit: all of it
     assert len(read_bytes(path)) == 10_240
@@ -141,15 +143,15 @@ def test_presigned_url_downloads_then_expires(cos):
     assert failed.value.code == 403 and b"Request has expired" in failed.value.read()
 
 
-def test_presigned_url_carries_the_session_token(local_s3, cos_bucket, monkeypatch):
+def test_presigned_url_carries_the_session_token(tencentcloud_local_s3, tencentcloud_cos_bucket, monkeypatch):
     conn = {
         "conn_type": "tencentcloud",
         "login": "AKIDtmp",
         "password": "tmpkey",
-        "extra": {"cos_endpoint_url": local_s3.url, "token": "session-token-0123456789"},
+        "extra": {"cos_endpoint_url": tencentcloud_local_s3.url, "token": "session-token-0123456789"},
     }
     monkeypatch.setenv("AIRFLOW_CONN_COS_WITH_TOKEN", json.dumps(conn))
-    path = ObjectStoragePath(f"cos://{cos_bucket}/t.png", conn_id="cos_with_token")
+    path = ObjectStoragePath(f"cos://{tencentcloud_cos_bucket}/t.png", conn_id="cos_with_token")
     path.write_bytes(b"t-bytes")
 
     url = presign(path, 60)
@@ -192,14 +194,14 @@ def test_only_objects_can_be_presigned(cos, tmp_path):
         presign(f"cos://{cos}/")
 
 
-def test_s3_paths_on_the_same_server(local_s3, cos_bucket):
-    # the local_s3 fixture points the default AWS chain (dummy keys, AWS_ENDPOINT_URL) at the server
-    path = to_storage_path(f"s3://{cos_bucket}/s3.png", "tencentcloud_default")
+def test_s3_paths_on_the_same_server(tencentcloud_local_s3, tencentcloud_cos_bucket):
+    # the tencentcloud_local_s3 fixture points the default AWS chain (dummy keys, AWS_ENDPOINT_URL) at the server
+    path = to_storage_path(f"s3://{tencentcloud_cos_bucket}/s3.png", "tencentcloud_default")
     assert isinstance(path, ObjectStoragePath) and path.protocol == "s3" and storage_conn_id(path) is None
     path.write_bytes(b"s3-bytes")
     assert read_bytes(path, max_bytes=100) == b"s3-bytes"
     url = presign(path, 60)
-    assert url.startswith(local_s3.url) and _query(url)["X-Amz-Expires"] == ["60"]
+    assert url.startswith(tencentcloud_local_s3.url) and _query(url)["X-Amz-Expires"] == ["60"]
     assert urllib.request.urlopen(url, timeout=5).read() == b"s3-bytes"
 
 
@@ -217,8 +219,8 @@ class ChangingKeys:
         return f"AKIDrole{self.reads}", f"rolekey{self.reads}", f"role-token-{self.reads}"
 
 
-def test_temporary_keys_are_re_read_while_in_use(local_s3, cos_bucket, monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_COS_ROLE", _conn(cos_endpoint_url=local_s3.url))
+def test_temporary_keys_are_re_read_while_in_use(tencentcloud_local_s3, tencentcloud_cos_bucket, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_COS_ROLE", _conn(cos_endpoint_url=tencentcloud_local_s3.url))
     hook = CosHook("cos_role")
     hook.credential = keys = ChangingKeys()
     hook.credential_reread_seconds = 0  # re-read before every request (60 s in production)
@@ -226,23 +228,23 @@ def test_temporary_keys_are_re_read_while_in_use(local_s3, cos_bucket, monkeypat
     fs = hook.get_fs()
     assert keys.reads == 0 and "key" not in fs.storage_options  # read on first use, not when built
 
-    fs.pipe_file(f"{cos_bucket}/r.bin", b"role-bytes")
-    first = _query(fs.sign(f"{cos_bucket}/r.bin", expiration=60))
-    second = _query(fs.sign(f"{cos_bucket}/r.bin", expiration=60))
+    fs.pipe_file(f"{tencentcloud_cos_bucket}/r.bin", b"role-bytes")
+    first = _query(fs.sign(f"{tencentcloud_cos_bucket}/r.bin", expiration=60))
+    second = _query(fs.sign(f"{tencentcloud_cos_bucket}/r.bin", expiration=60))
 
     key_ids = [q["X-Amz-Credential"][0].split("/")[0] for q in (first, second)]
     tokens = [q["X-Amz-Security-Token"][0] for q in (first, second)]
     assert key_ids[0] != key_ids[1] and all(k.startswith("AKIDrole") for k in key_ids)  # never AWS's "testing"
     assert tokens[0] != tokens[1] and tokens[1] == f"role-token-{key_ids[1].removeprefix('AKIDrole')}"
-    assert fs.cat_file(f"{cos_bucket}/r.bin") == b"role-bytes"
+    assert fs.cat_file(f"{tencentcloud_cos_bucket}/r.bin") == b"role-bytes"
 
 
-def test_temporary_keys_are_kept_for_a_minute_by_default(local_s3, cos_bucket, monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_COS_ROLE2", _conn(cos_endpoint_url=local_s3.url))
+def test_temporary_keys_are_kept_for_a_minute_by_default(tencentcloud_local_s3, tencentcloud_cos_bucket, monkeypatch):
+    monkeypatch.setenv("AIRFLOW_CONN_COS_ROLE2", _conn(cos_endpoint_url=tencentcloud_local_s3.url))
     hook = CosHook("cos_role2")
     hook.credential = keys = ChangingKeys()
     fs = hook.get_fs()
-    urls = [fs.sign(f"{cos_bucket}/r.bin", expiration=60) for _ in range(3)]
+    urls = [fs.sign(f"{tencentcloud_cos_bucket}/r.bin", expiration=60) for _ in range(3)]
     assert keys.reads == 1 and len({_query(u)["X-Amz-Security-Token"][0] for u in urls}) == 1
 
 

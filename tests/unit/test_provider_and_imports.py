@@ -13,7 +13,7 @@ import pytest
 
 from airflow_provider_tencent.compat import AIRFLOW_V_3_2_PLUS, ParamValidationError, dagbag_class
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DAG_FILES = sorted((REPO / "dags").glob("*.py"))
 
 
