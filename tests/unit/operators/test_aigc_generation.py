@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture, used as `canary`)
+from integration.test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture, used as `canary`)
 
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.contracts import vod as contract
@@ -307,7 +307,7 @@ def test_worker_killed_after_submit_then_retry_makes_one_task(aigc, tmp_path):
         textwrap.dedent(
             f"""
             import sys
-            sys.path[:0] = [{str(Path(__file__).parent)!r}, {str(Path(__file__).parents[3])!r}]
+            sys.path[:0] = {[str(p) for p in (Path(__file__).parent, *Path(__file__).parents[2:4])]!r}
             from test_aigc_generation import DictStore, ctx, video_op
             from pathlib import Path
             video_op(poll_interval=0.1, max_poll_interval=0.1).execute(ctx(DictStore(Path({str(state)!r}))))
@@ -460,7 +460,7 @@ def test_importing_the_modules_imports_no_sdk_service_module():
 @pytest.mark.timeout(600)
 def test_example_video_dag_end_to_end(canary_provider, tmp_path):  # noqa: F811  (the fixture)
     from conftest import put_object
-    from test_dags_e2e import assert_no_secrets, read
+    from integration.test_dags_e2e import assert_no_secrets, read
 
     from airflow_provider_tencent.testing.images import make_image
     from dev.dag_runner import AirflowEnv
