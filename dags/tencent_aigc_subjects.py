@@ -78,22 +78,14 @@ with DAG(
     @task
     def group_pictures(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """One ``CreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
-        from airflow_provider_tencent.hooks.cos import to_storage_path
-        from airflow_provider_tencent.operators.image_search import PICTURE_SUFFIXES
+        from airflow_provider_tencent.fs.storage import group_pictures_by_folder
 
         assert params is not None
-        root = to_storage_path(params["source_prefix"].rstrip("/") + "/", CONN_ID)
-        folders: dict[str, list[str]] = {}
-        for path in root.rglob("*"):
-            if path.name.lower().endswith(PICTURE_SUFFIXES):
-                folders.setdefault(path.parent.name, []).append(f"{path}")
-        name, hint = params["subject_name"] or "", (params["frontal_hint"] or "").lower()
+        groups = group_pictures_by_folder(params["source_prefix"], CONN_ID, params["frontal_hint"])
+        name = params["subject_name"] or ""
         subjects = []
-        for folder, pictures in sorted(folders.items()):
-            pictures.sort()
-            frontal = next((p for p in pictures if hint and hint in p.rsplit("/", 1)[-1].lower()), pictures[0])
-            refs = [p for p in pictures if p != frontal][:3]
-            subject = folder if not name else (name if len(folders) == 1 else f"{name}-{folder}")
+        for folder, frontal, refs in groups:
+            subject = folder if not name else (name if len(groups) == 1 else f"{name}-{folder}")
             subjects.append(
                 {
                     "element_name": subject,
@@ -112,7 +104,7 @@ with DAG(
         """Write ``{subject name: ElementId}`` to ``output_path`` and log it."""
         import json
 
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         assert params is not None
         ids = list(element_ids)

@@ -87,26 +87,17 @@ with DAG(
     @task
     def group_pictures(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """One ``CreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
-        from airflow_provider_tencent.hooks.cos import to_storage_path
-        from airflow_provider_tencent.operators.image_search import PICTURE_SUFFIXES
+        from airflow_provider_tencent.fs.storage import group_pictures_by_folder
 
         assert params is not None
-        root = to_storage_path(params["source_prefix"].rstrip("/") + "/", CONN_ID)
-        folders: dict[str, list[str]] = {}
-        for path in root.rglob("*"):
-            if path.name.lower().endswith(PICTURE_SUFFIXES):
-                folders.setdefault(path.parent.name, []).append(f"{path}")
-        hint = (params["frontal_hint"] or "").lower()
         subjects = []
-        for folder, pictures in sorted(folders.items()):
-            pictures.sort()
-            frontal = next((p for p in pictures if hint and hint in p.rsplit("/", 1)[-1].lower()), pictures[0])
+        for folder, frontal, refs in group_pictures_by_folder(params["source_prefix"], CONN_ID, params["frontal_hint"]):
             subjects.append(
                 {
                     "element_name": folder[:20],
                     "element_description": f"Subject {folder} for a generated video",
                     "element_frontal_image": frontal,
-                    "element_refer_list": [p for p in pictures if p != frontal][:3],
+                    "element_refer_list": refs,
                 }
             )
         if not subjects:
@@ -130,7 +121,7 @@ with DAG(
         """Write ``{TaskId, ElementIds, paths, files}`` to ``output_path``; return that path."""
         import json
 
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         assert params is not None
         record = {

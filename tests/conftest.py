@@ -56,7 +56,7 @@ def provider(tencentcloud_emulator, local_s3, cos_bucket, monkeypatch):
 
 
 def put_object(bucket: str, key: str, data: bytes) -> str:
-    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.fs.storage import to_storage_path
 
     uri = f"cos://{bucket}/{key}"
     to_storage_path(uri, "tencentcloud_default").write_bytes(data)

@@ -265,7 +265,7 @@ class _AigcTaskWaitMixin(OpenLineageMixin):
         """Stream every output file to ``output_path``/``<TaskId>-<n>.<type>``; returns the paths."""
         import requests
 
-        from airflow_provider_tencent.hooks.cos import _shown, to_storage_path
+        from airflow_provider_tencent.fs.storage import shown_path, to_storage_path
 
         base = to_storage_path(f"{self.output_path}".rstrip("/") + "/", self.tencentcloud_conn_id)
         paths = []
@@ -287,7 +287,7 @@ class _AigcTaskWaitMixin(OpenLineageMixin):
                         size += len(chunk)
             if size == 0:
                 raise TencentCloudError(f"AIGC task {outcome.task_id}: output file {n} is empty")
-            shown = _shown(target)
+            shown = shown_path(target)
             self.log.info("copied output file %d of AIGC task %s to %s (%d bytes)", n, outcome.task_id, shown, size)
             paths.append(shown)
         return paths

@@ -282,7 +282,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
             context["ti"].xcom_push(key="batch_summary", value=summary)
 
     def write_manifest(self, report: BatchReport) -> None:
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         assert self.manifest_path
         path = to_storage_path(self.manifest_path, self.tencentcloud_conn_id)

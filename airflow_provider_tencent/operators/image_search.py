@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from airflow_provider_tencent.contracts import tiia as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
+from airflow_provider_tencent.fs.storage import CONTENT_HASH, list_pictures
 from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 from airflow_provider_tencent.links.console import ImageGalleryLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
@@ -45,7 +46,6 @@ MAX_RAW_BYTES = (contract.IMAGE_RULES.max_base64_bytes or 0) // 4 * 3
 
 #: In a batch item's ``pic_name``: replaced by the first 12 hex digits of the SHA-256 of the picture
 #: (its base64 text), so a picture replaced at the same storage key gets a new PicName.
-CONTENT_HASH = "{content_hash}"
 CONTENT_HASH_CHARS = 12
 OnChange = Literal["replace", "keep"]
 
@@ -211,7 +211,7 @@ def prepare_create_image(
         raise_if(problems, "CreateImage", label)
         _check_detect_rules("image_base64", data, "base64 data", params, gallery_type, label)
     elif image_path is not None and read_image:
-        from airflow_provider_tencent.hooks.cos import read_bytes, to_storage_path
+        from airflow_provider_tencent.fs.storage import read_bytes, to_storage_path
 
         try:
             data = read_bytes(to_storage_path(image_path, conn_id), max_bytes=MAX_RAW_BYTES)
@@ -600,9 +600,6 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         return super().execute(context)
 
 
-PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
-
-
 def _content_hash(params: Mapping[str, Any], template: str, key: str) -> str:
     data = params.get("ImageBase64")
     if not data:
@@ -613,31 +610,3 @@ def _content_hash(params: Mapping[str, Any], template: str, key: str) -> str:
             item=key,
         )
     return hashlib.sha256(base64.b64decode(f"{data}")).hexdigest()[:CONTENT_HASH_CHARS]
-
-
-def list_pictures(
-    prefix: Any, conn_id: str | None, entity_rule: str = "stem", custom_content: str | None = None, tags: Any = None
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(key, item)`` for every picture under ``prefix``, in key order, with derived names.
-
-    PicName is ``p-<32 hex of the key's SHA-256>-{content_hash}``: the batch operator puts the
-    picture's content hash in place of ``{content_hash}``, so a picture replaced at the same key is
-    a new PicName (see ``CreateImagesOperator``'s ``on_change``).
-    """
-    from airflow_provider_tencent.hooks.cos import to_storage_path
-    from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
-
-    root = to_storage_path(prefix, conn_id)
-    paths = sorted((p for p in root.rglob("*") if p.name.lower().endswith(PICTURE_SUFFIXES)), key=lambda p: f"{p}")
-    for path in paths:
-        key = f"{path}"
-        item: dict[str, Any] = {
-            "entity_id": entity_id_for(key, entity_rule),
-            "pic_name": f"{pic_name_for(key)}-{CONTENT_HASH}",
-            "image_path": key,
-        }
-        if custom_content is not None:
-            item["custom_content"] = custom_content
-        if tags is not None:
-            item["tags"] = tags
-        yield key, item

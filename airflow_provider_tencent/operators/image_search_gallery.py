@@ -191,7 +191,7 @@ def prepare_search_image(
 
 
 def _read_picture(image_path: str, conn_id: str | None, action: str, label: str | None) -> bytes:
-    from airflow_provider_tencent.hooks.cos import read_bytes, to_storage_path
+    from airflow_provider_tencent.fs.storage import read_bytes, to_storage_path
 
     try:
         return read_bytes(to_storage_path(image_path, conn_id), max_bytes=_MAX_RAW_BYTES)
@@ -346,7 +346,7 @@ class SearchImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
         common = {"limit": self.limit, "match_threshold": self.match_threshold, "filter": self.filter}
         common = {k: v for k, v in common.items() if v not in (None, "")}
         if self.items is None:
-            from airflow_provider_tencent.operators.image_search import list_pictures
+            from airflow_provider_tencent.fs.storage import list_pictures
 
             return (
                 (key, {**common, "image_path": key})
@@ -745,7 +745,7 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
 
     # -- state --------------------------------------------------------------------------------
     def _manifest(self) -> Any:
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         return to_storage_path(self.manifest_path, self.tencentcloud_conn_id)
 
@@ -766,15 +766,14 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
 
     def storage(self) -> dict[str, str]:
         """``{key: sha256}`` of every picture under the prefix."""
-        from airflow_provider_tencent.hooks.cos import read_bytes, to_storage_path
-        from airflow_provider_tencent.operators.image_search import PICTURE_SUFFIXES
+        from airflow_provider_tencent.fs.storage import is_picture, read_bytes, to_storage_path
 
         root = to_storage_path(self.source_prefix, self.tencentcloud_conn_id)
         found: dict[str, str] = {}
         if not root.exists():
             return found
         for path in sorted(root.rglob("*"), key=lambda p: f"{p}"):
-            if path.name.lower().endswith(PICTURE_SUFFIXES):
+            if is_picture(path):
                 found[f"{path}"] = content_hash(read_bytes(path))
         return found
 

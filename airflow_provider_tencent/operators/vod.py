@@ -72,7 +72,7 @@ def resolve_image(
                 "URL or a cos:// or s3:// path (presigned here)",
             )
         ]
-    from airflow_provider_tencent.hooks.cos import presign, read_bytes, to_storage_path
+    from airflow_provider_tencent.fs.storage import presign, read_bytes, to_storage_path
 
     path = to_storage_path(ref, conn_id)
     if check:
@@ -84,7 +84,7 @@ def resolve_image(
         problems = image_problems(field, data, rules, text)
         if problems:
             return None, problems
-    return presign(path, expires_in=presign_expires), []
+    return presign(path, presign_expires=presign_expires), []
 
 
 def prepare_create_element(
