@@ -28,6 +28,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from airflow_provider_tencent.batch.checkpoint import Journal
+from airflow_provider_tencent.batch.rate_limit import RateLimiter
+from airflow_provider_tencent.batch.runner import BatchReport, ItemResult, in_shard, run_batch
 from airflow_provider_tencent.contracts import ApiContract
 from airflow_provider_tencent.exceptions import (
     TencentCloudBatchAborted,
@@ -36,9 +39,6 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.operators.base import HookT, TencentCloudBaseOperator
-from airflow_provider_tencent.utils.batch import BatchReport, ItemResult, in_shard, run_batch
-from airflow_provider_tencent.utils.checkpoint import Journal
-from airflow_provider_tencent.utils.rate_limit import RateLimiter
 from airflow_provider_tencent.utils.redact import redact_text
 
 if TYPE_CHECKING:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from airflow_provider_tencent.batch.runner import ItemResult, fingerprint
 from airflow_provider_tencent.contracts import tiia as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.fs.storage import CONTENT_HASH, list_pictures
@@ -21,7 +22,6 @@ from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 from airflow_provider_tencent.links.console import ImageGalleryLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
-from airflow_provider_tencent.utils.batch import ItemResult, fingerprint
 from airflow_provider_tencent.validation import (
     Problem,
     field_problems,
@@ -587,8 +587,8 @@ class CreateImagesOperator(TencentCloudBatchOperator[TencentImageSearchHook]):
             raise TencentCloudInputError(
                 f"on_change must be 'replace' or 'keep', got {self.on_change!r}", field="on_change"
             )
+        from airflow_provider_tencent.batch.rate_limit import RateLimiter
         from airflow_provider_tencent.contracts import tiia
-        from airflow_provider_tencent.utils.rate_limit import RateLimiter
 
         # one DescribeImages per picture created (on_change="replace"): paced at its own quota, or at
         # this batch's CreateImage rate when that is higher (a raised quota: raise DescribeImages' too)

@@ -22,13 +22,13 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from airflow_provider_tencent.batch.runner import ItemResult, fingerprint
 from airflow_provider_tencent.contracts import tiia as contract
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
 from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 from airflow_provider_tencent.links.console import ImageGalleryLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
-from airflow_provider_tencent.utils.batch import ItemResult, fingerprint
 from airflow_provider_tencent.validation import (
     Problem,
     field_problems,
@@ -820,9 +820,9 @@ class SyncGalleryOperator(TencentCloudBaseOperator[TencentImageSearchHook]):
 
     # -- run ----------------------------------------------------------------------------------
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_tencent.batch.rate_limit import RateLimiter
         from airflow_provider_tencent.operators.image_search import prepare_create_image
         from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
-        from airflow_provider_tencent.utils.rate_limit import RateLimiter
 
         dry_run = template_bool(self.sync_dry_run)
         if not isinstance(dry_run, bool):

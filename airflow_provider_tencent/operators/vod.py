@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from airflow_provider_tencent.batch.runner import BatchReport, ItemResult, fingerprint
 from airflow_provider_tencent.contracts import vod as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.hooks.vod import TencentVodHook
 from airflow_provider_tencent.links.console import VodAigcLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
-from airflow_provider_tencent.utils.batch import BatchReport, ItemResult, fingerprint
 from airflow_provider_tencent.validation import Problem, field_problems, image_problems, parse_structured, raise_if
 
 if TYPE_CHECKING:
