@@ -3,7 +3,7 @@
 Trigger it from the Airflow UI: the form shows the params below. Every sub-folder of
 ``source_prefix`` holding pictures is one subject: its frontal picture (the file whose name
 contains ``frontal_hint``, else the first by name) and up to three others as references. One
-mapped ``CreateAigcElementOperator`` task per subject creates it; the ElementIds flow through XCom
+mapped ``VodCreateAigcElementOperator`` task per subject creates it; the ElementIds flow through XCom
 to ``publish_element_ids``, which writes ``{subject name: ElementId}`` as JSON to ``output_path``
 and logs them.
 
@@ -21,7 +21,7 @@ import pendulum
 from airflow.sdk import DAG, Param, task
 
 from airflow_provider_tencent.contracts.vod import CREATE_AIGC_CUSTOM_ELEMENT as CONTRACT
-from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
 
 CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
 BUCKET = os.environ.get("TENCENT_AIGC_BUCKET", "examplebucket-1250000000")
@@ -77,7 +77,7 @@ with DAG(
 
     @task
     def group_pictures(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """One ``CreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
+        """One ``VodCreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
         from airflow_provider_tencent.fs.storage import group_pictures_by_folder
 
         assert params is not None
@@ -116,7 +116,7 @@ with DAG(
 
     subjects = group_pictures()
     # [START howto_operator_create_aigc_element_mapped]
-    created = CreateAigcElementOperator.partial(
+    created = VodCreateAigcElementOperator.partial(
         task_id="create_subject",
         tencentcloud_conn_id=CONN_ID,
         retries=2,

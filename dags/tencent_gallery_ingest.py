@@ -20,7 +20,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG, Asset, Param, task
 
-from airflow_provider_tencent.operators.image_search import CreateImagesOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
 CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
 BUCKET = os.environ.get("TENCENT_GALLERY_BUCKET", "examplebucket-1250000000")
@@ -78,7 +78,7 @@ with DAG(
         return new
 
     # [START howto_operator_create_images]
-    ingest = CreateImagesOperator(
+    ingest = ImageSearchCreateImageBatchOperator(
         task_id="create_images",
         tencentcloud_conn_id=CONN_ID,
         group_id="{{ params.group_id }}",
