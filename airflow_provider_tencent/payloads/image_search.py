@@ -24,6 +24,7 @@ from airflow_provider_tencent.payloads import pictures
 from airflow_provider_tencent.validation import (
     Problem,
     field_problems,
+    image_problems,
     raise_if,
     tags_problems,
     template_bool,
@@ -185,8 +186,6 @@ def _check_detect_rules(
     """The subject-detection limits, for a picture over them that goes to a product image search gallery."""
     if gallery_type is None or params.get("EnableDetect") is False:
         return
-    from airflow_provider_tencent.validation import image_problems
-
     problems = image_problems(field, data, contract.DETECT_IMAGE_RULES, source)
     if not problems:
         return
