@@ -59,6 +59,9 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [
                     "airflow_provider_tencent.operators.image_search",
                     "airflow_provider_tencent.operators.image_search_gallery",
+                    "airflow_provider_tencent.operators.image_search_query",
+                    "airflow_provider_tencent.operators.image_search_manage",
+                    "airflow_provider_tencent.operators.image_search_sync",
                     "airflow_provider_tencent.operators.vod",
                     "airflow_provider_tencent.operators.aigc_generation",
                 ],
@@ -90,6 +93,6 @@ def get_provider_info() -> dict[str, Any]:
         "extra-links": [
             "airflow_provider_tencent.links.console.ImageGalleryLink",
             "airflow_provider_tencent.links.console.VodAigcLink",
-            "airflow_provider_tencent.operators.aigc_generation.VodAigcTaskLink",
+            "airflow_provider_tencent.links.console.VodAigcTaskLink",
         ],
     }

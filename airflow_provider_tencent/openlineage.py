@@ -114,7 +114,7 @@ class LineageRecord:
 
     request_ids: list[str] = field(default_factory=list)
     element_ids: list[str] = field(default_factory=list)
-    report: Any = None  # a utils.batch.BatchReport
+    report: Any = None  # a batch.runner.BatchReport
     inputs: list[tuple[str, str]] = field(default_factory=list)
     outputs: list[tuple[str, str]] = field(default_factory=list)
 

@@ -243,7 +243,7 @@ def bench_elements(n: int, tmp: Path) -> None:
     try:
         use_connection(emulator.url, cos_endpoint_url=s3.url)
         s3.create_bucket("bench-1250000000")
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         urls = []
         for i in range(4):

@@ -3,7 +3,7 @@
 Trigger it from the Airflow UI: the form shows the params below. Every sub-folder of
 ``source_prefix`` holding pictures is one subject: its frontal picture (the file whose name
 contains ``frontal_hint``, else the first by name) and up to three others as references. One
-mapped ``CreateAigcElementOperator`` task per subject creates it; the ElementIds flow through XCom
+mapped ``VodCreateAigcElementOperator`` task per subject creates it; the ElementIds flow through XCom
 to ``publish_element_ids``, which writes ``{subject name: ElementId}`` as JSON to ``output_path``
 and logs them.
 
@@ -21,7 +21,7 @@ import pendulum
 from airflow.sdk import DAG, Param, task
 
 from airflow_provider_tencent.contracts.vod import CREATE_AIGC_CUSTOM_ELEMENT as CONTRACT
-from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
 
 CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
 BUCKET = os.environ.get("TENCENT_AIGC_BUCKET", "examplebucket-1250000000")
@@ -77,23 +77,15 @@ with DAG(
 
     @task
     def group_pictures(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """One ``CreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
-        from airflow_provider_tencent.hooks.cos import to_storage_path
-        from airflow_provider_tencent.operators.image_search import PICTURE_SUFFIXES
+        """One ``VodCreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
+        from airflow_provider_tencent.fs.storage import group_pictures_by_folder
 
         assert params is not None
-        root = to_storage_path(params["source_prefix"].rstrip("/") + "/", CONN_ID)
-        folders: dict[str, list[str]] = {}
-        for path in root.rglob("*"):
-            if path.name.lower().endswith(PICTURE_SUFFIXES):
-                folders.setdefault(path.parent.name, []).append(f"{path}")
-        name, hint = params["subject_name"] or "", (params["frontal_hint"] or "").lower()
+        groups = group_pictures_by_folder(params["source_prefix"], CONN_ID, params["frontal_hint"])
+        name = params["subject_name"] or ""
         subjects = []
-        for folder, pictures in sorted(folders.items()):
-            pictures.sort()
-            frontal = next((p for p in pictures if hint and hint in p.rsplit("/", 1)[-1].lower()), pictures[0])
-            refs = [p for p in pictures if p != frontal][:3]
-            subject = folder if not name else (name if len(folders) == 1 else f"{name}-{folder}")
+        for folder, frontal, refs in groups:
+            subject = folder if not name else (name if len(groups) == 1 else f"{name}-{folder}")
             subjects.append(
                 {
                     "element_name": subject,
@@ -112,7 +104,7 @@ with DAG(
         """Write ``{subject name: ElementId}`` to ``output_path`` and log it."""
         import json
 
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         assert params is not None
         ids = list(element_ids)
@@ -124,7 +116,7 @@ with DAG(
 
     subjects = group_pictures()
     # [START howto_operator_create_aigc_element_mapped]
-    created = CreateAigcElementOperator.partial(
+    created = VodCreateAigcElementOperator.partial(
         task_id="create_subject",
         tencentcloud_conn_id=CONN_ID,
         retries=2,

@@ -4,9 +4,9 @@ Trigger it from the Airflow UI; the form shows the params below.
 
 1. ``group_pictures``: every sub-folder of ``source_prefix`` holding pictures is one subject (its frontal
    picture - the file whose name contains ``frontal_hint``, else the first by name - and up to three others).
-2. ``create_subject`` (mapped ``CreateAigcElementOperator``): one VOD AIGC subject each; ElementIds go
+2. ``create_subject`` (mapped ``VodCreateAigcElementOperator``): one VOD AIGC subject each; ElementIds go
    through XCom.
-3. ``make_video`` (``CreateAigcVideoOperator``, deferrable): one ``CreateAigcVideoTask`` using every
+3. ``make_video`` (``VodCreateAigcVideoOperator``, deferrable): one ``CreateAigcVideoTask`` using every
    ElementId as ``SubjectInfos[].Id`` with the prompt and model options of the form. It waits in the
    triggerer (no worker slot held), never submits twice (SessionId + stored TaskId), and streams the
    generated files to ``output_prefix``.
@@ -26,8 +26,8 @@ import pendulum
 from airflow.sdk import DAG, Param, task
 
 from airflow_provider_tencent.contracts.vod import CREATE_AIGC_VIDEO_TASK as VIDEO
-from airflow_provider_tencent.operators.aigc_generation import CreateAigcVideoOperator
-from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
+from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcVideoOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
 
 CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
 BUCKET = os.environ.get("TENCENT_AIGC_BUCKET", "examplebucket-1250000000")
@@ -86,27 +86,18 @@ with DAG(
 
     @task
     def group_pictures(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """One ``CreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
-        from airflow_provider_tencent.hooks.cos import to_storage_path
-        from airflow_provider_tencent.operators.image_search import PICTURE_SUFFIXES
+        """One ``VodCreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
+        from airflow_provider_tencent.fs.storage import group_pictures_by_folder
 
         assert params is not None
-        root = to_storage_path(params["source_prefix"].rstrip("/") + "/", CONN_ID)
-        folders: dict[str, list[str]] = {}
-        for path in root.rglob("*"):
-            if path.name.lower().endswith(PICTURE_SUFFIXES):
-                folders.setdefault(path.parent.name, []).append(f"{path}")
-        hint = (params["frontal_hint"] or "").lower()
         subjects = []
-        for folder, pictures in sorted(folders.items()):
-            pictures.sort()
-            frontal = next((p for p in pictures if hint and hint in p.rsplit("/", 1)[-1].lower()), pictures[0])
+        for folder, frontal, refs in group_pictures_by_folder(params["source_prefix"], CONN_ID, params["frontal_hint"]):
             subjects.append(
                 {
                     "element_name": folder[:20],
                     "element_description": f"Subject {folder} for a generated video",
                     "element_frontal_image": frontal,
-                    "element_refer_list": [p for p in pictures if p != frontal][:3],
+                    "element_refer_list": refs,
                 }
             )
         if not subjects:
@@ -130,7 +121,7 @@ with DAG(
         """Write ``{TaskId, ElementIds, paths, files}`` to ``output_path``; return that path."""
         import json
 
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         assert params is not None
         record = {
@@ -146,13 +137,13 @@ with DAG(
 
     # [START howto_operator_create_aigc_video]
     subjects = group_pictures()
-    created = CreateAigcElementOperator.partial(
+    created = VodCreateAigcElementOperator.partial(
         task_id="create_subject",
         tencentcloud_conn_id=CONN_ID,
         retries=2,
         retry_delay=pendulum.duration(seconds=5),
     ).expand_kwargs(subjects)
-    video = CreateAigcVideoOperator(
+    video = VodCreateAigcVideoOperator(
         task_id="make_video",
         tencentcloud_conn_id=CONN_ID,
         element_ids=created.output,

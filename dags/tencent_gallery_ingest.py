@@ -20,7 +20,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import DAG, Asset, Param, task
 
-from airflow_provider_tencent.operators.image_search import CreateImagesOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
 CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
 BUCKET = os.environ.get("TENCENT_GALLERY_BUCKET", "examplebucket-1250000000")
@@ -58,8 +58,7 @@ with DAG(
         """Pictures under the prefix that no *other* interval's manifest lists as done."""
         import json
 
-        from airflow_provider_tencent.hooks.cos import to_storage_path
-        from airflow_provider_tencent.operators.image_search import list_pictures
+        from airflow_provider_tencent.fs.storage import list_pictures, to_storage_path
 
         assert params is not None
         this_run = data_interval_start.strftime("%Y%m%d")
@@ -79,7 +78,7 @@ with DAG(
         return new
 
     # [START howto_operator_create_images]
-    ingest = CreateImagesOperator(
+    ingest = ImageSearchCreateImageBatchOperator(
         task_id="create_images",
         tencentcloud_conn_id=CONN_ID,
         group_id="{{ params.group_id }}",

@@ -57,7 +57,7 @@ def connection_json(
 
 def upload_samples(conn_id: str, bucket: str, gallery: int = 6, subjects: tuple[str, ...] = ("mug", "lamp")) -> None:
     """Pictures within the API reference's rules (noisy, not solid colour) for both DAGs."""
-    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.fs.storage import to_storage_path
     from airflow_provider_tencent.testing.images import make_image
 
     for n in range(gallery):
@@ -155,7 +155,7 @@ def _run(transcript: _Transcript) -> int:
                 counts = {k: summary.get(k) for k in ("total", "created", "exists", "failed")}
                 print(f"  CreateImagesOperator: {counts}")
 
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         ids_path = to_storage_path(f"cos://{BUCKET}/aigc/element_ids.json", "tencentcloud_default")
         if ids_path.exists():

@@ -58,7 +58,7 @@ def provider(tencentcloud_emulator, tencentcloud_local_s3, tencentcloud_cos_buck
 
 
 def put_object(bucket: str, key: str, data: bytes) -> str:
-    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.fs.storage import to_storage_path
 
     uri = f"cos://{bucket}/{key}"
     to_storage_path(uri, "tencentcloud_default").write_bytes(data)

@@ -27,12 +27,15 @@ schemes = ["cos"]
 def get_fs(conn_id: str | None, storage_options: dict[str, Any] | None = None) -> AbstractFileSystem:
     """The COS filesystem of the ``tencentcloud`` connection ``conn_id`` (``tencentcloud_default`` when ``None``).
 
-    ``storage_options`` are ``s3fs.S3FileSystem`` arguments merged over the connection's.
-    The connection is read here; no request is sent until the filesystem is used.
+    Built like the Amazon provider's ``s3`` filesystem: the settings (endpoint, addressing,
+    checksums, timeouts, keys) come from :class:`~airflow_provider_tencent.hooks.cos.CosHook`, and
+    ``storage_options`` (``s3fs.S3FileSystem`` arguments) are merged over them. The connection is
+    read here; no request is sent until the filesystem is used.
     """
+    from airflow_provider_tencent.fs.cos_fsspec import CosFileSystem
     from airflow_provider_tencent.hooks.cos import CosHook
 
-    return CosHook(tencentcloud_conn_id=conn_id or DEFAULT_CONN_ID).get_fs(storage_options)
+    return CosFileSystem(**CosHook(tencentcloud_conn_id=conn_id or DEFAULT_CONN_ID).storage_options(storage_options))
 
 
 def sanitize_uri(uri: SplitResult) -> SplitResult:

@@ -29,12 +29,6 @@ class CosFileSystem(S3FileSystem):
         if not any(kwargs.get(name) is not None for name in _CONFIGURED_BY):
             from airflow_provider_tencent.hooks.cos import CosHook
 
-            defaults = CosHook().storage_options()
-            defaults.pop("skip_instance_cache", None)  # a constructor argument of fsspec's cache, not of ours
-            for name, value in kwargs.items():
-                if name in ("config_kwargs", "client_kwargs") and isinstance(value, dict):
-                    defaults[name] = {**defaults.get(name, {}), **value}
-                else:
-                    defaults[name] = value
-            kwargs = defaults
+            kwargs = CosHook().storage_options(kwargs)
+            kwargs.pop("skip_instance_cache", None)  # a constructor argument of fsspec's cache, not of ours
         super().__init__(*args, **kwargs)

@@ -299,7 +299,7 @@ class TencentCloudHook(BaseHook):
     def _take_slot(limiter: Limiter | None, before_send: Callable[[], None] | None) -> None:
         """Wait for the ``limiter``, then ``before_send()``: the last moment before the bytes leave.
 
-        A limiter with ``reserve``/``admit`` (``utils.rate_limit``) paces before ``before_send`` and
+        A limiter with ``reserve``/``admit`` (``batch.rate_limit``) paces before ``before_send`` and
         guards its window after it, at the time the request really leaves.
         """
         reserve = getattr(limiter, "reserve", None)

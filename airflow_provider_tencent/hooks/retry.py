@@ -37,7 +37,7 @@ T = TypeVar("T")
 
 
 class Limiter(Protocol):
-    """What a call needs from a rate limiter (see ``utils.rate_limit``)."""
+    """What a call needs from a rate limiter (see ``batch.rate_limit``)."""
 
     def acquire(self) -> None: ...
 

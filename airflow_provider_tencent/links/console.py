@@ -52,3 +52,10 @@ class VodAigcLink(TencentConsoleLink):
 
     name = "VOD AIGC subjects"
     path = "/vod/aigc"
+
+
+class VodAigcTaskLink(TencentConsoleLink):
+    """The VOD console's task list, filtered to the task (URL from the console's layout; not an API)."""
+
+    name = "VOD AIGC task"
+    path = "/vod/task"

@@ -1,22 +1,45 @@
-"""The base of every Tencent Cloud operator: connection/region arguments and a cached hook.
+"""The base of every Tencent Cloud operator: connection/region arguments, a cached hook, console links.
 
 No connection is read and nothing touches the network before ``execute``: the hook is built
-on first access of :attr:`hook`, inside the running task.
+on first access of :attr:`hook`, inside the running task. An operator's ``execute`` reads as
+build (a :mod:`~airflow_provider_tencent.payloads` builder) -> hook call -> result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from functools import cached_property
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from airflow.sdk import BaseOperator
+from airflow.sdk.bases.operatorlink import BaseOperatorLink
 
+from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.hooks.base import TencentCloudHook
+from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.links.console import ImageGalleryLink, TencentConsoleLink
 from airflow_provider_tencent.openlineage import OpenLineageMixin
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
+if TYPE_CHECKING:
+    from airflow.sdk.definitions.context import Context
+
 HookT = TypeVar("HookT", bound=TencentCloudHook)
+
+#: What ``if_exists`` may be: an existing *different* resource fails the task, or is skipped.
+IF_EXISTS = ("fail", "skip")
+
+
+def check_choice(field: str, value: Any, choices: Sequence[Any]) -> None:
+    """Refuse an argument outside ``choices``, before any call.
+
+    :raises TencentCloudInputError: naming the argument, the choices and the value.
+    """
+    if value not in choices:
+        allowed = " or ".join(repr(c) for c in choices)
+        raise TencentCloudInputError(
+            f"{field} must be {allowed}, got {value!r}", field=field, limit=allowed, actual=f"{value!r}"
+        )
 
 
 class TencentCloudBaseOperator(OpenLineageMixin, BaseOperator, Generic[HookT]):
@@ -42,3 +65,28 @@ class TencentCloudBaseOperator(OpenLineageMixin, BaseOperator, Generic[HookT]):
     def hook(self) -> HookT:
         hook: HookT = self.hook_class(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)  # type: ignore[assignment]
         return hook
+
+    def link_query(self) -> dict[str, Any]:
+        """The query parameters of this operator's console links (none by default)."""
+        return {}
+
+    def persist_links(self, context: Context) -> None:
+        """Store the URL of each console link of ``operator_extra_links`` for the UI (no network)."""
+        for link in self.operator_extra_links:
+            if isinstance(link, TencentConsoleLink):
+                link.persist(context, **self.link_query())
+
+
+class ImageSearchOperatorMixin:
+    """What every Image Search operator shares: the hook class and the gallery's console link.
+
+    The link's query is the operator's ``group_id`` and the hook's region.
+    """
+
+    hook_class: ClassVar[type[TencentCloudHook]] = TencentImageSearchHook
+    operator_extra_links: Collection[BaseOperatorLink] = (ImageGalleryLink(),)
+    group_id: Any
+    hook: Any
+
+    def link_query(self) -> dict[str, Any]:
+        return {"groupId": self.group_id, "region": self.hook.region}

@@ -25,9 +25,12 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from airflow_provider_tencent.batch.checkpoint import Journal
+from airflow_provider_tencent.batch.rate_limit import RateLimiter
+from airflow_provider_tencent.batch.runner import BatchReport, ItemResult, fingerprint, in_shard, run_batch
 from airflow_provider_tencent.contracts import ApiContract
 from airflow_provider_tencent.exceptions import (
     TencentCloudBatchAborted,
@@ -36,10 +39,8 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.operators.base import HookT, TencentCloudBaseOperator
-from airflow_provider_tencent.utils.batch import BatchReport, ItemResult, in_shard, run_batch
-from airflow_provider_tencent.utils.checkpoint import Journal
-from airflow_provider_tencent.utils.rate_limit import RateLimiter
 from airflow_provider_tencent.utils.secrets import redact_text
+from airflow_provider_tencent.validation import parse_structured
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
@@ -55,7 +56,7 @@ def default_checkpoint(context: Context) -> str:
 
 
 class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
-    """Base of ``CreateImagesOperator`` and ``CreateAigcElementsOperator``.
+    """Base of the batch operators (``...BatchOperator``): items, pacing, checkpoint, shards, manifest.
 
     :param max_qps: requests per second for the whole batch (all shards together); default the
         action's documented quota.
@@ -72,6 +73,10 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
 
     contract: ClassVar[ApiContract]
     journal_intent: ClassVar[bool] = False
+    #: The keys an entry of ``items`` may have besides ``key`` (the single operator's argument names).
+    item_keys: ClassVar[tuple[str, ...]] = ()
+    #: What one item is, for messages.
+    item_noun: ClassVar[str] = "item"
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
         "checkpoint_path",
@@ -111,8 +116,75 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         listing may raise later, which stops the batch."""
         raise NotImplementedError
 
+    def default_item_key(self, index: int, item: Mapping[str, Any], items: list[Any]) -> str:
+        """The key of an entry of ``items`` that has no ``key``: its index unless a subclass says otherwise."""
+        return f"{index}"
+
+    def parse_items(self, value: Any) -> list[tuple[str, dict[str, Any]]]:
+        """``items`` (a list of dicts, or its JSON / rendered text) as ``(key, item)``, checked whole.
+
+        Every entry must be a dict whose keys are among :attr:`item_keys` and ``key``. An entry's key
+        is its ``key``, else :meth:`default_item_key`. The same key twice with the same content is
+        sent once (a warning); with different content it is an input error naming both entries.
+
+        :raises TencentCloudInputError: naming the entry, before anything is sent.
+        """
+        entries = parse_structured(value, "items", list)
+        allowed = [*self.item_keys, "key"]
+        for index, entry in enumerate(entries):
+            if not isinstance(entry, Mapping):
+                raise TencentCloudInputError(
+                    f"items[{index}] must be a dict with keys among {allowed}, got {type(entry).__name__} "
+                    f"{f'{entry}'[:40]!r}",
+                    field="items",
+                    item=f"{index}",
+                )
+            unknown = sorted(f"{k}" for k in set(entry) - set(allowed))
+            if unknown:
+                raise TencentCloudInputError(
+                    f"items[{index}]: unknown keys {unknown}; expected some of {allowed}; nothing was sent",
+                    field="items",
+                    item=f"{index}",
+                )
+        out: list[tuple[str, dict[str, Any]]] = []
+        seen: dict[str, tuple[int, str]] = {}
+        for index, entry in enumerate(entries):
+            item = dict(entry)
+            explicit = item.pop("key", None)
+            key = f"{explicit}" if explicit not in (None, "") else self.default_item_key(index, item, entries)
+            mark = fingerprint(item)
+            if key in seen:
+                first, first_mark = seen[key]
+                if first_mark == mark:
+                    self.log.warning("items[%d] repeats items[%d] (key %r): sent once", index, first, key)
+                    continue
+                raise TencentCloudInputError(
+                    f"items[{first}] and items[{index}] have the same key {key!r} but different content: give "
+                    f"each {self.item_noun} its own key; nothing was sent",
+                    field="items",
+                    item=key,
+                )
+            seen[key] = (index, mark)
+            out.append((key, item))
+        return out
+
+    def require_items_or_prefix(self) -> None:
+        """For operators that take ``items`` or ``source_prefix``: exactly one of them.
+
+        :raises TencentCloudInputError: both or neither given, before anything is listed or sent.
+        """
+        items, prefix = getattr(self, "items", None), getattr(self, "source_prefix", None)
+        if (items is None) == (prefix in (None, "")):
+            raise TencentCloudInputError(
+                f"give exactly one of items or source_prefix (got items={'set' if items is not None else None}, "
+                f"source_prefix={prefix!r})",
+                field="items",
+            )
+
     def describe_source(self) -> str:
-        """Where the items come from, for messages (``items``, the prefix...)."""
+        """Where the items come from, for messages: ``items``, else ``source_prefix '<prefix>'``."""
+        if getattr(self, "items", None) is None and getattr(self, "source_prefix", None) not in (None, ""):
+            return f"source_prefix {f'{self.source_prefix}'!r}"  # type: ignore[attr-defined]
         return "items"
 
     def send_item(self, key: str, payload: Any, limiter: RateLimiter, before_send: Callable[[], None]) -> ItemResult:
@@ -282,7 +354,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
             context["ti"].xcom_push(key="batch_summary", value=summary)
 
     def write_manifest(self, report: BatchReport) -> None:
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         assert self.manifest_path
         path = to_storage_path(self.manifest_path, self.tencentcloud_conn_id)

@@ -1,146 +1,52 @@
-"""VOD AIGC operators: ``CreateAigcElementOperator`` (one subject) and ``CreateAigcElementsOperator`` (many).
+"""VOD AIGC subjects (``CreateAigcCustomElement``): one subject, or many in one task.
 
-Contract: ``shared/seeds/003_e4e61f1dd5e83270.txt`` (``CreateAigcCustomElement``, 2018-07-17),
-declared in :mod:`airflow_provider_tencent.contracts.vod`. Importing this module imports no
+* :class:`VodCreateAigcElementOperator` (formerly ``CreateAigcElementOperator``) - one subject, its
+  ``ElementId`` in XCom;
+* :class:`VodCreateAigcElementBatchOperator` (formerly ``CreateAigcElementsOperator``) - many subjects
+  at the quota.
+
+The request of each subject is built and checked by
+:func:`~airflow_provider_tencent.payloads.vod.prepare_create_element` against the
+CreateAigcCustomElement API reference (:mod:`airflow_provider_tencent.contracts.vod`) before any
+API call; the hook refuses an answer without an ``ElementId``. Importing this module imports no
 Tencent Cloud SDK module, no s3fs and no boto.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_provider_tencent.contracts import vod as contract
+from airflow_provider_tencent.batch.runner import BatchReport, ItemResult
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.hooks.vod import TencentVodHook
 from airflow_provider_tencent.links.console import VodAigcLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
-from airflow_provider_tencent.utils.batch import BatchReport, ItemResult, fingerprint
-from airflow_provider_tencent.validation import Problem, field_problems, image_problems, parse_structured, raise_if
+from airflow_provider_tencent.payloads.vod import (
+    CREATE_ELEMENT,
+    ELEMENT_KEYS,
+    normalise_refer_list,
+    prepare_create_element,
+    resolve_image,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
-CREATE_ELEMENT = contract.CREATE_AIGC_CUSTOM_ELEMENT
-PRESIGNABLE = ("cos://", "s3://", "s3a://")
+__all__ = [
+    "CreateAigcElementOperator",
+    "CreateAigcElementsOperator",
+    "VodCreateAigcElementBatchOperator",
+    "VodCreateAigcElementOperator",
+    "normalise_refer_list",
+    "prepare_create_element",
+    "resolve_image",
+]
 
 
-def _image_ref(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        lowered = {f"{k}".lower().replace("_", ""): v for k, v in value.items()}
-        return lowered.get("imageurl")
-    return value
-
-
-def normalise_refer_list(value: Any) -> list[Any]:
-    """``element_refer_list`` as a list of image references (URLs or storage paths).
-
-    Accepts a list of strings, ``ObjectStoragePath`` objects or ``{"ImageUrl": ...}`` dicts, a JSON
-    list in a string (as a Trigger form may give it), or one reference alone.
-    """
-    if value is None or value == "":
-        return []
-    if isinstance(value, str) and value.strip().startswith("["):
-        value = parse_structured(value, "element_refer_list", list)  # JSON, or a list rendered as Python
-    if isinstance(value, (list, tuple)):
-        return [_image_ref(v) for v in value]
-    return [_image_ref(value)]
-
-
-def resolve_image(
-    field: str, ref: Any, *, conn_id: str | None, presign_expires: int, check: bool = True
-) -> tuple[str | None, list[Problem]]:
-    """A URL the service can download for ``ref``, and the contract problems found on its bytes.
-
-    http(s) URLs pass through unchecked (we cannot read them without downloading). Storage paths
-    (``cos://``, ``s3://``) are read (at most 10 MB + 1 byte), checked against the seed's image rules
-    and turned into a presigned URL, valid ``presign_expires`` seconds.
-    """
-    text = f"{ref}" if ref is not None else ""
-    if not text:
-        return None, [Problem(field, "required", "missing", f"{field} is required")]
-    if text.startswith(("http://", "https://")):
-        return text, []
-    if not text.startswith(PRESIGNABLE):
-        return None, [
-            Problem(
-                field,
-                "an http(s) URL or a cos:// or s3:// path",
-                f"{text[:60]!r}",
-                f"{field} {text[:60]!r}: the service downloads the image, so it must be an http(s) "
-                "URL or a cos:// or s3:// path (presigned here)",
-            )
-        ]
-    from airflow_provider_tencent.hooks.cos import presign, read_bytes, to_storage_path
-
-    path = to_storage_path(ref, conn_id)
-    if check:
-        rules = contract.IMAGE_RULES
-        try:
-            data = read_bytes(path, max_bytes=rules.max_bytes)
-        except (FileNotFoundError, OSError) as exc:
-            return None, [Problem(field, "an existing object", "not found", f"{field} {text!r} cannot be read: {exc}")]
-        problems = image_problems(field, data, rules, text)
-        if problems:
-            return None, problems
-    return presign(path, expires_in=presign_expires), []
-
-
-def prepare_create_element(
-    element_name: Any,
-    element_description: Any,
-    element_frontal_image: Any,
-    element_refer_list: Any,
-    *,
-    conn_id: str | None,
-    presign_expires: int = 3600,
-    check_images: bool = True,
-    label: str | None = None,
-) -> dict[str, Any]:
-    """The validated ``CreateAigcCustomElement`` request for one subject.
-
-    :raises TencentCloudInputError: naming every field that breaks the contract, with its limit
-        and the value's size. No request has been sent.
-    """
-    refs = normalise_refer_list(element_refer_list)
-    shape = {
-        "ElementName": element_name,
-        "ElementDescription": element_description,
-        "ElementFrontalImage": f"{element_frontal_image}" if element_frontal_image not in (None, "") else None,
-        "ElementReferList": [{"ImageUrl": f"{r}"} for r in refs],
-    }
-    problems = field_problems(CREATE_ELEMENT, shape)
-    raise_if(problems, CREATE_ELEMENT.action, label)
-    frontal, problems = resolve_image(
-        "element_frontal_image",
-        element_frontal_image,
-        conn_id=conn_id,
-        presign_expires=presign_expires,
-        check=check_images,
-    )
-    refer_urls: list[str] = []
-    for index, ref in enumerate(refs):
-        url, found = resolve_image(
-            f"element_refer_list[{index}]",
-            ref,
-            conn_id=conn_id,
-            presign_expires=presign_expires,
-            check=check_images,
-        )
-        problems += found
-        if url:
-            refer_urls.append(url)
-    raise_if(problems, CREATE_ELEMENT.action, label)
-    return {
-        "ElementName": element_name,
-        "ElementDescription": element_description,
-        "ElementFrontalImage": frontal,
-        "ElementReferList": [{"ImageUrl": url} for url in refer_urls],
-    }
-
-
-class CreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
+class VodCreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
     """Create a VOD AIGC subject (``CreateAigcCustomElement``) and return its ``ElementId``.
 
     All arguments are templated. Images are http(s) URLs, or ``cos://``/``s3://`` paths that are
@@ -199,13 +105,9 @@ class CreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
             conn_id=self.tencentcloud_conn_id,
             presign_expires=self.presign_expires,
         )
-        VodAigcLink.persist(context)
+        self.persist_links(context)
         response = self.hook.create_aigc_custom_element(params, retry_ambiguous=self.retry_ambiguous)
-        element_id = response.get("ElementId")
-        if not element_id:
-            raise TencentCloudInputError(
-                f"CreateAigcCustomElement answered without an ElementId (RequestId {response.get('RequestId')})"
-            )
+        element_id = response["ElementId"]  # the hook refuses an answer without one
         context["ti"].xcom_push(key="request_id", value=response.get("RequestId"))
         self.record_lineage(request_ids=[response.get("RequestId")], element_ids=[element_id])
         self.log.info(
@@ -217,7 +119,7 @@ class CreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
         return f"{element_id}"
 
 
-class CreateAigcElementsOperator(TencentCloudBatchOperator[TencentVodHook]):
+class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[TencentVodHook]):
     """Create many AIGC subjects in one task, at the ``CreateAigcCustomElement`` quota (20/s by default).
 
     ``items``: a list (or XCom) of dicts with ``element_name``, ``element_description``,
@@ -242,7 +144,8 @@ class CreateAigcElementsOperator(TencentCloudBatchOperator[TencentVodHook]):
     template_fields: Sequence[str] = (*TencentCloudBatchOperator.template_fields, "items")
     template_fields_renderers = {"items": "json"}
     operator_extra_links = (VodAigcLink(),)
-    ITEM_KEYS = ("key", "element_name", "element_description", "element_frontal_image", "element_refer_list")
+    item_keys = ELEMENT_KEYS
+    item_noun = "subject"
 
     def __init__(
         self, *, items: Any, retry_ambiguous: bool = False, presign_expires: int = 3600, **kwargs: Any
@@ -262,51 +165,23 @@ class CreateAigcElementsOperator(TencentCloudBatchOperator[TencentVodHook]):
         """
         if self.items is None:
             raise TencentCloudInputError("items is required: a list of subjects (dicts)", field="items")
-        items = parse_structured(self.items, "items", list)
-        names: dict[str, int] = {}
-        for index, entry in enumerate(items):
-            if not isinstance(entry, Mapping):
-                raise TencentCloudInputError(
-                    f"items[{index}] must be a dict with keys among {list(self.ITEM_KEYS)}, got "
-                    f"{type(entry).__name__} {f'{entry}'[:40]!r}",
-                    field="items",
-                    item=f"{index}",
-                )
-            unknown = sorted(f"{k}" for k in set(entry) - set(self.ITEM_KEYS))
-            if unknown:
-                raise TencentCloudInputError(
-                    f"items[{index}]: unknown keys {unknown}; expected some of {list(self.ITEM_KEYS)}; "
-                    "nothing was sent",
-                    field="items",
-                    item=f"{index}",
-                )
-            if entry.get("key") in (None, ""):
-                name = f"{entry.get('element_name') or index}"
-                names[name] = names.get(name, 0) + 1
-        out: list[tuple[str, Any]] = []
-        seen: dict[str, tuple[int, str]] = {}
-        for index, entry in enumerate(items):
-            item = dict(entry)
-            if item.get("key") not in (None, ""):
-                key = f"{item['key']}"
-            else:
-                name = f"{item.get('element_name') or index}"
-                key = name if names[name] == 1 else f"{name}#{index}"
-            mark = fingerprint({k: v for k, v in item.items() if k != "key"})
-            if key in seen:
-                first, first_mark = seen[key]
-                if first_mark == mark:
-                    self.log.warning("items[%d] repeats items[%d] (key %r): sent once", index, first, key)
-                    continue
-                raise TencentCloudInputError(
-                    f"items[{first}] and items[{index}] have the same key {key!r} but different content: give "
-                    "each subject its own key; nothing was sent",
-                    field="items",
-                    item=key,
-                )
-            seen[key] = (index, mark)
-            out.append((key, item))
-        return out
+        return self.parse_items(self.items)
+
+    def default_item_key(self, index: int, item: Mapping[str, Any], items: list[Any]) -> str:
+        """A subject without ``key`` is known by its ``element_name`` - ``<name>#<index>`` when entries
+        without a key share that name - else its index."""
+        if getattr(self, "_names_of", None) is not items:  # counted once per items list
+            self._names_of, self._name_counts = (
+                items,
+                Counter(
+                    f"{other.get('element_name') or n}"
+                    for n, other in enumerate(items)
+                    if isinstance(other, Mapping) and other.get("key") in (None, "")
+                ),
+            )
+        name = f"{item.get('element_name') or index}"
+        shared = self._name_counts[name]
+        return name if shared == 1 else f"{name}#{index}"
 
     def send_item(self, key: str, payload: Any, limiter: Any, before_send: Callable[[], None]) -> ItemResult:
         params = prepare_create_element(
@@ -340,9 +215,15 @@ class CreateAigcElementsOperator(TencentCloudBatchOperator[TencentVodHook]):
         )
 
     def execute(self, context: Context) -> Any:
-        VodAigcLink.persist(context)
+        self.persist_links(context)
         return super().execute(context)
 
     def result_value(self, report: BatchReport, summary: dict[str, Any]) -> Any:
         summary["element_ids"] = {r.key: r.data.get("ElementId") for r in report.results if r.data.get("ElementId")}
         return summary
+
+
+#: The earlier name (``CreateAigcElementOperator``): the same class.
+CreateAigcElementOperator = VodCreateAigcElementOperator
+#: The earlier name (``CreateAigcElementsOperator``): the same class.
+CreateAigcElementsOperator = VodCreateAigcElementBatchOperator

@@ -1,9 +1,9 @@
-"""``AigcTaskSensor``: wait for a VOD AIGC generation task submitted elsewhere (by its ``TaskId``).
+"""``VodAigcTaskSensor`` (formerly ``AigcTaskSensor``): wait for a VOD AIGC task submitted elsewhere (by ``TaskId``).
 
 Deferrable (``deferrable=``, default ``[operators] default_deferrable``): the wait runs in the triggerer
 (:class:`~airflow_provider_tencent.triggers.aigc.AigcTaskTrigger`); otherwise it pokes
 ``DescribeTaskDetail`` every ``poke_interval`` seconds (``mode="poke"`` or ``"reschedule"``). It ends as
-:class:`~airflow_provider_tencent.operators.aigc_generation.CreateAigcVideoOperator` does: the result
+:class:`~airflow_provider_tencent.operators.aigc_generation.VodCreateAigcVideoOperator` does: the result
 ``{"TaskId", "Status", "files", "paths"?}`` in XCom, a failed task raised with ``ErrCode`` and message, and
 ``timeout`` (seconds) leaving the task alone. It never submits anything.
 """
@@ -19,25 +19,24 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_tencent.compat import default_deferrable
 from airflow_provider_tencent.hooks.vod import TencentVodHook
+from airflow_provider_tencent.links.console import VodAigcTaskLink
 from airflow_provider_tencent.openlineage import VOD_NAMESPACE
-from airflow_provider_tencent.operators.aigc_generation import (
-    DEFAULT_TIMEOUT,
-    VodAigcTaskLink,
-    _AigcTaskWaitMixin,
-)
+from airflow_provider_tencent.operators.aigc_wait import DEFAULT_TIMEOUT, AigcTaskWaitMixin
 from airflow_provider_tencent.triggers.aigc import task_outcome
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
+__all__ = ["AigcTaskSensor", "VodAigcTaskSensor"]
 
-class AigcTaskSensor(_AigcTaskWaitMixin, BaseSensorOperator):
+
+class VodAigcTaskSensor(AigcTaskWaitMixin, BaseSensorOperator):
     """Wait until VOD AIGC task ``aigc_task_id`` ends (templated; e.g. an XCom of another system's submit).
 
     :param aigc_task_id: the ``TaskId``.
     :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``.
-    :param output_path: copy the output files there (see ``CreateAigcVideoOperator``).
+    :param output_path: copy the output files there (see ``VodCreateAigcVideoOperator``).
     :param deferrable: wait in the triggerer.
     :param poke_interval: seconds between two reads (the first interval when deferred, growing by
         ``backoff`` up to ``max_poll_interval``).
@@ -109,3 +108,7 @@ class AigcTaskSensor(_AigcTaskWaitMixin, BaseSensorOperator):
             self.log.info("AIGC task %s: %s, %d%%", self.aigc_task_id, outcome.status, outcome.progress)
             return False
         return PokeReturnValue(is_done=True, xcom_value=self._finish(context, outcome, sub_app_id))
+
+
+#: The earlier name (``AigcTaskSensor``): the same class.
+AigcTaskSensor = VodAigcTaskSensor

@@ -16,6 +16,7 @@ import time
 import pytest
 from conftest import put_object
 
+from airflow_provider_tencent.batch.checkpoint import Journal
 from airflow_provider_tencent.exceptions import (
     TencentCloudBatchAborted,
     TencentCloudBatchError,
@@ -26,7 +27,6 @@ from airflow_provider_tencent.operators import image_search as image_ops
 from airflow_provider_tencent.operators.image_search import CreateImagesOperator
 from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
 from airflow_provider_tencent.testing.images import make_image
-from airflow_provider_tencent.utils.checkpoint import Journal
 
 GOOD = base64.b64encode(make_image(64, 64, "png", seed=1)).decode()
 

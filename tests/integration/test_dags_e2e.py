@@ -75,7 +75,7 @@ def env_for(provider, home, dags_folder=None):
 
 
 def read(uri: str) -> str:
-    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.fs.storage import to_storage_path
 
     return to_storage_path(uri, "tencentcloud_default").read_text()
 

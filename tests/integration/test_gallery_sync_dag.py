@@ -42,7 +42,7 @@ def test_gallery_sync_dag_follows_storage(canary, airflow_home):  # noqa: F811 -
     assert gallery(provider) == ingested
 
     # storage changes: one added, one replaced, one removed
-    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.fs.storage import to_storage_path
 
     put_object(provider.bucket, "gallery/incoming/product-4.png", make_image(320, 240, "png", seed=4))
     put_object(provider.bucket, "gallery/incoming/product-1.png", make_image(320, 240, "png", seed=41))

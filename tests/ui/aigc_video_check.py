@@ -133,7 +133,7 @@ def run_checks(stack: ui_check.Stack, checks: ui_check.Checks) -> None:
                     return f"run success; make_video {state_of('make_video')}"
 
                 def one_task_and_files() -> str:
-                    from airflow_provider_tencent.hooks.cos import to_storage_path
+                    from airflow_provider_tencent.fs.storage import to_storage_path
 
                     tasks = stack.emulator.aigc_tasks()
                     ui_check.require(len(tasks) == 1, f"{len(tasks)} generation tasks")

@@ -888,7 +888,7 @@ def run_checks(ui: Browser, run_id: str) -> None:
         require(len(created) == len(stack.emulator.elements()), f"duplicate names on the emulator: {created}")
         require(sorted(mapped.values()) == sorted(created.values()), f"create_subject {mapped} != emulator {created}")
         require(published == created, f"publish_element_ids {published} != emulator {created}")
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         output = stack.api("GET", f"/api/v2{run_path}")["conf"]["output_path"]
         written = json.loads(to_storage_path(output, "tencentcloud_default").read_text())

@@ -6,6 +6,7 @@ import pickle
 
 import pytest
 
+from airflow_provider_tencent.batch.runner import failure
 from airflow_provider_tencent.compat import AirflowFailException
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.exceptions import (
@@ -15,7 +16,6 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
     api_error_class,
 )
-from airflow_provider_tencent.utils.batch import failure
 
 
 def api_error(kind: ErrorKind, *, sent: bool = True, cls: type[TencentCloudAPIError] = TencentCloudAPIError):

@@ -58,7 +58,7 @@ def test_failed_items_are_named_and_a_rerun_sends_only_them(provider, context, t
         op.execute(context)
     assert set(err.value.failures) == {"k1", "k3"}
     assert "EntityId" in err.value.failures["k1"] and "ImageDownloadError" in err.value.failures["k3"]
-    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.fs.storage import to_storage_path
 
     manifest = [json.loads(line) for line in to_storage_path(op.manifest_path, None).read_text().splitlines()]
     assert {(r["key"], r["status"]) for r in manifest} == {

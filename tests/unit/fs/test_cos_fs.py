@@ -24,7 +24,9 @@ from airflow.sdk import ObjectStoragePath
 
 from airflow_provider_tencent.compat import storage_conn_id
 from airflow_provider_tencent.exceptions import TencentCloudConfigError, TencentCloudInputError
-from airflow_provider_tencent.hooks.cos import CosHook, presign, read_bytes, redact_url, to_storage_path
+from airflow_provider_tencent.fs.storage import presign, read_bytes, to_storage_path
+from airflow_provider_tencent.hooks.cos import CosHook
+from airflow_provider_tencent.utils.secrets import redact_url
 
 
 def _conn(**extra: object) -> str:
@@ -131,7 +133,7 @@ def test_presigned_url_downloads_then_expires(cos):
     path = to_storage_path(f"cos://{cos}/p.png", "tencentcloud_default")
     path.write_bytes(b"picture-bytes")
 
-    url = presign(path, expires_in=2)
+    url = presign(path, presign_expires=2)
 
     assert urllib.request.urlopen(url, timeout=5).read() == b"picture-bytes"
     query = _query(url)
@@ -188,7 +190,7 @@ def test_only_objects_can_be_presigned(cos, tmp_path):
     with pytest.raises(TencentCloudInputError, match=r"only cos:// and s3://"):
         presign(to_storage_path(str(tmp_path / "f.png"), None))
     for bad in (0, -5, 7 * 24 * 3600 + 1, 1.5, True):
-        with pytest.raises(TencentCloudInputError, match="expires_in"):
+        with pytest.raises(TencentCloudInputError, match="presign_expires"):
             presign(f"cos://{cos}/x.png", bad)  # type: ignore[arg-type]
     with pytest.raises(TencentCloudInputError, match="object key"):
         presign(f"cos://{cos}/")
@@ -312,7 +314,8 @@ def test_region_endpoint_and_addressing_overrides(monkeypatch):
 
 def test_fs_module_import_is_light():
     code = (
-        "import sys, airflow_provider_tencent.fs.cos, airflow_provider_tencent.hooks.cos;"
+        "import sys, airflow_provider_tencent.fs.cos, airflow_provider_tencent.fs.storage,"
+        " airflow_provider_tencent.hooks.cos;"
         "print([m for m in sys.modules if m.split('.')[0] in ('s3fs', 'botocore', 'aiobotocore', 'boto3')])"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)

@@ -16,8 +16,8 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudConfigError,
     TencentCloudInputError,
 )
+from airflow_provider_tencent.fs.storage import presign
 from airflow_provider_tencent.hooks.base import TencentCloudHook
-from airflow_provider_tencent.hooks.cos import presign
 from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 from airflow_provider_tencent.operators.image_search import CreateImageOperator, CreateImagesOperator
 from airflow_provider_tencent.operators.vod import CreateAigcElementOperator, CreateAigcElementsOperator

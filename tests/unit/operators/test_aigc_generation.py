@@ -232,7 +232,7 @@ def test_video_from_element_ids_in_the_worker(aigc):
 def test_deferred_video_is_copied_to_storage(aigc):
     from conftest import put_object  # noqa: F401  (the bucket exists through the provider fixture)
 
-    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.fs.storage import to_storage_path
 
     out = f"cos://{aigc.bucket}/aigc/videos/"
     op = video_op(deferrable=True, output_path=out)
@@ -496,7 +496,7 @@ def test_example_video_dag_end_to_end(canary_provider, tmp_path):  # noqa: F811 
     assert video["TaskId"] == task_id and video["paths"] == [f"cos://{provider.bucket}/aigc/videos/{task_id}-1.mp4"]
     record = json.loads(read(f"cos://{provider.bucket}/aigc/video.json"))
     assert record["TaskId"] == task_id and sorted(record["ElementIds"]) == sorted(elements)
-    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.fs.storage import to_storage_path
     from airflow_provider_tencent.testing.emulator.backends.aigc_tasks import file_bytes
 
     stored = to_storage_path(record["paths"][0], "tencentcloud_default").read_bytes()

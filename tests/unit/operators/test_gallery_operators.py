@@ -186,7 +186,7 @@ def test_sync_follows_storage(provider, context, tmp_path):
     # dry run: a plan, no change
     put_object(provider.bucket, "catalogue/item5.png", make_image(120, 90, seed=5))  # added
     put_object(provider.bucket, "catalogue/item1.png", make_image(120, 90, seed=51))  # replaced
-    from airflow_provider_tencent.hooks.cos import to_storage_path
+    from airflow_provider_tencent.fs.storage import to_storage_path
 
     to_storage_path(f"cos://{provider.bucket}/catalogue/item2.png", "tencentcloud_default").unlink()  # removed
     manifest_before = (tmp_path / "sync.json").read_text()
@@ -257,7 +257,7 @@ def test_sync_adopts_what_the_ingest_dag_created(provider, context, tmp_path):
 
 
 def test_sync_adopts_pictures_named_before_content_hashes(provider, context, tmp_path):
-    from airflow_provider_tencent.operators.image_search import list_pictures
+    from airflow_provider_tencent.fs.storage import list_pictures
     from airflow_provider_tencent.utils.naming import pic_name_for
 
     data = make_image(120, 90, seed=4)

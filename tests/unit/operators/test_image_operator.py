@@ -44,10 +44,10 @@ def test_creates_from_cos_path_and_returns_result(provider, context):
 
 
 def test_image_url_is_downloaded_by_the_service(provider, context):
-    from airflow_provider_tencent.hooks.cos import presign, to_storage_path
+    from airflow_provider_tencent.fs.storage import presign, to_storage_path
 
     uri = put_object(provider.bucket, "in/u.jpg", make_image(200, 200, "jpeg", seed=3))
-    url = presign(to_storage_path(uri, "tencentcloud_default"), expires_in=60)
+    url = presign(to_storage_path(uri, "tencentcloud_default"), presign_expires=60)
     assert op(image_url=url).execute(context)["status"] == "created"
 
 

@@ -105,3 +105,14 @@ def test_unknown_secret_id_is_an_account_error(provider, context, monkeypatch):
     with pytest.raises(TencentCloudAccountError) as err:
         op(frontal, refs).execute(context)
     assert err.value.code == "AuthFailure.SecretIdNotFound"
+
+
+def test_an_answer_without_element_id_fails_the_single_operator_too(provider, context):
+    """The single and the batch operator share one check: the hook's (the action promises an ElementId)."""
+    from airflow_provider_tencent.exceptions import TencentCloudError
+
+    frontal, *refs = pictures(provider.bucket)
+    provider.emulator.inject("missing_result", action="CreateAigcCustomElement", times=1)
+    with pytest.raises(TencentCloudError, match="ElementId"):
+        op(frontal, refs).execute(context)
+    assert "request_id" not in context["ti"].xcom  # nothing recorded as created

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from airflow_provider_tencent.batch.rate_limit import RateLimiter
 from airflow_provider_tencent.contracts import tiia, vod
 from airflow_provider_tencent.testing.images import make_image
 from airflow_provider_tencent.utils import images
 from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
-from airflow_provider_tencent.utils.rate_limit import RateLimiter
 
 
 @pytest.mark.parametrize("fmt", ["png", "jpeg", "bmp", "gif"])

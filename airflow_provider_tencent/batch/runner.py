@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from airflow_provider_tencent.batch.checkpoint import Journal
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.exceptions import (
     TencentCloudAmbiguousError,
@@ -36,7 +37,6 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudError,
     TencentCloudInputError,
 )
-from airflow_provider_tencent.utils.checkpoint import Journal
 from airflow_provider_tencent.utils.secrets import redact_text
 
 Status = Literal["created", "exists", "skipped", "done", "failed", "ambiguous"]

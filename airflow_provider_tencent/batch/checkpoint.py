@@ -135,7 +135,7 @@ class Journal:
             ) from None
 
     def _folder(self) -> Any:
-        from airflow_provider_tencent.hooks.cos import to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
 
         return to_storage_path(self.location.rstrip("/") + "/", self.conn_id)
 

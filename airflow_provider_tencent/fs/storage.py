@@ -1,0 +1,247 @@
+"""Storage paths for the operators and DAGs: resolve, read, presign and list pictures.
+
+Every place that takes a picture or file location (``cos://``, ``s3://``, ``file://`` or a plain
+local path) goes through :func:`to_storage_path`; :func:`read_bytes` reads it (optionally only the
+first bytes, to tell an oversize object without downloading it), :func:`presign` makes a download
+URL the cloud service can fetch, :func:`list_pictures` and :func:`group_pictures_by_folder` find
+the pictures under a prefix. ``cos://`` paths use the ``tencentcloud`` connection through
+:mod:`airflow_provider_tencent.fs.cos`.
+
+Importing this module imports neither s3fs nor botocore; they load on first use.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from airflow_provider_tencent.compat import storage_conn_id
+from airflow_provider_tencent.exceptions import TencentCloudInputError
+from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
+
+if TYPE_CHECKING:
+    from airflow.sdk import ObjectStoragePath
+    from fsspec import AbstractFileSystem
+
+#: Schemes :func:`presign` accepts (the service downloads the picture from object storage).
+PRESIGNABLE = ("cos", "s3", "s3a")
+#: Longest validity of a SigV4 presigned URL (7 days), on S3 and COS alike.
+MAX_PRESIGN_SECONDS = 7 * 24 * 3600
+#: File name endings (lower case) that count as pictures when listing a prefix.
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+#: Placeholder in a PicName template for the first characters of the picture's SHA-256.
+CONTENT_HASH = "{content_hash}"
+
+_default_s3_lock = threading.Lock()
+_default_s3_attached = False
+
+
+def to_storage_path(value: str | os.PathLike[str] | ObjectStoragePath, conn_id: str | None) -> ObjectStoragePath:
+    """``value`` as an :class:`~airflow.sdk.ObjectStoragePath`.
+
+    * an ``ObjectStoragePath`` is returned as it is;
+    * ``cos://<bucket>-<appid>/<key>`` uses the ``tencentcloud`` connection ``conn_id``
+      (``tencentcloud_default`` when ``None``);
+    * ``s3://``/``s3a://`` use the Amazon provider's filesystem when it is installed (its default
+      connection), else plain ``s3fs`` with the default AWS credential chain - ``conn_id`` is a
+      Tencent connection and is not used for them;
+    * ``file://...`` and plain local paths (relative ones against the working directory).
+    """
+    from airflow.sdk import ObjectStoragePath
+
+    if isinstance(value, ObjectStoragePath):
+        return value
+    text = os.fspath(value)
+    if "://" not in text:
+        return ObjectStoragePath("file://" + os.path.abspath(os.path.expanduser(text)))
+    scheme = text.split("://", 1)[0].lower()
+    if scheme == "cos":
+        return ObjectStoragePath(text, conn_id=conn_id or DEFAULT_CONN_ID)
+    if scheme in ("s3", "s3a"):
+        _ensure_default_s3()
+    return ObjectStoragePath(text)
+
+
+def _ensure_default_s3() -> None:
+    """Without the Amazon provider, attach plain ``s3fs`` (default AWS chain) for ``s3://``/``s3a://``.
+
+    ``ObjectStoragePath`` opens, stats and signs through Airflow's filesystem registry, which has no
+    ``s3`` entry unless a provider registers one.
+    """
+    global _default_s3_attached
+    from airflow.sdk.io import attach, has_fs
+
+    with _default_s3_lock:
+        if _default_s3_attached or has_fs("s3"):
+            return
+        from s3fs import S3FileSystem
+
+        fs = S3FileSystem(
+            config_kwargs={
+                "signature_version": "s3v4",  # botocore would presign some regions with SigV2
+                "request_checksum_calculation": "when_required",
+                "response_checksum_validation": "when_required",
+            }
+        )
+        for scheme in ("s3", "s3a"):
+            attach(scheme, fs=fs)
+        _default_s3_attached = True
+
+
+def shown_path(path: ObjectStoragePath) -> str:
+    """``path`` for messages: its URI without the ``conn_id@`` that ``str()`` puts in it."""
+    parts = urlsplit(f"{path}")
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
+def _fs_of(path: ObjectStoragePath) -> AbstractFileSystem:
+    if path.protocol in ("s3", "s3a") and storage_conn_id(path) is None:
+        _ensure_default_s3()
+    return path.fs
+
+
+def read_bytes(path: str | os.PathLike[str] | ObjectStoragePath, max_bytes: int | None = None) -> bytes:
+    """The bytes of the object or file at ``path``.
+
+    With ``max_bytes``, at most ``max_bytes + 1`` bytes are read - one ranged request on object
+    storage - so a caller can tell that an object is too big without downloading all of it: a
+    result longer than ``max_bytes`` means "oversize". Without it, the whole object is read.
+
+    :param path: an ``ObjectStoragePath`` or anything :func:`to_storage_path` accepts (``cos://``
+        strings then use ``tencentcloud_default``).
+    :raises FileNotFoundError: naming the path, when it does not exist.
+    :raises IsADirectoryError: for a folder, or a bucket with no object key (``cos://bucket``).
+    :raises ValueError: when ``max_bytes`` is negative.
+    """
+    if max_bytes is not None and max_bytes < 0:
+        raise ValueError(f"max_bytes must be >= 0, got {max_bytes}")
+    path = to_storage_path(path, None)
+    if path.protocol in ("s3", "s3a", "cos") and "/" not in path.path.strip("/"):
+        raise IsADirectoryError(errno.EISDIR, "a bucket, not an object: give bucket/key", shown_path(path))
+    fs = _fs_of(path)
+    try:
+        if max_bytes is None:
+            data = fs.cat_file(path.path)
+        else:
+            try:
+                data = fs.cat_file(path.path, start=0, end=max_bytes + 1)
+            except FileNotFoundError:
+                raise
+            except OSError as exc:
+                # S3 answers 416 to any range of an empty object
+                if exc.errno == errno.EINVAL and fs.size(path.path) == 0:
+                    return b""
+                raise
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, "no such object or file", shown_path(path)) from None
+    except IsADirectoryError:
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a file", shown_path(path)) from None
+    return bytes(data)
+
+
+def presign(path: str | os.PathLike[str] | ObjectStoragePath, presign_expires: int = 3600) -> str:
+    """A GET URL of a ``cos://`` or ``s3://`` object that works without credentials for ``presign_expires`` seconds.
+
+    The URL is signed (SigV4, query string) with the path's credentials; when they are temporary,
+    the session token travels in the URL (``X-Amz-Security-Token``), as the service downloading it
+    needs. The URL is a bearer credential: the provider never logs it, puts it in XCom or in an
+    error (server messages pass through
+    :func:`~airflow_provider_tencent.utils.secrets.redact_urls`); mention it with
+    :func:`~airflow_provider_tencent.utils.secrets.redact_url`. The session token inside it is
+    registered with the secrets masker once, with the connection; the signature, different for
+    every URL, is not (the masker recompiles its pattern at each new secret, which would make a
+    batch of thousands of pictures quadratic).
+    The object is not checked for existence.
+
+    :param path: an ``ObjectStoragePath`` or a ``cos://``/``s3://`` string (``cos://`` strings use
+        ``tencentcloud_default``).
+    :param presign_expires: validity in seconds, 1 to 604800 (7 days).
+    :raises TencentCloudInputError: for other schemes or an invalid ``presign_expires``.
+    """
+    path = to_storage_path(path, None)
+    if path.protocol not in PRESIGNABLE:
+        raise TencentCloudInputError(
+            f"{shown_path(path)}: only cos:// and s3:// objects can be presigned; the service must download the image",
+            field="path",
+        )
+    if (
+        isinstance(presign_expires, bool)
+        or not isinstance(presign_expires, int)
+        or not 1 <= presign_expires <= MAX_PRESIGN_SECONDS
+    ):
+        raise TencentCloudInputError(
+            f"presign_expires must be an integer from 1 to {MAX_PRESIGN_SECONDS} seconds, got {presign_expires!r}",
+            field="presign_expires",
+            limit=f"1..{MAX_PRESIGN_SECONDS}",
+            actual=f"{presign_expires!r}",
+        )
+    if not path.bucket or not path.key:
+        raise TencentCloudInputError(f"{shown_path(path)}: presign needs an object key, not a bucket", field="path")
+    url: str = _fs_of(path).sign(path.path, expiration=presign_expires)
+    return url
+
+
+def is_picture(path: ObjectStoragePath | str) -> bool:
+    """Whether the file name of ``path`` ends in one of :data:`PICTURE_SUFFIXES` (any case)."""
+    name = path.name if not isinstance(path, str) else path.rsplit("/", 1)[-1]
+    return name.lower().endswith(PICTURE_SUFFIXES)
+
+
+def pictures_under(prefix: Any, conn_id: str | None) -> list[ObjectStoragePath]:
+    """Every picture under ``prefix`` (recursively), in the order of their URIs; none when it does not exist."""
+    root = to_storage_path(prefix, conn_id)
+    return sorted((p for p in root.rglob("*") if is_picture(p)), key=lambda p: f"{p}")
+
+
+def list_pictures(
+    prefix: Any, conn_id: str | None, entity_rule: str = "stem", custom_content: str | None = None, tags: Any = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(key, item)`` for every picture under ``prefix``, in key order: the items of a CreateImage batch.
+
+    ``key`` is the picture's URI; ``item`` holds ``entity_id`` (by ``entity_rule``, see
+    :func:`~airflow_provider_tencent.utils.naming.entity_id_for`), ``image_path`` and ``pic_name``
+    ``p-<32 hex of the key's SHA-256>-{content_hash}``: the batch operator puts the picture's
+    content hash in place of ``{content_hash}``, so a picture replaced at the same key is a new
+    PicName (see ``ImageSearchCreateImageBatchOperator``'s ``on_change``).
+    """
+    from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
+
+    for path in pictures_under(prefix, conn_id):
+        key = f"{path}"
+        item: dict[str, Any] = {
+            "entity_id": entity_id_for(key, entity_rule),
+            "pic_name": f"{pic_name_for(key)}-{CONTENT_HASH}",
+            "image_path": key,
+        }
+        if custom_content is not None:
+            item["custom_content"] = custom_content
+        if tags is not None:
+            item["tags"] = tags
+        yield key, item
+
+
+def group_pictures_by_folder(
+    prefix: Any, conn_id: str | None, frontal_hint: str | None = None, max_refs: int = 3
+) -> list[tuple[str, str, list[str]]]:
+    """``(folder name, frontal picture, reference pictures)`` for each folder under ``prefix`` that holds pictures.
+
+    Folders are in name order and pictures in URI order. The frontal picture is the first whose
+    file name contains ``frontal_hint`` (any case), else the folder's first picture; the references
+    are the next ``max_refs`` others. Pictures of folders with the same name at different depths are
+    grouped together (the folder *name* is the subject).
+    """
+    root = f"{prefix}".rstrip("/") + "/"
+    folders: dict[str, list[str]] = {}
+    for path in pictures_under(root, conn_id):
+        folders.setdefault(path.parent.name, []).append(f"{path}")
+    hint = (frontal_hint or "").lower()
+    groups = []
+    for folder, pictures in sorted(folders.items()):
+        pictures.sort()
+        frontal = next((p for p in pictures if hint and hint in p.rsplit("/", 1)[-1].lower()), pictures[0])
+        groups.append((folder, frontal, [p for p in pictures if p != frontal][:max_refs]))
+    return groups
