@@ -4,7 +4,7 @@
 
 1. The emulator runs in this process (its CPU is not counted as the triggerer's); tasks take
    ``--duration`` seconds (sub-second polls: 0.2 s growing 1.5x up to 1 s - the real defaults are 10 s to 60 s).
-2. "Workers": each of the ``--tasks`` ``CreateAigcVideoOperator`` runs ``execute`` (validate, submit, store the
+2. "Workers": each of the ``--tasks`` ``VodCreateAigcVideoOperator`` runs ``execute`` (validate, submit, store the
    TaskId) until it defers (``TaskDeferred``): the time each holds a worker slot is measured, and how many
    are still held while the tasks run (target: none).
 3. "Triggerer": ONE child process imports Airflow and the provider (baseline CPU and RSS taken then), rebuilds
@@ -103,7 +103,7 @@ def main() -> None:
         os.environ.pop(var, None)
     os.environ["NO_PROXY"] = "*"
     from airflow_provider_tencent.compat import TaskDeferred
-    from airflow_provider_tencent.operators.aigc_generation import CreateAigcVideoOperator
+    from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcVideoOperator
     from airflow_provider_tencent.testing.emulator import Emulator
     from airflow_provider_tencent.testing.emulator_fixtures import connection_json
 
@@ -114,7 +114,7 @@ def main() -> None:
         held: list[float] = []
         started_count = 0
         for n in range(args.tasks):
-            op = CreateAigcVideoOperator(
+            op = VodCreateAigcVideoOperator(
                 task_id="make_video",
                 prompt="a mug on a table",
                 deferrable=True,

@@ -7,7 +7,7 @@ of latency per call and 5 % injected transient faults, and is asked afterwards w
    (CreateAigcCustomElement, 20/s), with lost, duplicates and the highest count in any one second;
 2. peak RSS of a 10,000-picture batch (quota scaled x20 so it takes about a minute);
 3. the provider's CPU time per call against a bare SDK loop doing the same calls;
-4. 200 pictures as 200 mapped CreateImageOperator tasks vs one batch task, both under ``airflow dags test``;
+4. 200 pictures as 200 mapped ImageSearchCreateImageOperator tasks vs one batch task, both under ``airflow dags test``;
 5. import cost of the operator modules over ``import airflow.sdk``, and each example DAG's parse time.
 
 ``--quick`` runs smaller sizes (for a smoke run); the figures it prints are then not the targets'.
@@ -136,7 +136,7 @@ def achieved_rate(emulator: EmulatorProcess, action: str) -> float:
 # -- 1. throughput -------------------------------------------------------------------------------
 def bench_images(n: int, tmp: Path) -> None:
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-    from airflow_provider_tencent.operators.image_search import CreateImagesOperator
+    from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
     emulator = EmulatorProcess()
     try:
@@ -149,7 +149,9 @@ def bench_images(n: int, tmp: Path) -> None:
             {"key": f"k{i}", "entity_id": f"e{i // 10}", "pic_name": f"p{i}", "image_base64": pool[i % len(pool)]}
             for i in range(n)
         ]
-        op = CreateImagesOperator(task_id="b", group_id="bench", items=items, checkpoint_path=str(tmp / "img.jsonl"))
+        op = ImageSearchCreateImageBatchOperator(
+            task_id="b", group_id="bench", items=items, checkpoint_path=str(tmp / "img.jsonl")
+        )
         summary = op.execute(Ctx())
         stored = emulator.query("image_names", "bench")
         rate = achieved_rate(emulator, "CreateImage")
@@ -173,7 +175,7 @@ def bench_short(n: int, tmp: Path) -> None:
     operator's whole ``execute()`` - connection, checkpoint, first picture, last answer.
     """
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-    from airflow_provider_tencent.operators.image_search import CreateImagesOperator
+    from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
     quota = 20
     emulator = EmulatorProcess(qps_scale=quota / 10, latency=(0.15, 0.15))
@@ -186,7 +188,7 @@ def bench_short(n: int, tmp: Path) -> None:
             {"key": f"k{i}", "entity_id": f"e{i // 10}", "pic_name": f"p{i}", "image_base64": pool[i % len(pool)]}
             for i in range(n)
         ]
-        op = CreateImagesOperator(
+        op = ImageSearchCreateImageBatchOperator(
             task_id="s", group_id="short", items=items, max_qps=quota, checkpoint_path=str(tmp / "short.jsonl")
         )
         started = time.monotonic()
@@ -235,7 +237,7 @@ class S3Process:
 
 
 def bench_elements(n: int, tmp: Path) -> None:
-    from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+    from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
     from airflow_provider_tencent.testing.images import make_image
 
     s3 = S3Process()
@@ -262,7 +264,7 @@ def bench_elements(n: int, tmp: Path) -> None:
             }
             for i in range(n)
         ]
-        op = CreateAigcElementsOperator(
+        op = VodCreateAigcElementBatchOperator(
             task_id="e",
             items=items,
             checkpoint_path=str(tmp / "el.jsonl"),
@@ -288,10 +290,10 @@ def bench_elements(n: int, tmp: Path) -> None:
 
 # -- 2. memory ------------------------------------------------------------------------------------
 def _rss_child(n: int, url: str, folder: str) -> None:
-    from airflow_provider_tencent.operators.image_search import CreateImagesOperator
+    from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
     use_connection(url)
-    op = CreateImagesOperator(
+    op = ImageSearchCreateImageBatchOperator(
         task_id="rss",
         group_id="bench",
         source_prefix=f"file://{folder}/pictures/",
@@ -434,7 +436,8 @@ def bench_mapped(n: int, tmp: Path) -> None:
             print(f"  {dag_id}: {run.state} in {times[dag_id]:.1f} s")
         stored = (len(emulator.query("image_names", "mapped")), len(emulator.query("image_names", "batched")))
         report(
-            f"{n} pictures: {n} mapped CreateImageOperator tasks / one CreateImagesOperator task (wall time)",
+            f"{n} pictures: {n} mapped ImageSearchCreateImageOperator tasks / "
+            "one ImageSearchCreateImageBatchOperator task (wall time)",
             f"{times['bench_mapped_images']:.1f} s / {times['bench_batch_images']:.1f} s = "
             f"{times['bench_mapped_images'] / times['bench_batch_images']:.1f}x (stored {stored})",
         )

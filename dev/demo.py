@@ -153,7 +153,7 @@ def _run(transcript: _Transcript) -> int:
             if dag_id == "tencent_gallery_ingest":
                 summary = airflow.xcom(dag_id, result.run_id or "", "create_images").get(-1, {})
                 counts = {k: summary.get(k) for k in ("total", "created", "exists", "failed")}
-                print(f"  CreateImagesOperator: {counts}")
+                print(f"  ImageSearchCreateImageBatchOperator: {counts}")
 
         from airflow_provider_tencent.fs.storage import to_storage_path
 

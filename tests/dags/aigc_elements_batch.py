@@ -1,4 +1,4 @@
-"""Test DAG: many VOD AIGC subjects from one task (``CreateAigcElementsOperator``), ElementIds through XCom.
+"""Test DAG: many VOD AIGC subjects from one task (``VodCreateAigcElementBatchOperator``), ElementIds through XCom.
 
 The docs' how-to for the batch operator includes its code from here; ``tests/integration/test_docs_examples.py``
 runs it with ``airflow dags test`` against the emulator, with OpenLineage events written to a file.
@@ -11,13 +11,13 @@ import os
 import pendulum
 from airflow.sdk import DAG, task
 
-from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
 
 BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")
 
 with DAG(dag_id="aigc_elements_batch", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")) as dag:
     # [START howto_operator_create_aigc_elements]
-    subjects = CreateAigcElementsOperator(
+    subjects = VodCreateAigcElementBatchOperator(
         task_id="create_subjects",
         items=[
             {

@@ -1,5 +1,5 @@
-"""Test DAG: AIGC pictures (``CreateAigcImageOperator``) and a wait for a task submitted elsewhere
-(``AigcTaskSensor``), both deferred to the triggerer.
+"""Test DAG: AIGC pictures (``VodCreateAigcImageOperator``) and a wait for a task submitted elsewhere
+(``VodAigcTaskSensor``), both deferred to the triggerer.
 
 The docs' how-tos include their code from here; ``tests/integration/test_docs_gallery_aigc.py`` runs it with
 ``airflow dags test`` against the emulator.
@@ -12,15 +12,15 @@ import os
 import pendulum
 from airflow.sdk import DAG, task
 
-from airflow_provider_tencent.operators.aigc_generation import CreateAigcImageOperator
-from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
+from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcImageOperator
+from airflow_provider_tencent.sensors.aigc import VodAigcTaskSensor
 
 BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")
 POLL_SECONDS = float(os.environ.get("TENCENT_AIGC_POLL_SECONDS", "10"))
 
 with DAG(dag_id="aigc_generation", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")) as dag:
     # [START howto_operator_create_aigc_image]
-    pictures = CreateAigcImageOperator(
+    pictures = VodCreateAigcImageOperator(
         task_id="make_pictures",
         model_name="GG",
         prompt="A red mug on a wooden table, soft daylight",
@@ -41,7 +41,7 @@ with DAG(dag_id="aigc_generation", schedule=None, start_date=pendulum.datetime(2
         return f"{answer['TaskId']}"
 
     # [START howto_sensor_aigc_task]
-    wait = AigcTaskSensor(
+    wait = VodAigcTaskSensor(
         task_id="wait_for_video",
         aigc_task_id="{{ ti.xcom_pull(task_ids='submitted_elsewhere') }}",
         output_path=f"cos://{BUCKET}/aigc_videos/",

@@ -12,20 +12,20 @@ import os
 import pendulum
 from airflow.sdk import DAG
 
-from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
 from airflow_provider_tencent.operators.image_search_gallery import (
-    CreateGroupOperator,
-    DeleteImagesOperator,
-    SearchImageOperator,
-    SearchImagesOperator,
-    UpdateImageOperator,
+    ImageSearchCreateGroupOperator,
+    ImageSearchDeleteImagesOperator,
+    ImageSearchSearchImageBatchOperator,
+    ImageSearchSearchImageOperator,
+    ImageSearchUpdateImageOperator,
 )
 
 BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")
 
 with DAG(dag_id="gallery_operators", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")) as dag:
     # [START howto_operator_create_group]
-    gallery = CreateGroupOperator(
+    gallery = ImageSearchCreateGroupOperator(
         task_id="create_gallery",
         group_id="shop_catalogue",  # letters, digits and underscores
         group_name="Shop catalogue",
@@ -33,7 +33,7 @@ with DAG(dag_id="gallery_operators", schedule=None, start_date=pendulum.datetime
         brief="Product pictures of the web shop",
     )
     # [END howto_operator_create_group]
-    picture = CreateImageOperator(
+    picture = ImageSearchCreateImageOperator(
         task_id="add_picture",
         group_id="shop_catalogue",
         entity_id="mug-01",
@@ -42,7 +42,7 @@ with DAG(dag_id="gallery_operators", schedule=None, start_date=pendulum.datetime
         tags={"colour": "red"},
     )
     # [START howto_operator_search_image]
-    search = SearchImageOperator(
+    search = ImageSearchSearchImageOperator(
         task_id="search_image",
         group_id="shop_catalogue",
         image_path=f"cos://{BUCKET}/gallery_ops/query.png",
@@ -52,7 +52,7 @@ with DAG(dag_id="gallery_operators", schedule=None, start_date=pendulum.datetime
     )
     # [END howto_operator_search_image]
     # [START howto_operator_search_images]
-    searches = SearchImagesOperator(
+    searches = ImageSearchSearchImageBatchOperator(
         task_id="search_images",
         group_id="shop_catalogue",
         source_prefix=f"cos://{BUCKET}/gallery_ops/queries/",  # every picture under it is one query
@@ -62,7 +62,7 @@ with DAG(dag_id="gallery_operators", schedule=None, start_date=pendulum.datetime
     )
     # [END howto_operator_search_images]
     # [START howto_operator_update_image]
-    retag = UpdateImageOperator(
+    retag = ImageSearchUpdateImageOperator(
         task_id="retag_picture",
         group_id="shop_catalogue",
         entity_id="mug-01",
@@ -71,20 +71,20 @@ with DAG(dag_id="gallery_operators", schedule=None, start_date=pendulum.datetime
     )
     # [END howto_operator_update_image]
     # [START howto_operator_delete_images]
-    delete_one = DeleteImagesOperator(
+    delete_one = ImageSearchDeleteImagesOperator(
         task_id="delete_picture",
         group_id="shop_catalogue",
         entity_id="mug-01",
         pic_name="mug-01-front",
     )
-    delete_all = DeleteImagesOperator(
+    delete_all = ImageSearchDeleteImagesOperator(
         task_id="delete_entity",
         group_id="shop_catalogue",
         entity_id="mug-02",
         whole_entity=True,  # without a pic_name: every picture of the EntityId, on purpose
     )
     # [END howto_operator_delete_images]
-    mug_02 = CreateImageOperator(
+    mug_02 = ImageSearchCreateImageOperator(
         task_id="add_second_entity",
         group_id="shop_catalogue",
         entity_id="mug-02",

@@ -7,14 +7,14 @@ import os
 import pendulum
 from airflow.sdk import DAG, task
 
-from airflow_provider_tencent.operators.image_search import CreateImageOperator
-from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
 
 BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")
 
 with DAG(dag_id="single_operators", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")) as dag:
     # [START howto_operator_create_image]
-    picture = CreateImageOperator(
+    picture = ImageSearchCreateImageOperator(
         task_id="create_image",
         group_id="g1",
         entity_id="{{ dag.dag_id }}",
@@ -24,7 +24,7 @@ with DAG(dag_id="single_operators", schedule=None, start_date=pendulum.datetime(
     )
     # [END howto_operator_create_image]
     # [START howto_operator_create_aigc_element]
-    element = CreateAigcElementOperator(
+    element = VodCreateAigcElementOperator(
         task_id="create_element",
         element_name="subject-{{ ds_nodash }}",
         element_description="from a test DAG",
