@@ -3,7 +3,7 @@
 Codes come from the public "common error codes" table (公共错误码) that the API reference of
 every service refers to, plus the codes the SDK itself raises on the client side
 (``ClientNetworkError`` and friends; ``tencentcloud-sdk-python-common`` ships no ``errorcodes.py``).
-Every code here is an explicit decision; ``tests/test_error_decisions.py`` checks that none is missing.
+Every code here is an explicit decision; ``tests/unit/contracts/test_error_decisions.py`` checks that none is missing.
 
 A code that no table lists (a new sub-code, say) is classified by :func:`classify_common` from its
 family, conservatively: only families that the API gateway answers *before* the action does any

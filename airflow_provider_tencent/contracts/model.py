@@ -11,7 +11,7 @@ Each action is declared once, as an :class:`ApiContract`, in the module of its s
 The local emulator does NOT use them: it has its own reading of the API references, so that a
 wrong belief here is not shared by the server the tests run against. Both are checked against the
 official SDK's models and ``errorcodes.py`` in the tests (``tests/sdk_oracle.py``,
-``tests/test_error_decisions.py``).
+``tests/unit/contracts/test_error_decisions.py``).
 
 Pure data, importing nothing heavy: operators import it at parse time.
 """
@@ -49,7 +49,7 @@ class FieldSpec:
     choices: tuple[object, ...] | None = None
     limit_source: str = ""
     """Where the limits above come from: document and wording, or "our own choice: why".
-    Every field with a limit must say (``tests/test_error_decisions.py``)."""
+    Every field with a limit must say (``tests/unit/contracts/test_error_decisions.py``)."""
 
     @property
     def has_limit(self) -> bool:

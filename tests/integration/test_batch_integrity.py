@@ -1,4 +1,4 @@
-"""Batches that never lose, drop, duplicate or hang (issue 9): through the real operators, the emulator and local S3."""
+"""Batches that never lose, drop, duplicate or hang: through the real operators, the emulator and local S3."""
 
 from __future__ import annotations
 

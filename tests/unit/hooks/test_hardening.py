@@ -1,4 +1,4 @@
-"""Issue 9, items 10-14: credentials renewed at any attempt, the rate slot after the refresh, connection input
+"""Credentials renewed at any attempt, the rate slot after the refresh, connection input
 that fails loud, and no secret anywhere - also at DEBUG - with each credential mode."""
 
 from __future__ import annotations
