@@ -32,7 +32,6 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 
 
-
 def module_name(path: Path) -> str:
     rel = path.relative_to(PACKAGE.parent).with_suffix("")
     parts = list(rel.parts)
