@@ -1,11 +1,12 @@
 """The shape of an API contract: :class:`ApiContract` (one action), :class:`FieldSpec`, :class:`ImageRules`.
 
 Each action is declared once, as an :class:`ApiContract`, in the module of its service
-(:mod:`.tiia`, :mod:`.vod`, :mod:`.sts`). The same objects drive
+(:mod:`airflow_provider_tencent.contracts.tiia`, :mod:`airflow_provider_tencent.contracts.vod`,
+:mod:`airflow_provider_tencent.contracts.sts`). The same objects drive
 
 * client-side validation in the operators (:mod:`airflow_provider_tencent.validation`),
 * error classification (which codes are bad input, transient, throttling or account problems:
-  :class:`ErrorKind` and :class:`ErrorSpec`, from :mod:`.errors`, re-exported here),
+  :class:`ErrorKind` and :class:`ErrorSpec`, from :mod:`airflow_provider_tencent.contracts.errors`, re-exported here),
 * and the operator docs.
 
 The local emulator does NOT use them: it has its own reading of the API references, so that a
