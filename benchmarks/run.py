@@ -342,7 +342,7 @@ def bench_cpu(n: int) -> None:
     from tencentcloud.common.profile.http_profile import HttpProfile
 
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-    from airflow_provider_tencent.operators.image_search import prepare_create_image
+    from airflow_provider_tencent.payloads.image_search import prepare_create_image
 
     emulator = EmulatorProcess(qps_scale=1000, latency=(0.0, 0.0))
     try:
