@@ -47,7 +47,7 @@ def _type_ok(spec: FieldSpec, value: Any) -> bool:
 
 
 def field_problems(contract: ApiContract, params: dict[str, Any]) -> list[Problem]:
-    """Required fields, types, lengths, item counts and choices of ``params`` (API field names)."""
+    """Required fields, types, lengths, item counts, value ranges and choices of ``params`` (API field names)."""
     problems: list[Problem] = []
     for spec in contract.fields:
         value = params.get(spec.name)
@@ -83,6 +83,15 @@ def field_problems(contract: ApiContract, params: dict[str, Any]) -> list[Proble
                 limit = f"{spec.min_items} to {spec.max_items} items"
                 problems.append(
                     Problem(spec.arg, limit, f"{count} items", f"{label} has {count} items; it must have {limit}")
+                )
+        if isinstance(value, int) and not isinstance(value, bool) and spec.value_range is not None:
+            if (spec.min_value is not None and value < spec.min_value) or (
+                spec.max_value is not None and value > spec.max_value
+            ):
+                problems.append(
+                    Problem(
+                        spec.arg, spec.value_range, f"{value}", f"{label} is {value}; it must be {spec.value_range}"
+                    )
                 )
         if spec.choices is not None and value not in spec.choices:
             allowed = ", ".join(f"{c}" for c in spec.choices)

@@ -48,13 +48,29 @@ class FieldSpec:
     min_items: int | None = None
     max_items: int | None = None
     choices: tuple[object, ...] | None = None
+    min_value: int | None = None
+    """Smallest value of an Integer field (inclusive)."""
+    max_value: int | None = None
+    """Largest value of an Integer field (inclusive)."""
     limit_source: str = ""
     """Where the limits above come from: document and wording, or "our own choice: why".
     Every field with a limit must say (``tests/unit/contracts/test_error_decisions.py``)."""
 
     @property
     def has_limit(self) -> bool:
-        return any(v is not None for v in (self.max_chars, self.min_items, self.max_items, self.choices))
+        limits = (self.max_chars, self.min_items, self.max_items, self.choices, self.min_value, self.max_value)
+        return any(v is not None for v in limits)
+
+    @property
+    def value_range(self) -> str | None:
+        """The allowed range of an Integer field in words (``1 to 100``, ``>= 0``), ``None`` without one."""
+        if self.min_value is not None and self.max_value is not None:
+            return f"{self.min_value} to {self.max_value}"
+        if self.min_value is not None:
+            return f">= {self.min_value}"
+        if self.max_value is not None:
+            return f"<= {self.max_value}"
+        return None
 
 
 @dataclass(frozen=True)

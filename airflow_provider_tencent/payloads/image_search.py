@@ -260,21 +260,6 @@ def filter_problems(text: Any) -> list[Problem]:
     ]
 
 
-def _range_problems(params: Mapping[str, Any]) -> list[Problem]:
-    problems = []
-    for name, arg, low, high in (
-        ("Limit", "limit", 1, contract.MAX_SEARCH_LIMIT),
-        ("Offset", "offset", 0, None),
-        ("MatchThreshold", "match_threshold", 0, contract.SCORE_MAX),
-    ):
-        value = params.get(name)
-        if isinstance(value, int) and not isinstance(value, bool):
-            if value < low or (high is not None and value > high):
-                limit = f"{low} to {high}" if high is not None else f">= {low}"
-                problems.append(Problem(arg, limit, f"{value}", f"{arg} ({name}) is {value}; it must be {limit}"))
-    return problems
-
-
 def search_image_request(group_id: Any, item: Mapping[str, Any]) -> dict[str, Any]:
     """The ``SearchImage`` fields from the arguments (templates read as the API's types); no picture read."""
     return _present(
@@ -314,7 +299,6 @@ def prepare_search_image(
     problems = pictures.strip_data_uri(params)
     problems += field_problems(SEARCH_IMAGE, params)
     problems += filter_problems(params.get("Filter"))
-    problems += _range_problems(params)
     problems += pictures.source_problems(pictures.given_sources(params, image_path))
     problems += pictures.url_problems(params)
     raise_if(problems, action, label)

@@ -12,6 +12,7 @@ from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.operators.image_search import prepare_create_image
 from airflow_provider_tencent.operators.vod import prepare_create_element
 from airflow_provider_tencent.testing.images import make_image
+from airflow_provider_tencent.validation import field_problems
 
 PNG = make_image(64, 48, "png", seed=1)
 B64 = base64.b64encode(PNG).decode()
@@ -199,3 +200,26 @@ def test_tags_problems_name_what_is_wrong(tags, actual):
 
     problems = tags_problems(tags)
     assert [p.actual for p in problems] == ([actual] if actual else [])
+
+
+@pytest.mark.parametrize(
+    ("contract", "name", "low", "high", "words"),
+    [
+        (tiia.SEARCH_IMAGE, "Limit", 1, 100, "1 to 100"),
+        (tiia.SEARCH_IMAGE, "Offset", 0, None, ">= 0"),
+        (tiia.SEARCH_IMAGE, "MatchThreshold", 0, 100, "0 to 100"),
+        (vod.CREATE_AIGC_VIDEO_TASK, "TasksPriority", -10, 10, "-10 to 10"),
+    ],
+)
+def test_integer_ranges_are_checked_once_from_the_contract(contract, name, low, high, words):
+    spec = contract.field(name)
+    assert (spec.min_value, spec.max_value, spec.value_range) == (low, high, words)
+
+    def problems(value):
+        return [(p.field, p.limit, p.actual) for p in field_problems(contract, {name: value}) if p.field == spec.arg]
+
+    assert problems(low) == []
+    assert problems(low - 1) == [(spec.arg, words, f"{low - 1}")]
+    if high is not None:
+        assert problems(high) == []
+        assert problems(high + 1) == [(spec.arg, words, f"{high + 1}")]

@@ -63,6 +63,7 @@ def test_a_unicode_digit_is_an_input_error_naming_the_argument(provider, context
         ({"limit": 101}, "limit", "101"),
         ({"limit": 0}, "limit", "0"),
         ({"match_threshold": 101}, "match_threshold", "101"),
+        ({"offset": -1}, "offset", "-1"),
         ({"filter": "a=" + "b" * 63}, "filter", "65 characters"),
         ({"filter": "colour ~ red"}, "filter", "'colour ~ red'"),
         ({"category_id": 9}, "category_id", "9"),
