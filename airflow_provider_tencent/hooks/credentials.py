@@ -60,7 +60,18 @@ class StaticCredential:
 
 
 class RefreshingCredential:
-    """Temporary keys from ``fetch``, renewed ``refresh_margin`` seconds before they expire."""
+    """Temporary keys from ``fetch``, renewed ``refresh_margin`` seconds before they expire.
+
+    Renewal never holds up a request whose keys are still good: while the keys have more than
+    :attr:`hard_margin` seconds to live, a renewal due runs in a background thread and every caller
+    goes on with the current keys; only a caller with no keys (or keys about to expire, or
+    after :meth:`invalidate`) waits for new ones. This matters to a rate-limited batch: a request that
+    the limiter has already counted (its send slot taken) and that then waited for a slow renewal
+    would leave late, bunched with the next ones, and push a one-second window over the quota.
+
+    :param refresh_margin: renew this long before expiry at most; short-lived keys (a few minutes)
+        are renewed after two thirds of their life.
+    """
 
     def __init__(self, fetch: Callable[[], TemporaryKeys], *, source: str, refresh_margin: float = 300.0) -> None:
         self._fetch = fetch
@@ -68,21 +79,56 @@ class RefreshingCredential:
         self.refresh_margin = refresh_margin
         self._keys: TemporaryKeys | None = None
         self._margin = refresh_margin
+        self.hard_margin = refresh_margin / 10
+        """Seconds before expiry below which callers wait for new keys (renewal in the background failed or is late)."""
         self._lock = threading.Lock()
+        self._background = threading.Lock()
         self.refreshes = 0
 
+    def _left(self, keys: TemporaryKeys | None) -> float:
+        return -1.0 if keys is None else keys.expires_at - time.time()
+
     def _current(self) -> TemporaryKeys:
-        with self._lock:
-            keys = self._keys
-            if keys is None or keys.expires_at - time.time() <= self._margin:
-                fetched_at = time.time()
-                keys = self._fetch()
-                register_secret(keys.secret_key, keys.token)
-                self._keys = keys
-                self.refreshes += 1
-                # short-lived keys (a few minutes) are renewed after 80 % of their life
-                self._margin = min(self.refresh_margin, max(0.0, keys.expires_at - fetched_at) / 5)
+        keys = self._keys
+        left = self._left(keys)
+        if keys is not None and left > self._margin:
             return keys
+        if keys is not None and left > self.hard_margin:
+            self._renew_in_background()
+            return keys
+        with self._lock:  # no usable keys: wait for them (one fetch, whoever comes first)
+            keys = self._keys
+            if keys is None or self._left(keys) <= self.hard_margin:
+                keys = self._refresh_locked()
+            return keys
+
+    def _refresh_locked(self) -> TemporaryKeys:
+        """Fetch new keys (``_lock`` held) and set the margins from their lifetime."""
+        fetched_at = time.time()
+        keys = self._fetch()
+        register_secret(keys.secret_key, keys.token)
+        self._keys = keys
+        self.refreshes += 1
+        lifetime = max(0.0, keys.expires_at - fetched_at)
+        self._margin = min(self.refresh_margin, lifetime / 3)
+        self.hard_margin = min(self.refresh_margin / 10, lifetime / 10)
+        return keys
+
+    def _renew_in_background(self) -> None:
+        """Start one background renewal unless one is running."""
+        if not self._background.acquire(blocking=False):
+            return
+        threading.Thread(target=self._renew, name="credential-renewal", daemon=True).start()
+
+    def _renew(self) -> None:
+        try:
+            with self._lock:
+                if self._left(self._keys) <= self._margin:
+                    self._refresh_locked()
+        except Exception:  # a caller that needs the keys fetches them itself and sees the error
+            pass
+        finally:
+            self._background.release()
 
     def get_credential_info(self) -> tuple[str, str, str | None]:
         keys = self._current()
