@@ -20,9 +20,38 @@ Guarantees:
   a whole JSON record (a worker killed mid-write) is skipped when reading;
 * **one writer**: the journal holds an exclusive lease for its lifetime - a ``fcntl`` lock on
   ``<file>.lock`` (released by the kernel when the process dies, ``kill -9`` included), or a
-  ``lease.json`` object created conditionally (``If-None-Match: *``), checked by reading it back,
-  and renewed every ``lease_ttl / 3`` seconds by a live worker. A second worker is refused while the
-  lease is held; an expired lease (its worker died) is taken over.
+  ``lease.json`` object on object storage, described next. A second worker is refused while the
+  lease is held; a released or expired lease is taken over.
+* **no worker's clock decides anything** (object storage):
+
+  - the lease is created with ``If-None-Match: *`` and every later write - renewal every
+    ``lease_ttl / 3``, takeover, release - is ``If-Match`` the ETag last read or written, so of
+    several workers racing (a worker stalled between reading the lease and acting on it included),
+    the store lets exactly one write succeed; a renewal refused means the lease was taken over, and
+    the batch stops. :func:`~airflow_provider_tencent.fs.conditional.check_support` proves on a
+    probe object, before anything else, that the store honours both conditions, and the checkpoint
+    is refused when it does not;
+  - expiry is judged on the store's clock: the lease's age is the ``Date`` of the answer that read
+    it minus its ``Last-Modified``, both from the store (whole seconds, so a lease counts as
+    expired one second after its TTL); a store that gives no age is watched by the reader's own
+    monotonic clock for longer than the TTL. Nobody compares a time another worker wrote with
+    their own clock;
+  - the holder trusts its lease for ``LEASE_VALIDITY`` (2/3) of the TTL after the start of its last
+    successful write, by its own monotonic clock, and records no durable intent - so sends nothing -
+    past that (a worker that stalled longer stops);
+  - journal parts are named ``part-g<generation>-<counter>-<random>.jsonl``: the generation is taken
+    with the lease (one more than the replaced lease's and than any part's), the counter is the
+    holder's own; the journal is read in that order, never in the order of their writers' clocks.
+
+  What is proven where: all of this runs in the tests against moto's S3 server (``PutObject``
+  honours ``If-None-Match: *`` and ``If-Match``, ``DeleteObject`` ``If-Match``; the test server
+  applies each write atomically, as S3 does). AWS S3 documents these conditional writes. COS is
+  NOT proven: the COS PUT Object reference pages consulted list no ``If-Match``/``If-None-Match``
+  request header for uploads (they say an existing key is overwritten), and a create-only header
+  (``x-cos-forbid-overwrite``) would not give ``If-Match`` anyway. So on COS the start-up probe
+  decides: an endpoint that ignores either condition makes the checkpoint refuse to start, naming
+  the header - use a local checkpoint (one machine) there. A local checkpoint needs none of this:
+  ``flock`` and appends in order are the kernel's.
 
 Airflow 3.3's task state store (AIP-103) was considered and not used for this: it stores whole
 values per task instance (no appends, no conditional create, no lease), and two tasks given one
@@ -34,6 +63,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -41,12 +71,17 @@ import uuid
 from typing import Any
 
 from airflow_provider_tencent.exceptions import TencentCloudCheckpointError
+from airflow_provider_tencent.fs import conditional
+from airflow_provider_tencent.fs.conditional import ConditionFailed, Stored
 
 #: Longest wait for a durable record to be stored.
 DURABLE_TIMEOUT = 60.0
 #: Seconds a remote lease stays valid without renewal.
 LEASE_TTL = 60.0
 LEASE_NAME = "lease.json"
+#: Fraction of the TTL, after the start of its last successful write, during which a holder trusts its
+#: own lease (by its monotonic clock); another worker may take it over only after a whole TTL.
+LEASE_VALIDITY = 2 / 3
 
 
 class Journal:
@@ -86,6 +121,10 @@ class Journal:
         self._thread: threading.Thread | None = None
         self._lease_thread: threading.Thread | None = None
         self._lock_fd: int | None = None
+        self._lease_etag: str | None = None
+        self._lease_valid_until = 0.0
+        self._generation = 0
+        self._parts_written = 0
         self._local_path = location[len("file://") :] if location.startswith("file://") else location
 
     # -- reading ---------------------------------------------------------------------------
@@ -123,7 +162,7 @@ class Journal:
             if not folder.exists():
                 return []
             lines: list[str] = []
-            for part in sorted(folder.iterdir(), key=lambda p: p.name):
+            for part in sorted(folder.iterdir(), key=lambda p: _part_order(p.name)):
                 if part.name.endswith(".jsonl"):
                     lines.extend(part.read_text().splitlines())
             return lines
@@ -205,6 +244,10 @@ class Journal:
         with self._lock:
             if self.error is not None:
                 raise self.error
+            if durable:
+                self._check_lease()
+                if self.error is not None:
+                    raise self.error
             self._pending.append(line)
             self._seq += 1
             seq = self._seq
@@ -283,8 +326,11 @@ class Journal:
                 fh.flush()
                 os.fsync(fh.fileno())
             return
-        part = self._folder() / f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.jsonl"
-        part.write_text(text)
+        # ordered by the lease's generation and this holder's own counter (``_write_lock`` held), never by
+        # a clock: a part written on a node whose clock is ahead does not hide later ones
+        self._parts_written += 1
+        name = f"part-g{self._generation:010d}-{self._parts_written:012d}-{uuid.uuid4().hex[:8]}.jsonl"
+        (self._folder() / name).write_text(text)
 
     # -- the lease -------------------------------------------------------------------------
     def _acquire_lease(self) -> None:
@@ -306,12 +352,10 @@ class Journal:
             self._lease_stop.set()
             self._lease_thread.join(timeout=10)
             self._lease_thread = None
-            try:
-                current = self._read_lease()
-                if current and current.get("owner") == self.owner:
-                    self._lease_path().unlink()
-            except Exception:
-                pass
+            released = self._lease_bytes(released=True)
+            with contextlib.suppress(Exception):  # taken over, or the store fails: it expires anyway
+                conditional.put_if_match(self._lease_path(), released, self._lease_etag or "")
+            self._lease_etag = None
 
     def _busy(self, holder: dict[str, Any] | None) -> TencentCloudCheckpointError:
         who = (
@@ -325,16 +369,14 @@ class Journal:
             "checkpoint_path."
         )
 
-    def _holder_info(self, expires_at: float | None = None) -> dict[str, Any]:
-        info: dict[str, Any] = {
+    def _holder_info(self) -> dict[str, Any]:
+        """Who holds the lease, for messages (``since`` is this worker's clock: informative only)."""
+        return {
             "owner": self.owner,
             "host": socket.gethostname(),
             "pid": os.getpid(),
             "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }
-        if expires_at is not None:
-            info["expires_at"] = expires_at
-        return info
 
     def _lock_local(self) -> None:
         import fcntl
@@ -368,42 +410,21 @@ class Journal:
     def _lease_path(self) -> Any:
         return self._folder() / LEASE_NAME
 
-    def _read_lease(self) -> dict[str, Any] | None:
-        path = self._lease_path()
-        try:
-            data = json.loads(path.read_text())
-        except FileNotFoundError:
-            return None
-        except ValueError:
-            return {}  # unreadable: treated as expired
-        return data if isinstance(data, dict) else {}
+    def _read_lease(self) -> Stored | None:
+        """The lease object as stored (bytes, ETag, age on the store's clock), or ``None``."""
+        return conditional.read(self._lease_path())
 
-    def _write_lease(self, *, create: bool) -> None:
-        path = self._lease_path()
-        text = json.dumps(self._holder_info(time.time() + self.lease_ttl))
-        if create:
-            # conditional create: refused when the object exists (S3 If-None-Match: *)
-            path.fs.pipe_file(path.path, text.encode("utf-8"), mode="create")
-        else:
-            path.write_text(text)
+    def _lease_bytes(self, beat: int = 0, *, released: bool = False) -> bytes:
+        """This holder's lease: unique at every write (``beat``), so that each write has a new ETag."""
+        info = self._holder_info()
+        info.update(generation=self._generation, beat=beat, ttl=self.lease_ttl, released=released)
+        return json.dumps(info).encode("utf-8")
 
     def _lock_remote(self) -> None:
+        """Take the lease with conditional writes, then keep it renewed (see the module notes)."""
         try:
-            current = self._read_lease()
-            if current is not None and current.get("owner") != self.owner:
-                if float(current.get("expires_at") or 0) > time.time():
-                    raise self._busy(current)
-                self._lease_path().unlink()  # expired: its worker died; take it over
-            try:
-                self._write_lease(create=True)
-            except (FileExistsError, OSError) as exc:
-                if isinstance(exc, FileExistsError) or "Precondition" in f"{exc}":
-                    raise self._busy(self._read_lease()) from None
-                raise
-            time.sleep(0.2)  # a store without conditional writes: the last writer wins, read it back
-            mine = self._read_lease()
-            if not mine or mine.get("owner") != self.owner:
-                raise self._busy(mine)
+            conditional.check_support(self._folder())
+            self._take_lease()
         except TencentCloudCheckpointError:
             raise
         except Exception as exc:
@@ -414,23 +435,132 @@ class Journal:
         self._lease_thread = threading.Thread(target=self._renew, name="checkpoint-lease", daemon=True)
         self._lease_thread.start()
 
-    def _renew(self) -> None:
-        while not self._lease_stop.wait(self.lease_ttl / 3):
+    def _take_lease(self) -> None:
+        """Create the lease (``If-None-Match: *``) or replace a released or expired one (``If-Match`` its
+        ETag as read): of several workers trying at once, the store lets exactly one write succeed.
+
+        :raises TencentCloudCheckpointError: a live worker holds it.
+        """
+        for _ in range(3):
+            started = time.monotonic()
+            current = self._read_lease()
+            holder = _parse_lease(current)
             try:
-                current = self._read_lease()
-                if not current or current.get("owner") != self.owner:
-                    raise self._busy(current)
-                self._write_lease(create=False)
+                if current is None:
+                    self._generation = self._last_generation() + 1
+                    self._lease_etag = conditional.put_if_absent(self._lease_path(), self._lease_bytes())
+                elif holder.get("owner") == self.owner:  # our own write, whose answer was lost
+                    self._lease_etag = current.etag
+                elif holder.get("released") or self._expired(current, holder):
+                    generation = max(_int(holder.get("generation")), self._last_generation())
+                    self._generation = generation + 1
+                    self._lease_etag = conditional.put_if_match(self._lease_path(), self._lease_bytes(), current.etag)
+                else:
+                    raise self._busy(holder)
+            except ConditionFailed:
+                continue  # another worker wrote it between our read and our write: look again
+            self._lease_valid_until = started + self.lease_ttl * LEASE_VALIDITY
+            return
+        raise self._busy(_parse_lease(self._read_lease()))
+
+    def _expired(self, current: Stored, holder: dict[str, Any]) -> bool:
+        """Whether the lease was left unrenewed for longer than its holder's TTL.
+
+        Judged on the store's clock (the age of the object by its ``Last-Modified`` and the answer's
+        ``Date``; both are whole seconds, hence the extra second), never by comparing a time written
+        by another worker with this worker's clock. A store that gives no age: this worker watches the
+        ETag, on its own monotonic clock, for longer than the TTL.
+        """
+        ttl = float(holder.get("ttl") or self.lease_ttl)
+        if current.age is not None:
+            return current.age >= ttl + 1.0
+        deadline = time.monotonic() + ttl + 1.0
+        while time.monotonic() < deadline:
+            time.sleep(min(1.0, ttl / 4))
+            again = self._read_lease()
+            if again is None or again.etag != current.etag:
+                return False  # renewed (or released): alive
+        return True
+
+    def _last_generation(self) -> int:
+        """The highest generation among the journal's parts (0 when none has one)."""
+        folder = self._folder()
+        if not folder.exists():
+            return 0
+        return max((_part_order(p.name)[1] for p in folder.iterdir()), default=0)
+
+    def _renew(self) -> None:
+        """Rewrite the lease every ``lease_ttl / 3`` (``If-Match`` the last ETag); a refused write means
+        another worker took the lease over: the batch stops. A failing store is retried until the lease
+        lapses."""
+        beat, wait = 0, self.lease_ttl / 3
+        while not self._lease_stop.wait(wait):
+            beat += 1
+            started = time.monotonic()
+            try:
+                lease = self._lease_bytes(beat)
+                self._lease_etag = conditional.put_if_match(self._lease_path(), lease, self._lease_etag or "")
+            except ConditionFailed:
+                return self._lease_lost(self._busy(_parse_lease(self._read_lease())))
             except Exception as exc:
-                error = (
-                    exc
-                    if isinstance(exc, TencentCloudCheckpointError)
-                    else TencentCloudCheckpointError(
+                if time.monotonic() < self._lease_valid_until:
+                    wait = self.lease_ttl / 12
+                    continue
+                return self._lease_lost(
+                    TencentCloudCheckpointError(
                         f"checkpoint {self.location}: the lease could not be renewed ({type(exc).__name__}: {exc})"
                     )
                 )
-                with self._lock:
-                    if self.error is None:
-                        self.error = TencentCloudCheckpointError(f"{error}: the batch stops")
-                    self._lock.notify_all()
-                return
+            self._lease_valid_until = started + self.lease_ttl * LEASE_VALIDITY
+            wait = self.lease_ttl / 3
+
+    def _lease_lost(self, error: TencentCloudCheckpointError) -> None:
+        with self._lock:
+            if self.error is None:
+                self.error = TencentCloudCheckpointError(f"{error}: the batch stops")
+            self._lock.notify_all()
+
+    def _check_lease(self) -> None:
+        """Raise (and stop the batch) when this worker's lease may have lapsed: past ``LEASE_VALIDITY`` of
+        the TTL since the start of its last successful write, by this worker's monotonic clock.
+        Another worker can take it over only after a whole TTL since that write reached the store."""
+        if self.remote and self._lease_etag is not None and time.monotonic() > self._lease_valid_until:
+            self._lease_lost(
+                TencentCloudCheckpointError(
+                    f"checkpoint {self.location}: the lease was not renewed in time (the worker stalled, or "
+                    "the store did not answer); nothing more is sent"
+                )
+            )
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _parse_lease(stored: Stored | None) -> dict[str, Any]:
+    """The lease's fields (empty when absent or unreadable: then it carries no generation and no TTL)."""
+    if stored is None:
+        return {}
+    try:
+        data = json.loads(stored.data.decode("utf-8"))
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+_PART = re.compile(r"^part-g(?P<generation>\d+)-(?P<seq>\d+)-[0-9a-f]+\.jsonl$")
+
+
+def _part_order(name: str) -> tuple[int, int, str]:
+    """Where a part goes in the journal: by lease generation, then by its writer's counter.
+
+    Parts of an earlier release were named by their writer's wall clock: they come first, in name
+    order (their relative order is only as good as those clocks were).
+    """
+    match = _PART.match(name)
+    if match is None:
+        return (0, 0, name)
+    return (1, int(match["generation"]), f"{int(match['seq']):020d}")

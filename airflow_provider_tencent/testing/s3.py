@@ -3,7 +3,10 @@
 :class:`LocalS3Server` runs moto's ``ThreadedMotoServer`` on 127.0.0.1 (a free port by default).
 The ``cos://`` filesystem reaches it through the connection extra ``cos_endpoint_url``. moto does
 not check signatures, but this server does refuse presigned URLs past their expiry (``403
-AccessDenied``, "Request has expired"), as S3 and COS do, so expiry can be tested.
+AccessDenied``, "Request has expired"), as S3 and COS do, so expiry can be tested. Writes (``PUT``,
+``POST``, ``DELETE``) are handled one at a time: moto checks ``If-None-Match``/``If-Match`` and then
+stores in two steps, which concurrent requests could interleave; S3 applies a conditional write
+atomically, and so does this server.
 
 Pytest fixtures (exported through the provider's pytest plugin):
 
@@ -95,6 +98,9 @@ class _Frontend:
                 "403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", f"{len(_EXPIRED)}")]
             )
             return [_EXPIRED]
+        if environ.get("REQUEST_METHOD") in ("PUT", "POST", "DELETE"):
+            with self.server.write_lock:  # a conditional write is checked and applied atomically
+                return list(self.app(environ, start_response))
         return self.app(environ, start_response)
 
 
@@ -112,6 +118,7 @@ class LocalS3Server:
         self.enforce_expiry = enforce_expiry
         self._server: Any = None
         self._client: Any = None
+        self.write_lock = threading.Lock()
         #: The latest requests served (method, path, Range header) - never query strings or headers with keys.
         self.requests: deque[RecordedRequest] = deque(maxlen=1000)
 
