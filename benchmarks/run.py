@@ -166,8 +166,23 @@ def bench_images(n: int, tmp: Path) -> None:
         emulator.stop()
 
 
+#: Runs of the short batch in one ``make bench`` (its figure moves by about 0.01 from run to run).
+SHORT_RUNS = 3
+
+
 def bench_short(n: int, tmp: Path) -> None:
-    """A short batch: ramp-up and retry tail weigh on it as a long batch hides them.
+    """The short batch :data:`SHORT_RUNS` times, each figure printed, then the lowest and the median."""
+    ratios = [short_batch(n, tmp / f"run{run}", run + 1) for run in range(SHORT_RUNS)]
+    ordered = sorted(ratios)
+    report(
+        f"CreateImage short batch over {SHORT_RUNS} runs: requests/s end to end / quota",
+        f"{', '.join(f'{r:.3f}' for r in ratios)} (lowest {ordered[0]:.3f}, median {ordered[len(ordered) // 2]:.3f})",
+        ">= 0.97",
+    )
+
+
+def short_batch(n: int, tmp: Path, run: int) -> float:
+    """A short batch: ramp-up and retry tail weigh on it as a long batch hides them; its ratio.
 
     300 pictures against a 20 requests/s ``CreateImage`` quota (the emulator's 10/s x 2), 150 ms
     of processing per request, 5 % transient faults (``FailedOperation.InnerError``, retried).
@@ -178,6 +193,7 @@ def bench_short(n: int, tmp: Path) -> None:
     from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
     quota = 20
+    tmp.mkdir(parents=True, exist_ok=True)
     emulator = EmulatorProcess(qps_scale=quota / 10, latency=(0.15, 0.15))
     try:
         use_connection(emulator.url)
@@ -203,9 +219,11 @@ def bench_short(n: int, tmp: Path) -> None:
             f"  CreateImage answers: {answers}; {wall:.2f} s end to end: first request after "
             f"{times[0] - started:.2f} s, last one {started + wall - times[-1]:.2f} s before the end"
         )
+        ratio = requests / wall / quota
         report(
-            f"CreateImage short batch ({n} pictures, {quota}/s, 5 % faults, 150 ms): requests/s end to end / quota",
-            f"{requests / wall / quota:.3f}",
+            f"CreateImage short batch, run {run} ({n} pictures, {quota}/s, 5 % faults, 150 ms): requests/s end to "
+            "end / quota",
+            f"{ratio:.3f}",
             ">= 0.97",
         )
         report("  pictures/s end to end / quota", f"{n / wall / quota:.3f}")
@@ -213,6 +231,7 @@ def bench_short(n: int, tmp: Path) -> None:
         report("  highest requests in any one second / quota", f"{peak}/{quota} = {peak / quota:.2f}", "<= 1.00")
     finally:
         emulator.stop()
+    return ratio
 
 
 class S3Process:

@@ -10,6 +10,13 @@ Two rules keep every such window at or under the quota while achieving about ``s
   after any request leaves at least ``n / rate x (1 + margin)`` seconds after it, with ``n`` the
   whole part of the rate.
 
+The first window is paced ``first_window_speedup`` (2) times faster: a batch's first requests
+have no earlier ones of its own in the server's window, so the quota allows its ``n`` first
+requests in half a second as well as in one, and the window guard still holds every ``n`` within
+``(1 + margin)`` seconds. Pacing them at the steady rate left half a second of a short batch's
+quota unused: 300 requests at 20/s take about 16 s, and that half second, the first request and
+the last answer were what kept such a batch under 0.97 of its quota end to end.
+
 When more than ``tolerance`` (15 %) of the requests sent in the last ``THROTTLE_WINDOW`` seconds
 were answered ``RequestLimitExceeded`` (and at least ``MIN_THROTTLES`` of them), the next slot is pushed
 back and the rate drops by ``decrease`` (x0.9) at each; it climbs back linearly (the whole target
@@ -54,6 +61,8 @@ class RateLimiter:
         throttled without slowing down.
     :param min_fraction: never slow below this fraction of the target rate.
     :param recovery_seconds: time to climb back to the target after a throttle.
+    :param first_window_speedup: the first ``n`` slots (one window's worth) are this many times
+        closer together (1: no speed-up).
     """
 
     def __init__(
@@ -66,6 +75,7 @@ class RateLimiter:
         tolerance: float = 0.15,
         min_fraction: float = 0.1,
         recovery_seconds: float = 5.0,
+        first_window_speedup: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -85,6 +95,9 @@ class RateLimiter:
         window_count = max(1, math.floor(rate))
         self._window_span = window_count / rate * (1.0 + margin)
         self._sent: collections.deque[float] = collections.deque(maxlen=window_count)
+        self._first_window = window_count
+        """Slots left of the first window (paced ``first_window_speedup`` times faster)."""
+        self._speedup = max(1.0, first_window_speedup)
         self._clock = clock
         self._sleep = sleep
         self._next = 0.0
@@ -137,7 +150,11 @@ class RateLimiter:
             now = self._clock()
             self._recover(now)
             slot = max(now, self._next)
-            self._next = slot + 1.0 / self.current
+            spacing = 1.0 / self.current
+            if self._first_window > 0:
+                self._first_window -= 1
+                spacing /= self._speedup
+            self._next = slot + spacing
         if slot > now:
             self._wait(slot - now)
 

@@ -92,10 +92,20 @@ class RetryPolicy:
         return others >= budget or self.throttled >= THROTTLE_BUDGET * budget
 
     def pause(self, error: BaseException | None, backoff: float) -> float:
-        """Seconds to wait before the next attempt, ``backoff`` being tenacity's jittered exponential."""
-        if isinstance(error, TencentCloudAPIError) and error.kind is ErrorKind.THROTTLED and self.limiter is None:
+        """Seconds to wait before the next attempt, ``backoff`` being tenacity's jittered exponential.
+
+        A transient server failure of a request that reached the service is repeated at once when a
+        pacing limiter takes the repeat's slot: the service gets no more requests a second either way
+        (the batch's other items fill the slots), and a backoff would only leave the batch's last
+        seconds idle waiting for the repeats of its last items.
+        """
+        if not isinstance(error, TencentCloudAPIError):
+            return backoff
+        if error.kind is ErrorKind.THROTTLED and self.limiter is None:
             # quotas are counted per second: without a pacing limiter, let the window pass
             return max(backoff, random.uniform(0.5, 1.0))
+        if error.kind is ErrorKind.TRANSIENT and error.sent and self.limiter is not None:
+            return 0.0
         return backoff
 
     def run(self, attempt: Callable[[], T]) -> T:
