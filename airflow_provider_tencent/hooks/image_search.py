@@ -384,8 +384,9 @@ GROUP_EXISTS = "InvalidParameterValue.ImageGroupIdAlreadyExist"
 
 
 def _check_whole_entity(entity_id: str, pic_name: str | None, whole_entity: bool) -> None:
-    """``DeleteImages`` without a PicName deletes every picture of the EntityId: only when asked so."""
-    if not pic_name and not whole_entity:
+    """``DeleteImages`` without a PicName deletes every picture of the EntityId: only when asked so, with
+    ``whole_entity`` the boolean ``True`` (a text such as ``"false"`` is not a yes)."""
+    if not pic_name and whole_entity is not True:
         raise TencentCloudInputError(
             f"DeleteImages without a PicName deletes EVERY picture of EntityId {entity_id!r}: "
             "give pic_name, or whole_entity=True to mean it",
