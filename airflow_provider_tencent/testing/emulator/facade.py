@@ -38,7 +38,8 @@ the controls (reset, credentials, faults, galleries).
 Other processes control it over unsigned HTTP (loopback clients only): ``GET /_emulator/state``,
 ``POST /_emulator/faults`` (the arguments of :meth:`Emulator.inject`, or ``{"clear": true}``),
 ``POST /_emulator/reset``, ``POST /_emulator/groups`` (``{"GroupId", "GroupName", "Capacity", "GroupType"}``),
-``POST /_emulator/aigc`` (``{"duration": seconds, "fail": {"err_code_ext", "message", "times"}}``); AIGC output
+``POST /_emulator/aigc`` (``{"duration": seconds, "fail": {"err_code_ext", "message", "times"}}``),
+``POST /_emulator/tiia`` (the arguments of :meth:`Emulator.set_tiia_answers`); AIGC output
 files are served at ``GET /_emulator/files/<TaskId>/<name>`` (see :mod:`.backends.aigc_tasks`).
 
 It never logs a key or a token, and records image URLs without their query string (presigned
@@ -65,7 +66,10 @@ from airflow_provider_tencent.testing.emulator.pipeline import RequestPipeline
 from airflow_provider_tencent.testing.emulator.server import Handler, Server
 from airflow_provider_tencent.testing.emulator.state import StateViews
 
-__all__ = ["Emulator"]
+__all__ = ["TIIA_ANSWERS", "Emulator"]
+
+#: The defaults of :meth:`Emulator.set_tiia_answers`.
+TIIA_ANSWERS: dict[str, Any] = {"unknown_group": "empty", "delete_missing": "ok", "max_qps_cap": 0}
 
 
 class Emulator(StateViews, RequestPipeline):
@@ -108,6 +112,8 @@ class Emulator(StateViews, RequestPipeline):
         oracle then checks only the answers (see :attr:`capture`)."""
         self.sts_lifetime_override: float | None = None
         """When set, AssumeRole and CVM metadata keys live this many seconds (whatever was asked)."""
+        self.tiia_answers: dict[str, Any] = dict(TIIA_ANSWERS)
+        """The answers of Image Search that its documents leave open (see :meth:`set_tiia_answers`)."""
         self._defaults = (qps_scale, latency, clock, self.download_timeout)
         self.keys = KeyStore(credentials or {TEST_SECRET_ID: TEST_SECRET_KEY}, lambda: self.clock())
         self._seed = seed
@@ -177,6 +183,7 @@ class Emulator(StateViews, RequestPipeline):
             if settings:
                 self.aigc_duration, self.sub_app_ids = 2.0, None
                 self.capture_requests = True
+                self.tiia_answers = dict(TIIA_ANSWERS)
 
     def add_credential(self, secret_id: str, secret_key: str, token: str | None = None, lifetime: float = 3600) -> None:
         """Accept a permanent key pair, or (with ``token``) temporary keys valid ``lifetime`` seconds."""
@@ -245,6 +252,34 @@ class Emulator(StateViews, RequestPipeline):
         """
         with self._lock:
             self.tiia.groups.setdefault(group_id, Group(name or group_id, int(capacity), group_type=int(group_type)))
+
+    def set_tiia_answers(
+        self,
+        unknown_group: str | None = None,
+        delete_missing: str | None = None,
+        max_qps_cap: int | None = None,
+    ) -> None:
+        """Choose the Image Search answers the documents leave open (kept by :meth:`reset`, restored by
+        ``reset(settings=True)``); an argument left ``None`` keeps its current value.
+
+        :param unknown_group: ``DescribeGroups`` of a GroupId that does not exist: ``"empty"`` (default:
+            an empty ``Groups``) or ``"error"`` (``InvalidParameterValue.ImageGroupIdNotExist``, in that
+            action's documented error list).
+        :param delete_missing: ``DeleteImages`` of a picture (or EntityId) that holds nothing: ``"ok"``
+            (default: success) or the error code to answer (``FailedOperation.ImageNotFoundInfo``, or any
+            other the service might choose).
+        :param max_qps_cap: the most ``MaxQps`` a gallery keeps (``CreateGroup`` with more stores this
+            cap, as the service reads a request over its default back); ``0`` = no cap (default).
+        """
+        with self._lock:
+            if unknown_group is not None:
+                if unknown_group not in ("empty", "error"):
+                    raise ValueError(f"unknown_group must be 'empty' or 'error', got {unknown_group!r}")
+                self.tiia_answers["unknown_group"] = unknown_group
+            if delete_missing is not None:
+                self.tiia_answers["delete_missing"] = str(delete_missing)
+            if max_qps_cap is not None:
+                self.tiia_answers["max_qps_cap"] = int(max_qps_cap)
 
     def set_capacity(self, group_id: str, pictures: int) -> None:
         """Change how many pictures gallery ``group_id`` holds at most."""

@@ -145,6 +145,8 @@ class Handler(BaseHTTPRequestHandler):
                     self.emulator.aigc_duration = float(args["duration"])
                 if args.get("fail"):
                     self.emulator.fail_aigc_tasks(**args["fail"])
+            elif path == CONTROL_PREFIX + "tiia":
+                self.emulator.set_tiia_answers(**args)
             elif path == CONTROL_PREFIX + "groups":
                 group_id = args.get("GroupId")
                 if not isinstance(group_id, str) or not group_id:
