@@ -182,7 +182,9 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
     and task, paced at its quota), and the task then counts its own creations and deletions (a
     creation that may have reached the service counts). A picture that would be an EntityId's
     eleventh fails before any call and the others are sent; a new version of a picture in a full
-    EntityId deletes the older version FIRST (with ``on_change="replace"``). A PicName sent under
+    EntityId deletes the older version FIRST (with ``on_change="replace"``). Shards split items by key,
+    so each shard counts an EntityId on its own: keep one EntityId's pictures in one shard (or one
+    task) for this guarantee; across shards the service still refuses an 11th (that item fails). A PicName sent under
     two EntityIds fails (or is skipped, per ``if_exists``) with a message naming the EntityId that
     holds it.
 

@@ -985,3 +985,28 @@ def test_emulator_shares_no_code_with_the_client():
             found += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
     assert not found
     assert {p.stem for p in (root / "backends").glob("*.py")} >= {"sts", "tiia", "vod", "cvm"}
+
+
+def test_tiia_answers_the_documents_leave_open(emu):
+    """DescribeGroups of an unknown GroupId, DeleteImages of nothing and a capped MaxQps, set over HTTP."""
+    try:
+        assert send(emu, "DescribeGroups", {"GroupId": "nope"}).code == "ok"  # default: an empty list
+        assert (
+            control(emu, "tiia", {"unknown_group": "error", "delete_missing": "FailedOperation.ImageNotFoundInfo"})[0]
+            == 200
+        )
+        assert control(emu, "tiia", {"unknown_group": "maybe"})[0] == 400
+        assert send(emu, "DescribeGroups", {"GroupId": "nope"}).code == "InvalidParameterValue.ImageGroupIdNotExist"
+        assert send(emu, "DescribeGroups", {"GroupId": "g"}).code == "ok"
+        deleted = send(emu, "DeleteImages", {"GroupId": "g", "EntityId": "none", "PicName": "none"})
+        assert deleted.code == "FailedOperation.ImageNotFoundInfo"
+        emu.set_tiia_answers(max_qps_cap=10)
+        params = {"GroupId": "fast", "GroupName": "Fast", "MaxCapacity": 10, "MaxQps": 50}
+        assert send(emu, "CreateGroup", params).code == "ok"
+        assert emu.tiia.groups["fast"].max_qps == 10
+        emu.reset()  # kept by a plain reset
+        assert emu.tiia_answers["unknown_group"] == "error"
+    finally:
+        emu.reset(settings=True)
+        emu.qps_scale = 100
+    assert emu.tiia_answers == {"unknown_group": "empty", "delete_missing": "ok", "max_qps_cap": 0}
