@@ -10,24 +10,36 @@ storage.
 
 **Never pay twice.** A generation task costs money, so:
 
-1. every request carries a ``SessionId`` derived from the DAG, run, task and map index (overridable with
-   ``session_id``): the service refuses a repeat within three days (``InvalidParameterValue.SessionId``),
-   and that refusal is read as "already submitted" - the task is then found with ``DescribeTasks`` by its
-   SessionId;
-2. the ``TaskId`` is stored in Airflow's ``task_state_store`` (AIP-103, Airflow >= 3.3) right after the
-   submit, before any wait: a retry after a worker crash, a wait timeout or a triggerer restart reads it
-   and reattaches (a triggerer restart needs nothing: the trigger's serialised state holds the TaskId).
-   Without a ``task_state_store`` (older Airflow), (1) alone protects;
+1. every request carries a ``SessionId`` derived from the DAG, run, task, map index and a digest of the request
+   (every field but the SessionId; :func:`~airflow_provider_tencent.operators.aigc_wait.request_digest`), or
+   ``session_id`` as given: the service refuses a repeat within three days (``InvalidParameterValue.SessionId``
+   or ``FailedOperation.TaskDuplicate``), and that refusal is read as "already submitted" - the task is then
+   found with ``DescribeTasks`` by its SessionId;
+2. the ``TaskId`` is stored in Airflow's ``task_state_store`` (AIP-103, Airflow >= 3.3) with the request's
+   digest right after the submit, before any wait: a retry after a worker crash, a wait timeout or a
+   triggerer restart reads it and reattaches (a triggerer restart needs nothing: the trigger's serialised
+   state holds the TaskId). Without a ``task_state_store`` (older Airflow), (1) alone protects;
 3. a submit whose outcome is unknown without a SessionId (``session_id=""`` switches de-duplication off)
    fails with the RequestId, saying a task may exist.
 
+**Never another request's result.** A re-run whose request differs (a cleared task re-rendered with another
+prompt; another ``session_id``) does not reattach to the stored task: it submits its own. A task about to be
+reattached (stored, or found by its SessionId) has its ``Input`` compared with the request: a difference fails
+the task (:class:`~airflow_provider_tencent.operators.aigc_wait.AigcRequestMismatchError`, naming the fields) -
+a constant ``session_id`` never hands one run another run's video. A stored TaskId the service no longer
+knows (older than three days) is submitted afresh.
+
 **Terminal states.** Success returns ``{"TaskId", "Status", "files": [...]}`` (and ``"paths"`` when copied)
 through XCom. A task that ended with an error raises with its ``ErrCode``, ``ErrCodeExt`` and message; it is
-retried (a new task with a new SessionId, by Airflow's ``retries``) only when its ``ErrCodeExt`` says a new
-task may succeed (:data:`airflow_provider_tencent.contracts.vod.TASK_ERR_RETRYABLE`: throttling, backlog,
-internal errors, timeouts, a failed generation); content, parameter and cancellation errors fail for good.
-A wait that runs out (``timeout``, or the task's ``execution_timeout``) leaves the remote task running and
-says how to find it; a retry reattaches to it.
+retried (a new task with the next generation's SessionId, by Airflow's ``retries``) only when its
+``ErrCodeExt`` says a new task may succeed (:data:`airflow_provider_tencent.contracts.vod.TASK_ERR_RETRYABLE`:
+throttling, backlog, internal errors, timeouts, a failed generation); content, parameter and cancellation
+errors fail for good. Without a ``task_state_store`` the retry finds the failed task by its SessionId and
+moves to the next generation. A task refused for the account's AIGC concurrency (``RequestLimitExceeded``:
+one task at a time by default; nothing generated) is submitted again after a pause, within ``timeout``
+(:data:`~airflow_provider_tencent.contracts.vod.TASK_ERR_RESUBMIT`). A wait that runs out (``timeout``, at
+most 72 hours, or the task's ``execution_timeout``) leaves the remote task running and says how to find it; a
+retry reattaches to it.
 
 **Lineage** (OpenLineage): inputs the subjects (``tencentcloud-vod://<region>``, name the ``ElementId``) and
 the files the request names (``FileInfos``, ``LastFrameUrl``/``LastFrameFileId``: a URL by its address
@@ -526,7 +538,7 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
         """
         store = context.get("task_state_store")
         if store is not None:
-            record = {
+            record: dict[str, Any] = {
                 "TaskId": task_id,
                 "SessionId": session_id,
                 "generation": generation,
@@ -558,27 +570,32 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
 class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
     """Generate a video with VOD ``CreateAigcVideoTask`` (API 2018-07-17) and wait for it; see the module docs.
 
-    :param element_ids: AIGC subjects (``ElementId``) to keep in the video: a list, a comma-separated
-        string, or an ``XComArg`` (``VodCreateAigcElementOperator(...).output``, mapped or not). Each becomes
+    :param element_ids: AIGC subjects (``ElementId``) to keep in the video: a list, a JSON or Python list text
+        (a rendered template), a comma-separated string, or an ``XComArg`` (``VodCreateAigcElementOperator(...).output``, mapped or not). Each becomes
         ``SubjectInfos[].Id`` (the Kling model requires it). Templated.
     :param subject_infos: full ``SubjectInfos`` objects (``Id``, ``Name``, ``VoiceId``...), added after
         ``element_ids``.
     :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``.
     :param prompt: ``Prompt``, at most 1000 characters; required without ``file_infos``.
     :param negative_prompt: ``NegativePrompt``, at most 1000 characters.
-    :param output_config: ``OutputConfig`` (``StorageMode``, ``Duration``, ``Resolution``, ``AspectRatio``...).
+    :param output_config: ``OutputConfig`` (``StorageMode``, ``Duration``, ``Resolution``, ``AspectRatio``...):
+        a dict, or its JSON (or Python) text; ``file_infos`` and ``subject_infos`` likewise as lists.
     :param file_infos: ``FileInfos``; likewise ``last_frame_file_id``, ``last_frame_url``, ``enhance_prompt``,
         ``input_region``, ``scene_type``, ``seed``, ``session_context``, ``tasks_priority``, ``ext_info`` and
         ``procedure`` are the request fields of the same names.
-    :param session_id: the de-duplication key; default derived from DAG, run, task and map index. ``""``
-        switches de-duplication off (then an ambiguous submit fails saying a task may exist).
+    :param session_id: the de-duplication key; default derived from DAG, run, task, map index and the
+        request. ``""`` switches de-duplication off (then an ambiguous submit fails saying a task may exist).
+        A given ``session_id`` found on a task made from another request fails the task (never its result).
     :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``.
-    :param output_path: a ``cos://``/``s3://`` (or local) folder: the output files are streamed there as
-        ``<TaskId>-<n>.<type>`` and their paths returned under ``"paths"``.
+    :param output_path: a ``cos://``/``s3://`` (or existing local) folder: the output files are streamed there
+        as ``<TaskId>-<n>.<type>`` (under a temporary name, renamed when whole) and their paths returned under
+        ``"paths"``.
     :param deferrable: wait in the triggerer (default: ``[operators] default_deferrable``).
     :param poll_interval: seconds between two ``DescribeTaskDetail`` reads at first (default 10), growing by
         ``backoff`` (default 1.5) up to ``max_poll_interval`` (default 60).
-    :param timeout: seconds to wait for the task (default two hours); then it fails leaving the task running.
+    :param timeout: seconds to wait for the task (default two hours, at most 72 hours); then it fails leaving
+        the task running. ``timeout``, ``poll_interval``, ``max_poll_interval`` and ``backoff`` must be finite
+        numbers: anything else is refused when the operator is built.
     :return: ``{"TaskId", "Status", "files": [{"FileUrl" (no query string), "FileType", ...}], "paths"?}``.
     """
 
@@ -618,7 +635,7 @@ class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
 
     def extra_params(self) -> dict[str, Any]:
         subjects = [{"Id": element_id} for element_id in _element_ids(self.element_ids)]
-        subjects += [dict(s) for s in self.subject_infos or []]
+        subjects += [dict(s) for s in _structured(self.subject_infos, "subject_infos", list) or []]
         return {
             "SubjectInfos": subjects or None,
             "LastFrameFileId": self.last_frame_file_id,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from integration.test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture)
 from test_aigc_generation import DictStore, FakeTI, add_element, creates, ctx, first_event, video_op
 
 from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
@@ -348,3 +349,42 @@ def test_null_task_member_while_waiting_is_read_as_waiting(aigc, deferrable):
 def test_output_folder_is_unchanged_for_local_paths(tmp_path: Path, aigc):
     result = video_op(output_path=str(tmp_path)).execute(ctx(DictStore()))
     assert [p.name for p in tmp_path.iterdir()] == [Path(result["paths"][0]).name]
+
+
+# -- item 7 under real Airflow: `airflow dags test` twice on one run, the prompt changed ------------------------
+@pytest.mark.e2e
+@pytest.mark.timeout(900)
+def test_dags_test_rerun_with_another_prompt_makes_its_own_video(canary_provider, tmp_path):  # noqa: F811
+    """Airflow 3.3's own task_state_store keeps the first run's TaskId; the re-run with another prompt must get
+    the video of its prompt."""
+    import json
+
+    from conftest import put_object
+
+    from airflow_provider_tencent.testing.images import make_image
+    from dev.dag_runner import AirflowEnv
+
+    provider = canary_provider
+    provider.emulator.aigc_duration = 2.0
+    for v, view in enumerate(("front", "left")):
+        put_object(provider.bucket, f"aigc/subjects/mug/{view}.png", make_image(400, 500, "png", seed=v))
+    airflow = AirflowEnv(
+        tmp_path / "home",
+        env={
+            "AIRFLOW_CONN_TENCENTCLOUD_DEFAULT": json.dumps(provider.conn),
+            "TENCENT_AIGC_BUCKET": provider.bucket,
+            "TENCENT_AIGC_POLL_SECONDS": "0.2",
+        },
+    )
+    first = airflow.dags_test("tencent_aigc_video", "2026-05-01")  # the form's default prompt
+    assert first.state == "success", first.output[-5000:]
+    assert airflow._query("SELECT key FROM task_state_store WHERE run_id = ?", first.run_id)  # kept after success
+    # the task run again on the same run (as after a clear), its prompt changed
+    params = json.dumps({"prompt": "a blue mug on a table"})
+    rerun = airflow.airflow("tasks", "test", "tencent_aigc_video", "make_video", f"{first.run_id}", "-t", params)
+    output = rerun.stdout + rerun.stderr
+    assert rerun.returncode == 0, output[-5000:]
+    by_prompt = {t["params"]["Prompt"]: t["TaskId"] for t in provider.emulator.aigc_tasks() if not t["refused"]}
+    assert "a blue mug on a table" in by_prompt, (by_prompt, output[-3000:])
+    assert f"copied output file 1 of AIGC task {by_prompt['a blue mug on a table']}" in output
+    assert "reattaching to AIGC task" not in output
