@@ -571,8 +571,9 @@ class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
     """Generate a video with VOD ``CreateAigcVideoTask`` (API 2018-07-17) and wait for it; see the module docs.
 
     :param element_ids: AIGC subjects (``ElementId``) to keep in the video: a list, a JSON or Python list text
-        (a rendered template), a comma-separated string, or an ``XComArg`` (``VodCreateAigcElementOperator(...).output``, mapped or not). Each becomes
-        ``SubjectInfos[].Id`` (the Kling model requires it). Templated.
+        (a rendered template), a comma-separated string, or an ``XComArg``
+        (``VodCreateAigcElementOperator(...).output``, mapped or not). Each becomes ``SubjectInfos[].Id`` (the
+        Kling model requires it). Templated.
     :param subject_infos: full ``SubjectInfos`` objects (``Id``, ``Name``, ``VoiceId``...), added after
         ``element_ids``.
     :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``.
