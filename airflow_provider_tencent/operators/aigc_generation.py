@@ -356,8 +356,9 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
             if exc.code != contract.TASK_NOT_FOUND:
                 raise
         self.log.warning(
-            "AIGC task %s is unknown to the service (it shows tasks of the last %d hours only): submitting afresh",
+            "AIGC task %s is unknown to the service (%s; it shows the tasks of the last %d hours only)",
             task_id,
+            contract.TASK_NOT_FOUND,
             contract.TASK_VISIBLE_SECONDS // 3600,
         )
         return None
@@ -392,8 +393,11 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
         release) it was made from other inputs: a new task is then submitted."""
         task_id = f"{stored['TaskId']}"
         detail = self._read_known(task_id, sub_app_id)
+        if detail is None:
+            self.log.warning("the stored AIGC task %s is gone: submitting a new task for this request", task_id)
+            return None
         session = "legacy" if stored.get("legacy") else f"{stored.get('SessionId')}"
-        if detail is None or not self._check_input(task_id, request, detail, session):
+        if not self._check_input(task_id, request, detail, session):
             return None
         return task_outcome(task_id, detail)
 
