@@ -388,3 +388,29 @@ def test_dags_test_rerun_with_another_prompt_makes_its_own_video(canary_provider
     assert "a blue mug on a table" in by_prompt, (by_prompt, output[-3000:])
     assert f"copied output file 1 of AIGC task {by_prompt['a blue mug on a table']}" in output
     assert "reattaching to AIGC task" not in output
+
+
+def test_emulator_aigc_settings_over_http(aigc):
+    """Another process (a DAG under `airflow dags test`) sets the AIGC knobs through `POST /_emulator/aigc`."""
+    import requests
+
+    emulator = aigc.emulator
+    answer = requests.post(
+        f"{emulator.url}/_emulator/aigc",
+        json={"concurrency": 3, "duplicate_code": "FailedOperation.TaskDuplicate", "null_while_waiting": True},
+        timeout=5,
+    )
+    assert answer.status_code == 200
+    assert (emulator.aigc_concurrency, emulator.aigc_duplicate_code, emulator.aigc_null_while_waiting) == (
+        3,
+        "FailedOperation.TaskDuplicate",
+        True,
+    )
+    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p"})["TaskId"]
+    assert requests.post(f"{emulator.url}/_emulator/aigc", json={"age": 4 * DAYS}, timeout=5).status_code == 200
+    from airflow_provider_tencent.exceptions import TencentCloudAPIError
+
+    with pytest.raises(TencentCloudAPIError, match=r"InvalidParameterValue\.TaskId"):
+        TencentVodHook().describe_task_detail(task_id)
+    assert requests.post(f"{emulator.url}/_emulator/aigc", json={"concurrency": None}, timeout=5).status_code == 200
+    assert emulator.aigc_concurrency is None
