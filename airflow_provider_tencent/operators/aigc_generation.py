@@ -326,21 +326,33 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
             return None
         return record
 
-    def _check_input(self, task_id: str, request: dict[str, Any], detail: dict[str, Any], session: str) -> bool:
-        """Whether task ``task_id``'s Input matches ``request``; raises when it does not (unless legacy)."""
+    def _check_input(
+        self, task_id: str, request: dict[str, Any], detail: dict[str, Any], session: str, *, proven: bool = False
+    ) -> bool:
+        """Whether task ``task_id`` is this request's, from its ``Input``; raises when it is not (unless legacy).
+
+        ``proven``: the request's digest already ties the task to this request (a stored record with the same
+        digest, or a derived SessionId, which embeds it): a difference is then an echo the service shows
+        otherwise (trimmed, enhanced...) and is only logged.
+        """
         differing = input_differences(request, detail)
         if not differing:
             return True
         names = ", ".join(f"{self.action_contract.field(k).arg} ({k})" for k in differing)
+        if proven:
+            self.log.warning(
+                "AIGC task %s shows %s otherwise than this request, but its SessionId/stored digest is this "
+                "request's: reattaching",
+                task_id,
+                names,
+            )
+            return True
         if session == "legacy":
             self.log.warning("the stored AIGC task %s was made from other inputs (%s): not reattaching", task_id, names)
             return False
         hint = (
             f"set another session_id (this one, {session}, is taken for three days from its first submit), or "
             "leave session_id unset to derive one from the request"
-            if self.session_id
-            else "the stored or derived SessionId should not match another request: clear the task's stored "
-            "state, or set session_id"
         )
         raise AigcRequestMismatchError(
             f"{self.action_contract.action}: AIGC task {task_id} (SessionId {session}) was made from another "
@@ -396,8 +408,9 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
         if detail is None:
             self.log.warning("the stored AIGC task %s is gone: submitting a new task for this request", task_id)
             return None
-        session = "legacy" if stored.get("legacy") else f"{stored.get('SessionId')}"
-        if not self._check_input(task_id, request, detail, session):
+        legacy = bool(stored.get("legacy"))
+        session = "legacy" if legacy else f"{stored.get('SessionId')}"
+        if not self._check_input(task_id, request, detail, session, proven=not legacy):
             return None
         return task_outcome(task_id, detail)
 
@@ -445,7 +458,7 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
                 detail = self._read_known(task_id, sub_app_id)
                 if detail is None:
                     raise TencentCloudError(f"AIGC task {task_id} of SessionId {session_id} cannot be read")
-                self._check_input(task_id, request, detail, session_id)
+                self._check_input(task_id, request, detail, session_id, proven=self.session_id is None)
                 outcome = task_outcome(task_id, detail)
                 if outcome.failed and outcome.retryable:
                     self.log.warning(

@@ -131,7 +131,7 @@ def _same(ours: Any, theirs: Any) -> bool:
     numbers = (int, float)
     if isinstance(ours, numbers) and isinstance(theirs, numbers) and not isinstance(ours, bool):
         return float(ours) == float(theirs)
-    return f"{ours}" == f"{theirs}"
+    return f"{ours}".strip() == f"{theirs}".strip()
 
 
 def input_differences(request: dict[str, Any], detail: dict[str, Any]) -> list[str]:

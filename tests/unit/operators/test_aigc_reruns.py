@@ -414,3 +414,17 @@ def test_emulator_aigc_settings_over_http(aigc):
         TencentVodHook().describe_task_detail(task_id)
     assert requests.post(f"{emulator.url}/_emulator/aigc", json={"concurrency": None}, timeout=5).status_code == 200
     assert emulator.aigc_concurrency is None
+
+
+def test_echo_that_differs_does_not_fail_a_task_the_digest_proves(aigc):
+    """The service may show the Input otherwise (an enhanced prompt): when the stored record's digest or the derived
+    SessionId already ties the task to this request, the retry reattaches (nothing paid twice, nothing failed)."""
+    store = DictStore()
+    first = video_op(prompt="a mug", enhance_prompt="Enabled").execute(ctx(store))
+    plain = video_op(prompt="a cup").execute(ctx(DictStore(), FakeTI("plain")))
+    with aigc.emulator._lock:
+        for task in aigc.emulator.vod.tasks.values():
+            task["params"]["Prompt"] += ", shown otherwise by the service"
+    assert video_op(prompt="a mug", enhance_prompt="Enabled").execute(ctx(store))["TaskId"] == first["TaskId"]
+    assert video_op(prompt="a cup").execute(ctx(None, FakeTI("plain")))["TaskId"] == plain["TaskId"]  # by SessionId
+    assert len(aigc.emulator.aigc_tasks()) == 2
