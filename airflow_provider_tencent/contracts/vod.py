@@ -178,6 +178,20 @@ VIDEO_PROMPT_MAX = 1000
 #: For us it means "already submitted": the operator then finds the task (stored TaskId, or DescribeTasks).
 SESSION_DUPLICATE = "InvalidParameterValue.SessionId"
 
+#: Every answer that means "this SessionId was submitted before": the documented refusal, and
+#: ``FailedOperation.TaskDuplicate`` (errorcodes.py "操作失败:任务重复"), which the service may answer instead.
+SESSION_DUPLICATE_CODES = (SESSION_DUPLICATE, "FailedOperation.TaskDuplicate")
+#: DescribeTaskDetail of a TaskId the service does not know (errorcodes.py "任务 ID 不存在"): never created,
+#: or older than :data:`TASK_VISIBLE_SECONDS`.
+TASK_NOT_FOUND = "InvalidParameterValue.TaskId"
+#: DescribeTaskDetail and DescribeTasks see the tasks submitted in the last three days (72 hours) only (their
+#: public documents); the SessionId window is three days too. A wait cannot usefully be longer.
+TASK_VISIBLE_SECONDS = 3 * 24 * 3600
+#: ``ErrCodeExt`` of a task the service refused before generating anything: the account's AIGC concurrency
+#: (默认限制1个并发处理 - one task at a time by default) was in use. Nothing was generated, so the operator
+#: submits again (a new SessionId) after a pause, within its ``timeout``.
+TASK_ERR_RESUBMIT = frozenset({"RequestLimitExceeded"})
+
 AIGC_TASK_ERRORS: tuple[ErrorSpec, ...] = (
     _E(
         SESSION_DUPLICATE,

@@ -38,7 +38,8 @@ the controls (reset, credentials, faults, galleries).
 Other processes control it over unsigned HTTP (loopback clients only): ``GET /_emulator/state``,
 ``POST /_emulator/faults`` (the arguments of :meth:`Emulator.inject`, or ``{"clear": true}``),
 ``POST /_emulator/reset``, ``POST /_emulator/groups`` (``{"GroupId", "GroupName", "Capacity", "GroupType"}``),
-``POST /_emulator/aigc`` (``{"duration": seconds, "fail": {"err_code_ext", "message", "times"}}``),
+``POST /_emulator/aigc`` (``{"duration": seconds, "fail": {"err_code_ext", "message", "times"}, "concurrency": n,
+"duplicate_code": code, "null_while_waiting": bool, "age": seconds, "break_downloads": n}``),
 ``POST /_emulator/tiia`` (the arguments of :meth:`Emulator.set_tiia_answers`); AIGC output
 files are served at ``GET /_emulator/files/<TaskId>/<name>`` (see :mod:`.backends.aigc_tasks`).
 
@@ -107,6 +108,15 @@ class Emulator(StateViews, RequestPipeline):
         self.sub_app_ids: set[int] | None = None
         """When set, AIGC task actions require a ``SubAppId`` from this set (``InvalidParameterValue.SubAppId``)."""
         self._aigc_failures: list[tuple[str, str]] = []
+        self.aigc_concurrency: int | None = 1
+        """AIGC generation tasks the account runs at once (the documents: "默认限制1个并发处理"); a task created
+        while that many run ends at once, FINISH with ``ErrCodeExt`` ``RequestLimitExceeded``. ``None``: no limit."""
+        self.aigc_duplicate_code = "InvalidParameterValue.SessionId"
+        """The code that refuses a repeated SessionId (``FailedOperation.TaskDuplicate`` is the other answer)."""
+        self.aigc_null_while_waiting = False
+        """When true, ``DescribeTaskDetail`` of a ``WAITING`` task answers its ``AigcVideoTask``/``AigcImageTask``
+        member as null (as the service may, before the task starts)."""
+        self._aigc_broken_downloads = 0
         self.capture_requests = True
         """False while a test sends deliberately malformed requests (its own, not the provider's): the
         oracle then checks only the answers (see :attr:`capture`)."""
@@ -180,8 +190,11 @@ class Emulator(StateViews, RequestPipeline):
             admitted (passed the rate limit), secret_id (never a key or token)."""
             self.sts_lifetime_override = None
             self._aigc_failures = []
+            self._aigc_broken_downloads = 0
             if settings:
                 self.aigc_duration, self.sub_app_ids = 2.0, None
+                self.aigc_concurrency, self.aigc_duplicate_code = 1, "InvalidParameterValue.SessionId"
+                self.aigc_null_while_waiting = False
                 self.capture_requests = True
                 self.tiia_answers = dict(TIIA_ANSWERS)
 
@@ -290,6 +303,25 @@ class Emulator(StateViews, RequestPipeline):
         """The next ``times`` generation tasks created finish failed with ``err_code_ext`` and ``message``."""
         with self._lock:
             self._aigc_failures += [(err_code_ext, message or f"{err_code_ext} (injected)")] * int(times)
+
+    def break_aigc_downloads(self, times: int = 1) -> None:
+        """The next ``times`` downloads of an output file break midway: half the body, then the connection closes."""
+        with self._lock:
+            self._aigc_broken_downloads += int(times)
+
+    def _take_broken_download(self) -> bool:
+        with self._lock:
+            if self._aigc_broken_downloads <= 0:
+                return False
+            self._aigc_broken_downloads -= 1
+            return True
+
+    def age_aigc_tasks(self, seconds: float) -> None:
+        """Move every AIGC task and SessionId ``seconds`` into the past, as if that much time had gone by for them
+        (the signing clock is left alone): past three days, the service no longer shows a task nor refuses its
+        SessionId."""
+        with self._lock:
+            self.vod.age_tasks(float(seconds))
 
     def _next_aigc_failure(self) -> tuple[str, str] | None:
         with self._lock:

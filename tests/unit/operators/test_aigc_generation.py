@@ -38,6 +38,7 @@ from airflow_provider_tencent.operators.aigc_generation import (
     CreateAigcImageOperator,
     CreateAigcVideoOperator,
     derive_session_id,
+    request_digest,
 )
 from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
 from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger
@@ -214,6 +215,10 @@ def test_session_id_is_deterministic_and_short():
     assert one == derive_session_id("d", "r", "t", -1) and len(one) <= 50
     assert len({one, derive_session_id("d", "r", "t", 0), derive_session_id("d", "r2", "t", -1)}) == 3
     assert len(derive_session_id("d" * 250, "r" * 250, "t" * 250, 99999, 12)) <= 50
+    # another request (everything but the SessionId) is another SessionId
+    assert derive_session_id("d", "r", "t", -1, 0, "digest-a") != derive_session_id("d", "r", "t", -1, 0, "digest-b")
+    assert request_digest({"Prompt": "a", "SessionId": "x"}) == request_digest({"SessionId": "y", "Prompt": "a"})
+    assert request_digest({"Prompt": "a"}) != request_digest({"Prompt": "b"})
 
 
 # -- success, deferral, copy ------------------------------------------------------------------------
@@ -223,7 +228,10 @@ def test_video_from_element_ids_in_the_worker(aigc):
     task = aigc.emulator.aigc_tasks()[0]
     assert result["TaskId"] == task["TaskId"] and result["Status"] == "FINISH"
     assert task["params"]["SubjectInfos"] == [{"Id": "12345678901234"}]
-    assert task["params"]["SessionId"] == derive_session_id("aigc_dag", "manual__2026-01-01", "make_video", -1)
+    digest = request_digest(task["params"])  # the request without its SessionId is part of the SessionId
+    assert task["params"]["SessionId"] == derive_session_id(
+        "aigc_dag", "manual__2026-01-01", "make_video", -1, 0, digest
+    )
     assert [f["FileType"] for f in result["files"]] == ["mp4"] and "?" not in result["files"][0]["FileUrl"]
     assert context["ti"].xcom["aigc_task_id"] == task["TaskId"]
     assert task["TaskId"] in context["ti"].xcom["_link_VodAigcTaskLink"]
@@ -389,7 +397,11 @@ def test_retryable_failure_retries_with_a_new_session_id(aigc):
     tasks = aigc.emulator.aigc_tasks()
     assert len(tasks) == 2 and result["TaskId"] == tasks[1]["TaskId"]
     ids = ("aigc_dag", "manual__2026-01-01", "make_video", -1)
-    assert [t["params"]["SessionId"] for t in tasks] == [derive_session_id(*ids), derive_session_id(*ids, 1)]
+    digest = request_digest(tasks[0]["params"])
+    assert [t["params"]["SessionId"] for t in tasks] == [
+        derive_session_id(*ids, 0, digest),
+        derive_session_id(*ids, 1, digest),
+    ]
 
 
 def test_wait_timeout_leaves_the_task_and_says_how_to_find_it(aigc):

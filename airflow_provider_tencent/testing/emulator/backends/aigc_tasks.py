@@ -14,6 +14,15 @@ Rules (from ``tencentcloud-sdk-python-vod`` 3.1.194 ``models.py`` and 创建 AIG
 * ``SubAppId``: when the emulator has ``sub_app_ids`` set, a missing or foreign id is
   ``InvalidParameterValue.SubAppId``.
 * 20 requests per second for both creating actions.
+* One task at a time per account by default ("默认限制1个并发处理"; ``Emulator.aigc_concurrency``): a task
+  created while the account's limit of tasks runs is refused - it ends at once, ``FINISH`` with ``ErrCodeExt``
+  ``RequestLimitExceeded`` (the SDK models: "调用超出并发限制") and no file; it generated nothing.
+* ``DescribeTaskDetail`` and ``DescribeTasks`` see the tasks of the last three days (72 h) only: an older task is
+  answered as unknown (``InvalidParameterValue.TaskId``, "任务 ID 不存在"), and its SessionId is free again.
+  ``Emulator.age_aigc_tasks`` moves tasks into the past.
+* A repeated SessionId is refused with ``Emulator.aigc_duplicate_code`` (``InvalidParameterValue.SessionId``, or
+  ``FailedOperation.TaskDuplicate``); with ``Emulator.aigc_null_while_waiting`` a ``WAITING`` task's
+  ``AigcVideoTask``/``AigcImageTask`` member is null.
 
 A task is ``WAITING`` for the first tenth of ``Emulator.aigc_duration`` seconds, then ``PROCESSING`` with a
 growing ``Progress``, then ``FINISH`` - with ``ErrCode`` 0 and output files, or (when a failure was queued with
@@ -68,6 +77,8 @@ VIDEO_PARAMS = {
     "Procedure": "str",
 }
 FILE_PREFIX = "/_emulator/files/"
+#: The failure of a task refused for the account's concurrency (ErrCodeExt and Message of the SDK models).
+REFUSED = ("RequestLimitExceeded", "调用超出并发限制 (the account's AIGC concurrency limit is in use)")
 
 
 def _iso(ts: float | None) -> str:
@@ -143,27 +154,48 @@ class AigcTaskActions:
                 seen = self.sessions.get(session_id)
                 if seen is not None and now - seen[1] < SESSION_WINDOW:
                     raise ApiError(
-                        "InvalidParameterValue.SessionId",
+                        self.emulator.aigc_duplicate_code,
                         "The SessionId was used within the last three days; the request was deduplicated.",
                     )
             rng = self.emulator._rng
             sub_app = body.get("SubAppId") or 251000000
             task_id = f"{sub_app}-{kind}-{rng.getrandbits(64):016x}"
-            failure = self.emulator._next_aigc_failure()
+            refused = self._over_concurrency()
+            failure = REFUSED if refused else self.emulator._next_aigc_failure()
             self.tasks[task_id] = {
                 "TaskId": task_id,
                 "kind": kind,
                 "params": {k: v for k, v in body.items() if k not in ("FileInfos",)},
                 "created": now,
                 "started": time.monotonic(),
-                "duration": float(self.emulator.aigc_duration),
+                "duration": 0.0 if refused else float(self.emulator.aigc_duration),
                 "failure": failure,
+                "refused": refused,
                 "RequestId": request_id,
                 "polls": 0,
             }
             if session_id:
                 self.sessions[session_id] = (task_id, now)
         return {"TaskId": task_id}
+
+    def _over_concurrency(self) -> bool:
+        """Whether the account already runs as many tasks as ``Emulator.aigc_concurrency`` allows (lock held)."""
+        limit = self.emulator.aigc_concurrency
+        if limit is None:
+            return False
+        running = [t for t in self.tasks.values() if not t["refused"] and self._progress(t)[0] != "FINISH"]
+        return len(running) >= int(limit)
+
+    def _visible(self, task: dict[str, Any]) -> bool:
+        """Whether the service still shows ``task``: created within the last three days."""
+        return bool(self.emulator.clock() - task["created"] < SESSION_WINDOW)
+
+    def age_tasks(self, seconds: float) -> None:
+        """Move every task and SessionId ``seconds`` into the past (the facade holds the lock)."""
+        for task in self.tasks.values():
+            task["created"] -= seconds
+            task["started"] -= seconds
+        self.sessions = {sid: (tid, at - seconds) for sid, (tid, at) in self.sessions.items()}
 
     def _check_sub_app(self, body: dict[str, Any]) -> None:
         allowed = self.emulator.sub_app_ids
@@ -222,6 +254,7 @@ class AigcTaskActions:
                 "SessionContext": params.get("SessionContext", ""),
             },
         )
+        null_member = status == "WAITING" and self.emulator.aigc_null_while_waiting
         return full(
             DETAIL_FIELDS,
             {
@@ -230,7 +263,7 @@ class AigcTaskActions:
                 "CreateTime": _iso(task["created"]),
                 "BeginProcessTime": _iso(begin) if status != "WAITING" else "",
                 "FinishTime": _iso(finish) if status == "FINISH" else "",
-                task["kind"]: inner,
+                task["kind"]: None if null_member else inner,
             },
         )
 
@@ -240,7 +273,7 @@ class AigcTaskActions:
             raise ApiError("MissingParameter", "TaskId is required.")
         with self.lock:
             task = self.tasks.get(body["TaskId"])
-            if task is None:
+            if task is None or not self._visible(task):
                 raise ApiError("InvalidParameterValue.TaskId", f"The task {body['TaskId']!r} does not exist.")
             task["polls"] += 1
             return self._detail(task)
@@ -266,6 +299,8 @@ class AigcTaskActions:
         with self.lock:
             rows = []
             for task in sorted(self.tasks.values(), key=lambda t: t["created"], reverse=True):
+                if not self._visible(task):
+                    continue
                 detail = self._detail(task)
                 if status and detail["Status"] != status:
                     continue
