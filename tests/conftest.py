@@ -65,7 +65,7 @@ def put_object(bucket: str, key: str, data: bytes) -> str:
     return uri
 
 
-# -- the SDK oracle over the whole session (tests/sdk_oracle.py) --------------------------------------
+# -- the two oracles over the whole session (tests/sdk_oracle.py, tests/api_oracle.py) ----------------
 def pytest_configure(config: pytest.Config) -> None:
     """Every exchange any emulator in this process answers is captured for the session-end check."""
     from airflow_provider_tencent.testing.emulator import Emulator
@@ -73,25 +73,34 @@ def pytest_configure(config: pytest.Config) -> None:
     Emulator.capture = None if os.environ.get("NO_ORACLE") else []
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Load every captured request into the SDK's ``<Action>Request`` and every answer into its
-    ``<Action>Response``: any unknown field, wrong type or missing field fails the run."""
+def _oracles() -> list[tuple[str, Any]]:
+    import api_oracle
     import sdk_oracle
 
+    return [("SDK oracle", sdk_oracle), ("API metadata oracle", api_oracle)]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Check every captured exchange with both oracles: the SDK's ``<Action>Request``/``<Action>Response``
+    models and Tencent's API metadata (tccli's ``api.json``: required members, types, nested members).
+    Any unknown field, wrong type or missing field fails the run; so does an oracle that is not installed
+    when ``TENCENT_ORACLE_REQUIRED`` is set (``make pytest``)."""
     from airflow_provider_tencent.testing.emulator import Emulator
 
     exchanges = Emulator.capture or []
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if sdk_oracle.MISSING:  # a matrix leg that installs the runtime and `testing` extras only
+    failed = False
+    for name, oracle in _oracles():
+        if oracle.MISSING:  # a matrix leg that installs the runtime and `testing` extras only
+            if reporter is not None:
+                reporter.write_line(f"{name}: {oracle.MISSING}", yellow=True)
+            failed = failed or bool(os.environ.get("TENCENT_ORACLE_REQUIRED"))
+            continue
+        problems = oracle.check_exchanges(exchanges)
         if reporter is not None:
-            reporter.write_line(f"SDK oracle: {sdk_oracle.MISSING}", yellow=True)
-        if os.environ.get("TENCENT_ORACLE_REQUIRED") and session.exitstatus == 0:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # `make pytest` (the full suite) requires it
-        return
-    problems = sdk_oracle.check_exchanges(exchanges)
-    if reporter is not None:
-        reporter.write_line(f"SDK oracle: {len(exchanges)} exchanges checked, {len(problems)} problems")
-        for problem in problems:
-            reporter.write_line(f"SDK oracle: {problem}", red=True)
-    if problems and session.exitstatus == 0:
+            reporter.write_line(f"{name}: {len(exchanges)} exchanges checked, {len(problems)} problems")
+            for problem in problems:
+                reporter.write_line(f"{name}: {problem}", red=True)
+        failed = failed or bool(problems)
+    if failed and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
