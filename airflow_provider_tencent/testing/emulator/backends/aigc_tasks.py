@@ -30,13 +30,17 @@ from typing import Any
 
 from airflow_provider_tencent.testing.emulator.backends.aigc_fields import (
     DETAIL_FIELDS,
-    IMAGE_FILE_FIELDS,
-    IMAGE_INPUT_FIELDS,
+    IMAGE_FILE_DEFAULTS,
+    IMAGE_INPUT_DEFAULTS,
+    INPUT_OPTIONAL,
     SUBJECT_FIELDS,
     TASK_FIELDS,
-    VIDEO_FILE_FIELDS,
-    VIDEO_INPUT_FIELDS,
+    USAGE_FIELDS,
+    VIDEO_FILE_DEFAULTS,
+    VIDEO_INPUT_DEFAULTS,
+    filled,
     full,
+    media_meta,
 )
 from airflow_provider_tencent.testing.emulator.base import ApiError, check_params
 
@@ -192,21 +196,21 @@ class AigcTaskActions:
         files = []
         if status == "FINISH" and not failed:
             name = f"output-1.{ext}"
+            content = file_bytes(task["TaskId"], name)
             info = {
                 "StorageMode": "Temporary",
                 "FileType": ext,
                 "FileUrl": f"{self.emulator.url}{FILE_PREFIX}{task['TaskId']}/{name}",
-                "FileId": "",
                 "MediaName": name,
+                "MetaData": media_meta(len(content), hashlib.md5(content, usedforsecurity=False).hexdigest(), ext),
             }
-            files.append(full(VIDEO_FILE_FIELDS if video else IMAGE_FILE_FIELDS, info))
-        echoed = VIDEO_INPUT_FIELDS if video else IMAGE_INPUT_FIELDS
-        given = {k: v for k, v in params.items() if k in echoed and k != "OutputConfig"}  # OutputConfig: not echoed
+            files.append(filled(VIDEO_FILE_DEFAULTS if video else IMAGE_FILE_DEFAULTS, info))
+        given = {k: v for k, v in params.items() if k != "SubjectInfos"}
         if video and params.get("SubjectInfos"):
-            given["SubjectInfos"] = [full(SUBJECT_FIELDS, s) for s in params["SubjectInfos"]]
+            given["SubjectInfos"] = [{k: s[k] for k in SUBJECT_FIELDS if k in s} for s in params["SubjectInfos"]]
         output: dict[str, Any] = {"FileInfos": files}
         if video:
-            output.update(ProcedureTaskIds=[], Usage=None)
+            output.update(ProcedureTaskIds=[], Usage=dict.fromkeys(USAGE_FIELDS, 0))
         inner = full(
             TASK_FIELDS,
             {
@@ -216,13 +220,13 @@ class AigcTaskActions:
                 "ErrCodeExt": failure[0] if failed else "",
                 "Message": failure[1] if failed else "",
                 "Progress": progress,
-                "Input": full(VIDEO_INPUT_FIELDS if video else IMAGE_INPUT_FIELDS, given),
+                "Input": filled(VIDEO_INPUT_DEFAULTS if video else IMAGE_INPUT_DEFAULTS, given, INPUT_OPTIONAL),
                 "Output": output,
                 "SessionId": params.get("SessionId", ""),
                 "SessionContext": params.get("SessionContext", ""),
             },
         )
-        return full(
+        detail = full(
             DETAIL_FIELDS,
             {
                 "TaskType": task["kind"],
@@ -230,9 +234,9 @@ class AigcTaskActions:
                 "CreateTime": _iso(task["created"]),
                 "BeginProcessTime": _iso(begin) if status != "WAITING" else "",
                 "FinishTime": _iso(finish) if status == "FINISH" else "",
-                task["kind"]: inner,
             },
         )
+        return {**detail, task["kind"]: inner}  # the newer task types: sent by their own task only
 
     def action_DescribeTaskDetail(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
         check_params("DescribeTaskDetail", body, {"TaskId": "str", "SubAppId": "int"}, "InvalidParameterValue", True)
