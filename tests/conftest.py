@@ -36,7 +36,7 @@ def context():
 @pytest.fixture
 def provider(tencentcloud_emulator, tencentcloud_local_s3, tencentcloud_cos_bucket, monkeypatch):
     """Emulator + local S3 + a ``tencentcloud_default`` connection to both, a gallery ``g1``."""
-    from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
+    from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY, TEST_SUB_APP_ID
 
     extra = {
         "endpoint_url": tencentcloud_emulator.url,
@@ -46,6 +46,7 @@ def provider(tencentcloud_emulator, tencentcloud_local_s3, tencentcloud_cos_buck
         "backoff_max": 0.05,
         "read_timeout": 1.5,
         "connect_timeout": 1,
+        "sub_app_id": TEST_SUB_APP_ID,
     }
     conn = {"conn_type": "tencentcloud", "login": TEST_SECRET_ID, "password": TEST_SECRET_KEY, "extra": extra}
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))

@@ -70,8 +70,9 @@ from airflow_provider_tencent.operators.aigc_wait import (
     public_files,
 )
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
+from airflow_provider_tencent.payloads.vod import generation_problems
 from airflow_provider_tencent.triggers.aigc import TaskOutcome, task_outcome
-from airflow_provider_tencent.validation import field_problems, raise_if
+from airflow_provider_tencent.validation import raise_if
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
@@ -228,14 +229,7 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
             "ExtInfo": self.ext_info,
             **self.extra_params(),
         }
-        problems = field_problems(self.action_contract, shape)
-        if not shape.get("Prompt") and not shape.get("FileInfos"):
-            from airflow_provider_tencent.validation import Problem
-
-            problems.append(
-                Problem("prompt", "required without file_infos", "missing", "prompt is required when no file is given")
-            )
-        raise_if(problems, self.action_contract.action, self.task_id)
+        raise_if(generation_problems(self.action_contract, shape), self.action_contract.action, self.task_id)
         return {k: v for k, v in shape.items() if v not in (None, "", [])}
 
     def _session_id(self, context: Context, generation: int) -> str:
