@@ -174,6 +174,7 @@ def test_oracle_catches_answers_the_sdk_does_not_declare():
         []
         if not api_oracle.MISSING
         else [
-            "CreateAigcCustomElementResponse.ElementId: declared by the SDK's CreateAigcCustomElementResponse but missing"
+            "CreateAigcCustomElementResponse.ElementId: declared by the SDK's CreateAigcCustomElementResponse "
+            "but missing"
         ]
     )
