@@ -336,7 +336,8 @@ class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
         ``SubjectInfos[].Id`` (the Kling model requires it). Templated.
     :param subject_infos: full ``SubjectInfos`` objects (``Id``, ``Name``, ``VoiceId``...), added after
         ``element_ids``.
-    :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``.
+    :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``, required (no default
+        in the API; one of the model's versions, :data:`~airflow_provider_tencent.contracts.vod.VIDEO_MODEL_VERSIONS`).
     :param prompt: ``Prompt``, at most 1000 characters; required without ``file_infos``.
     :param negative_prompt: ``NegativePrompt``, at most 1000 characters.
     :param output_config: ``OutputConfig`` (``StorageMode``, ``Duration``, ``Resolution``, ``AspectRatio``...).
@@ -345,7 +346,8 @@ class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
         ``procedure`` are the request fields of the same names.
     :param session_id: the de-duplication key; default derived from DAG, run, task and map index. ``""``
         switches de-duplication off (then an ambiguous submit fails saying a task may exist).
-    :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``.
+    :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``. Required: without either the
+        request is refused before sending.
     :param output_path: a ``cos://``/``s3://`` (or local) folder: the output files are streamed there as
         ``<TaskId>-<n>.<type>`` and their paths returned under ``"paths"``.
     :param deferrable: wait in the triggerer (default: ``[operators] default_deferrable``).
@@ -404,7 +406,7 @@ class VodCreateAigcImageOperator(_CreateAigcTaskOperator):
     """Generate pictures with VOD ``CreateAigcImageTask`` (API 2018-07-17) and wait for them.
 
     Same arguments, de-duplication, waiting and result as :class:`VodCreateAigcVideoOperator`, without the
-    video-only fields; ``model_name`` is required (``GG``, ``OG``, ``Hunyuan``, ``Kling``, ``Vidu``...), and
+    video-only fields; ``model_name`` and ``model_version`` are required (``IMAGE_MODEL_VERSIONS``), and
     ``output_config`` takes ``AigcImageOutputConfig`` (``Resolution``, ``AspectRatio``, ``OutputImageCount``...).
     """
 
