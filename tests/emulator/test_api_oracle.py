@@ -155,3 +155,39 @@ def test_a_request_without_sub_app_id_fails_the_session_end_check(provider, capt
     clean = SimpleNamespace(**{**vars(session), "exitstatus": 0})
     conftest.pytest_sessionfinish(clean, 0)  # type: ignore[arg-type]
     assert clean.exitstatus == 0
+
+
+# -- the nested declarations of both sides against the metadata ------------------------------------------
+_API_TYPES = {"String": "string", "Integer": "int", "Float": "float", "Boolean": "bool"}
+_EMULATOR_TYPES = {"str": "string", "int": "int", "float": "float", "bool": "bool", "list": "list"}
+
+
+def _declared(spec) -> dict[str, str]:
+    """``{member: api.json type}`` of a contract field's members."""
+    return {
+        m.name: "list" if m.api_type.startswith("Array") else _API_TYPES.get(m.api_type, "object") for m in spec.members
+    }
+
+
+@pytest.mark.parametrize("action", ["CreateAigcVideoTask", "CreateAigcImageTask", "CreateAigcCustomElement"])
+def test_contract_nested_members_are_the_metadatas(action):
+    from airflow_provider_tencent.contracts import vod as contract
+
+    request = api_oracle.members("vod", f"{action}Request")
+    nested = [spec for spec in contract.CONTRACTS[action].fields if spec.members]
+    assert nested, f"{action}: no nested member declared"
+    for spec in nested:
+        object_name = request[spec.name]["member"]
+        expected = {name: m["type"] for name, m in api_oracle.members("vod", object_name).items()}
+        assert _declared(spec) == expected, f"{action}.{spec.name} ({object_name})"
+
+
+@pytest.mark.parametrize("action", ["CreateAigcVideoTask", "CreateAigcImageTask"])
+def test_emulator_nested_members_are_the_metadatas(action):
+    from airflow_provider_tencent.testing.emulator.backends import aigc_tasks
+
+    request = api_oracle.members("vod", f"{action}Request")
+    for name, members in aigc_tasks.NESTED[action].items():
+        expected = {n: m["type"] for n, m in api_oracle.members("vod", request[name]["member"]).items()}
+        assert {n: _EMULATOR_TYPES[t] for n, t in members.items()} == expected, f"{action}.{name}"
+    assert set(aigc_tasks.NESTED[action]) == {n for n, m in request.items() if m["type"] in ("object", "list")}
