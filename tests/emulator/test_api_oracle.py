@@ -157,6 +157,27 @@ def test_a_request_without_sub_app_id_fails_the_session_end_check(provider, capt
     assert clean.exitstatus == 0
 
 
+def _session() -> SimpleNamespace:
+    return SimpleNamespace(
+        exitstatus=0, config=SimpleNamespace(pluginmanager=SimpleNamespace(get_plugin=lambda n: None))
+    )
+
+
+def test_a_missing_metadata_oracle_fails_only_a_run_that_requires_it(monkeypatch):
+    import conftest
+
+    monkeypatch.setattr(api_oracle, "MISSING", "tccli's api.json is not installed")
+    monkeypatch.setattr(Emulator, "capture", [])
+    monkeypatch.delenv("TENCENT_ORACLE_REQUIRED", raising=False)
+    leg = _session()
+    conftest.pytest_sessionfinish(leg, 0)  # type: ignore[arg-type]
+    assert leg.exitstatus == 0  # a matrix leg: skipped with a reason
+    monkeypatch.setenv("TENCENT_ORACLE_REQUIRED", "1")
+    required = _session()
+    conftest.pytest_sessionfinish(required, 0)  # type: ignore[arg-type]
+    assert required.exitstatus == pytest.ExitCode.TESTS_FAILED  # `make pytest`
+
+
 # -- the nested declarations of both sides against the metadata ------------------------------------------
 _API_TYPES = {"String": "string", "Integer": "int", "Float": "float", "Boolean": "bool"}
 _EMULATOR_TYPES = {"str": "string", "int": "int", "float": "float", "bool": "bool", "list": "list"}
