@@ -175,8 +175,3 @@ def check_exchanges(exchanges: list[dict[str, Any]]) -> list[str]:
         if ex["response"]:
             problems.update(check_response(ex["service"], ex["action"], ex["response"]))
     return sorted(problems)
-
-
-def enum_text(service: str, object_name: str, member: str) -> str:
-    """The document text of one member (HTML tags left in), for tests that compare enums with it."""
-    return f"{members(service, object_name)[member]['document']}"
