@@ -117,6 +117,7 @@ def main() -> None:
         for n in range(args.tasks):
             op = VodCreateAigcVideoOperator(
                 task_id="make_video",
+                model_version="2.1",
                 prompt="a mug on a table",
                 deferrable=True,
                 poll_interval=0.2,

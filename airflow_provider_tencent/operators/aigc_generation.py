@@ -90,8 +90,9 @@ from airflow_provider_tencent.operators.aigc_wait import (
     wait_setting,
 )
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
+from airflow_provider_tencent.payloads.vod import generation_problems
 from airflow_provider_tencent.triggers.aigc import TaskOutcome, task_outcome
-from airflow_provider_tencent.validation import field_problems, parse_structured, raise_if, template_int
+from airflow_provider_tencent.validation import parse_structured, raise_if, template_int
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
@@ -262,14 +263,7 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
             "ExtInfo": self.ext_info,
             **self.extra_params(),
         }
-        problems = field_problems(self.action_contract, shape)
-        if not shape.get("Prompt") and not shape.get("FileInfos"):
-            from airflow_provider_tencent.validation import Problem
-
-            problems.append(
-                Problem("prompt", "required without file_infos", "missing", "prompt is required when no file is given")
-            )
-        raise_if(problems, self.action_contract.action, self.task_id)
+        raise_if(generation_problems(self.action_contract, shape), self.action_contract.action, self.task_id)
         return {k: v for k, v in shape.items() if v not in (None, "", [])}
 
     # -- identity: which remote task belongs to this task instance and request --------------------
@@ -593,7 +587,8 @@ class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
         Kling model requires it). Templated.
     :param subject_infos: full ``SubjectInfos`` objects (``Id``, ``Name``, ``VoiceId``...), added after
         ``element_ids``.
-    :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``.
+    :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``, required (no default
+        in the API; one of the model's versions, :data:`~airflow_provider_tencent.contracts.vod.VIDEO_MODEL_VERSIONS`).
     :param prompt: ``Prompt``, at most 1000 characters; required without ``file_infos``.
     :param negative_prompt: ``NegativePrompt``, at most 1000 characters.
     :param output_config: ``OutputConfig`` (``StorageMode``, ``Duration``, ``Resolution``, ``AspectRatio``...):
@@ -604,7 +599,8 @@ class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
     :param session_id: the de-duplication key; default derived from DAG, run, task, map index and the
         request. ``""`` switches de-duplication off (then an ambiguous submit fails saying a task may exist).
         A given ``session_id`` found on a task made from another request fails the task (never its result).
-    :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``.
+    :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``. Required: without either the
+        request is refused before sending.
     :param output_path: a ``cos://``/``s3://`` (or existing local) folder: the output files are streamed there
         as ``<TaskId>-<n>.<type>`` (under a temporary name, renamed when whole) and their paths returned under
         ``"paths"``.
@@ -666,7 +662,7 @@ class VodCreateAigcImageOperator(_CreateAigcTaskOperator):
     """Generate pictures with VOD ``CreateAigcImageTask`` (API 2018-07-17) and wait for them.
 
     Same arguments, de-duplication, waiting and result as :class:`VodCreateAigcVideoOperator`, without the
-    video-only fields; ``model_name`` is required (``GG``, ``OG``, ``Hunyuan``, ``Kling``, ``Vidu``...), and
+    video-only fields; ``model_name`` and ``model_version`` are required (``IMAGE_MODEL_VERSIONS``), and
     ``output_config`` takes ``AigcImageOutputConfig`` (``Resolution``, ``AspectRatio``, ``OutputImageCount``...).
     """
 

@@ -389,8 +389,8 @@ def test_create_image_rules(emu, changes, code):
     assert (code in CI.error_codes) or code in ("ok", "UnknownParameter")  # every code is the seed's
     stored = emu.images()
     assert len(stored) == (1 if code == "ok" else 0)
-    if code == "ok":  # a general image search gallery (GroupType 4): no subject detection, no Object
-        assert "Object" not in answer.response
+    if code == "ok":  # a general image search gallery (GroupType 4): no subject detection, Object null
+        assert answer.response["Object"] is None  # api.json: output_required, value_allowed_null
 
 
 @pytest.mark.parametrize("group_type", [5, 7, 8])
@@ -402,7 +402,7 @@ def test_product_gallery_answers_the_detected_subject(emu, group_type):
     assert answer.code == "ok", answer.message
     assert answer.response["Object"]["Box"]["Rect"] == rect and answer.response["Object"]["CategoryId"] == 3
     off = send(emu, "CreateImage", {**params, "PicName": "q", "EnableDetect": False})
-    assert off.code == "ok" and "Object" not in off.response
+    assert off.code == "ok" and off.response["Object"] is None
 
 
 def test_base64_size_limit(emu):

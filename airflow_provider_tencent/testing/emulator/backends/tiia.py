@@ -251,7 +251,7 @@ class TiiaBackend(SearchActions, Backend):
             }
             group.updated = time.time()
         if not detect:
-            return {}
+            return {"Object": None}  # always sent (api.json: output_required), null when nothing was detected
         box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
         return {
             "Object": {"Box": {"Rect": box, "Score": 0.98, "CategoryId": category or 0}, "CategoryId": category or 0}
