@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from integration.test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture)
-from test_aigc_generation import DictStore, FakeTI, add_element, creates, ctx, first_event, video_op
+from test_aigc_generation import KLING, DictStore, FakeTI, add_element, creates, ctx, first_event, video_op
 
 from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
 from airflow_provider_tencent.hooks.vod import TencentVodHook
@@ -221,7 +221,7 @@ def test_broken_download_leaves_nothing_at_the_final_path(aigc, tmp_path, scheme
 # -- item 12: the sensor does not claim to submit anything ------------------------------------------------
 def test_sensor_failure_text_does_not_claim_to_submit(aigc):
     aigc.emulator.fail_aigc_tasks("ModelGenerateFailed", "generation failed")
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p"})["TaskId"]
+    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
     sensor = AigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
     with pytest.raises(AigcTaskFailedError) as err:
         run_deferred_all(sensor, ctx())
@@ -234,14 +234,14 @@ def test_sensor_failure_text_does_not_claim_to_submit(aigc):
 def test_emulator_runs_one_aigc_task_at_a_time_by_default(aigc):
     aigc.emulator.aigc_duration = 10.0
     hook = TencentVodHook()
-    first = hook.create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p1"})["TaskId"]
-    second = hook.create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p2"})["TaskId"]
+    first = hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p1"})["TaskId"]
+    second = hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p2"})["TaskId"]
     refused = hook.describe_task_detail(second)
     assert refused["Status"] == "FINISH" and refused["AigcVideoTask"]["ErrCodeExt"] == "RequestLimitExceeded"
     assert refused["AigcVideoTask"]["ErrCode"] != 0 and refused["AigcVideoTask"]["Output"]["FileInfos"] == []
     assert hook.describe_task_detail(first)["Status"] == "WAITING"
     aigc.emulator.aigc_concurrency = 2
-    third = hook.create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p3"})["TaskId"]
+    third = hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p3"})["TaskId"]
     assert hook.describe_task_detail(third)["AigcVideoTask"]["ErrCodeExt"] == ""
     assert [t["refused"] for t in aigc.emulator.aigc_tasks()] == [False, True, False]
 
@@ -274,7 +274,7 @@ def test_three_mapped_generations_share_the_account_slot_without_paying_twice(ai
 
 @pytest.mark.timeout(60)
 def test_deferred_generation_waits_for_the_account_slot(aigc):
-    TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "elsewhere"})
+    TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "elsewhere"})
     result = run_deferred_all(video_op(deferrable=True), ctx(DictStore()))
     tasks = aigc.emulator.aigc_tasks()
     assert result["Status"] == "FINISH" and result["TaskId"] == tasks[-1]["TaskId"]
@@ -284,7 +284,7 @@ def test_deferred_generation_waits_for_the_account_slot(aigc):
 
 def test_concurrency_refusals_past_the_timeout_fail_naming_the_limit(aigc):
     aigc.emulator.aigc_duration = 30.0
-    TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "elsewhere"})
+    TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "elsewhere"})
     with pytest.raises(AigcTaskFailedError, match="RequestLimitExceeded") as err:
         video_op(timeout=0.5).execute(ctx(DictStore()))
     assert "pool" in f"{err.value}"
@@ -295,9 +295,7 @@ def test_emulator_forgets_tasks_after_three_days(aigc):
     from airflow_provider_tencent.exceptions import TencentCloudAPIError
 
     hook = TencentVodHook()
-    task_id = hook.create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p", "SessionId": "s"})[
-        "TaskId"
-    ]
+    task_id = hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p", "SessionId": "s"})["TaskId"]
     aigc.emulator.age_aigc_tasks(71 * 3600)
     assert hook.describe_task_detail(task_id)["Status"] == "FINISH"
     assert hook.find_task_by_session("s") == task_id
@@ -306,7 +304,7 @@ def test_emulator_forgets_tasks_after_three_days(aigc):
         hook.describe_task_detail(task_id)
     assert err.value.code == "InvalidParameterValue.TaskId"
     assert hook.find_task_by_session("s") is None
-    assert hook.create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p", "SessionId": "s"})
+    assert hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p", "SessionId": "s"})
 
 
 def test_stored_task_the_service_no_longer_knows_is_submitted_afresh(aigc):
@@ -341,7 +339,9 @@ def test_null_task_member_while_waiting_is_read_as_waiting(aigc, deferrable):
     result = run_deferred_all(op, ctx(DictStore())) if deferrable else op.execute(ctx(DictStore()))
     assert result["Status"] == "FINISH" and len(aigc.emulator.aigc_tasks()) == 1
     aigc.emulator.aigc_duration = 10.0
-    other = hook.create_aigc_task("CreateAigcImageTask", {"ModelName": "GG", "Prompt": "p"})["TaskId"]
+    other = hook.create_aigc_task(
+        "CreateAigcImageTask", {**KLING, "ModelName": "GG", "ModelVersion": "2.5", "Prompt": "p"}
+    )["TaskId"]
     detail = hook.describe_task_detail(other)
     assert detail["Status"] == "WAITING" and detail["AigcImageTask"] is None
 
@@ -406,7 +406,7 @@ def test_emulator_aigc_settings_over_http(aigc):
         "FailedOperation.TaskDuplicate",
         True,
     )
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p"})["TaskId"]
+    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
     assert requests.post(f"{emulator.url}/_emulator/aigc", json={"age": 4 * DAYS}, timeout=5).status_code == 200
     from airflow_provider_tencent.exceptions import TencentCloudAPIError
 
