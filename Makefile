@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 AIRFLOW_VERSION ?= 3.3.2
 CONSTRAINTS := ci/constraints/airflow-$(AIRFLOW_VERSION).txt
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml Makefile $(CONSTRAINTS) | cksum | cut -d' ' -f1)
+# The API metadata oracle (tccli's api.json files, test-only), pinned once there and installed without dependencies.
+ORACLE_REQUIREMENTS := ci/oracle-requirements.txt
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml Makefile $(CONSTRAINTS) $(ORACLE_REQUIREMENTS) | cksum | cut -d' ' -f1)
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 
@@ -16,10 +18,11 @@ setup: $(STAMP)
 # Airflow 3.3.2 with the pins its tests passed with (ci/constraints: Airflow's own constraint files cannot be
 # fetched from here). Bytecode is compiled at install, as pip does, so that every `airflow` process
 # (dags test, the UI check) starts at its real speed.
-$(STAMP): pyproject.toml Makefile $(CONSTRAINTS)
+$(STAMP): pyproject.toml Makefile $(CONSTRAINTS) $(ORACLE_REQUIREMENTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -c $(CONSTRAINTS) -e '.[dev]' 'apache-airflow==$(AIRFLOW_VERSION)'
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -r $(ORACLE_REQUIREMENTS)
 	rm -f $(VENV)/.installed-*
 	touch $@
 

@@ -32,77 +32,124 @@ def _label(spec: FieldSpec) -> str:
     return f"{spec.arg} ({spec.name})"
 
 
+_SCALAR_TYPES: dict[str, tuple[type, ...]] = {
+    "String": (str,),
+    "Integer": (int,),
+    "Float": (int, float),
+    "Boolean": (bool,),
+}
+
+
+def _is(value: Any, kinds: tuple[type, ...]) -> bool:
+    return isinstance(value, kinds) and (bool in kinds or not isinstance(value, bool))
+
+
 def _type_ok(spec: FieldSpec, value: Any) -> bool:
-    if spec.api_type == "String":
-        return isinstance(value, str)
-    if spec.api_type == "Integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if spec.api_type == "Boolean":
-        return isinstance(value, bool)
+    if spec.api_type in _SCALAR_TYPES:
+        return _is(value, _SCALAR_TYPES[spec.api_type])
     if spec.api_type.startswith("Array"):
         return isinstance(value, list)
-    if spec.api_type in ("Rect", "ImageRect"):
+    if spec.api_type in ("Rect", "ImageRect") or spec.members:
         return isinstance(value, dict)
     return True
 
 
 def field_problems(contract: ApiContract, params: dict[str, Any]) -> list[Problem]:
-    """Required fields, types, lengths, item counts, value ranges and choices of ``params`` (API field names)."""
+    """Required fields, types, lengths, item counts, value ranges and choices of ``params`` (API field names),
+    nested objects included (:attr:`FieldSpec.members`: unknown keys, types and choices, recursively; choices
+    that depend on the model are read with the request's ``ModelName``)."""
+    model = params.get("ModelName")
     problems: list[Problem] = []
     for spec in contract.fields:
-        value = params.get(spec.name)
-        label = _label(spec)
-        if value is None or value == "" or value == []:
-            if spec.required:
-                problems.append(Problem(spec.arg, "required", "missing", f"{label} is required"))
-            continue
-        if not _type_ok(spec, value):
-            problems.append(
-                Problem(
-                    spec.arg,
-                    f"type {spec.api_type}",
-                    type(value).__name__,
-                    f"{label} must be of type {spec.api_type}, got {type(value).__name__} {value!r:.40}",
-                )
+        problems += _value_problems(spec, params.get(spec.name), (spec.arg, spec.name), model)
+    return problems
+
+
+def _value_problems(spec: FieldSpec, value: Any, path: tuple[str, str], model: Any) -> list[Problem]:
+    """The problems of one value at ``path`` (operator argument path, API field path)."""
+    arg, label = path[0], f"{path[0]} ({path[1]})"
+    if value is None or value == "" or value == []:
+        if not spec.required:
+            return []
+        hint = f": {spec.required_hint}" if spec.required_hint else ""
+        return [Problem(arg, "required", "missing", f"{label} is required{hint}")]
+    if not _type_ok(spec, value):
+        text = f"{label} must be of type {spec.api_type}, got {type(value).__name__} {value!r:.40}"
+        return [Problem(arg, f"type {spec.api_type}", type(value).__name__, text)]
+    return _limit_problems(spec, value, arg, label, model) + _nested_problems(spec, value, path, model)
+
+
+def _limit_problems(spec: FieldSpec, value: Any, arg: str, label: str, model: Any) -> list[Problem]:
+    problems: list[Problem] = []
+    if spec.max_chars is not None and isinstance(value, str) and len(value) > spec.max_chars:
+        problems.append(
+            Problem(
+                arg,
+                f"at most {spec.max_chars} characters",
+                f"{len(value)} characters",
+                f"{label} is {len(value)} characters; the limit is {spec.max_chars} characters",
             )
-            continue
-        if spec.max_chars is not None and isinstance(value, str) and len(value) > spec.max_chars:
+        )
+    if isinstance(value, list):
+        count = len(value)
+        if (spec.min_items is not None and count < spec.min_items) or (
+            spec.max_items is not None and count > spec.max_items
+        ):
+            limit = f"{spec.min_items or 0} to {spec.max_items} items" if spec.max_items else f">= {spec.min_items}"
+            problems.append(Problem(arg, limit, f"{count} items", f"{label} has {count} items; it must have {limit}"))
+    if _is(value, (int,)) and spec.value_range is not None:
+        if (spec.min_value is not None and value < spec.min_value) or (
+            spec.max_value is not None and value > spec.max_value
+        ):
             problems.append(
-                Problem(
-                    spec.arg,
-                    f"at most {spec.max_chars} characters",
-                    f"{len(value)} characters",
-                    f"{label} is {len(value)} characters; the limit is {spec.max_chars} characters",
-                )
+                Problem(arg, spec.value_range, f"{value}", f"{label} is {value}; it must be {spec.value_range}")
             )
-        if isinstance(value, list):
-            count = len(value)
-            if (spec.min_items is not None and count < spec.min_items) or (
-                spec.max_items is not None and count > spec.max_items
-            ):
-                limit = f"{spec.min_items} to {spec.max_items} items"
-                problems.append(
-                    Problem(spec.arg, limit, f"{count} items", f"{label} has {count} items; it must have {limit}")
-                )
-        if isinstance(value, int) and not isinstance(value, bool) and spec.value_range is not None:
-            if (spec.min_value is not None and value < spec.min_value) or (
-                spec.max_value is not None and value > spec.max_value
-            ):
-                problems.append(
-                    Problem(
-                        spec.arg, spec.value_range, f"{value}", f"{label} is {value}; it must be {spec.value_range}"
-                    )
-                )
-        if spec.choices is not None and value not in spec.choices:
-            allowed = ", ".join(f"{c}" for c in spec.choices)
-            problems.append(
-                Problem(
-                    spec.arg,
-                    f"one of {allowed}",
-                    f"{value!r}",
-                    f"{label} must be one of {allowed}, got {value!r}",
-                )
-            )
+    choices = spec.choices_for(model)
+    if choices is not None and value not in choices:
+        allowed = ", ".join(f"{c}" for c in choices)
+        which = f" for ModelName {model}" if spec.model_choices and spec.choices is None else ""
+        problems.append(
+            Problem(arg, f"one of {allowed}", f"{value!r}", f"{label} must be one of {allowed}{which}, got {value!r}")
+        )
+    return problems
+
+
+def _nested_problems(spec: FieldSpec, value: Any, path: tuple[str, str], model: Any) -> list[Problem]:
+    """The members of an object, or the items of an array (objects, or Strings for ``Array of String``)."""
+    if isinstance(value, list):
+        problems: list[Problem] = []
+        for n, item in enumerate(value):
+            item_path = (f"{path[0]}[{n}]", f"{path[1]}[{n}]")
+            if spec.api_type == "Array of String" and not isinstance(item, str):
+                text = f"{item_path[0]} ({item_path[1]}) must be a String, got {type(item).__name__} {item!r:.40}"
+                problems.append(Problem(item_path[0], "type String", type(item).__name__, text))
+            elif spec.members and not isinstance(item, dict):
+                text = f"{item_path[0]} ({item_path[1]}) must be an object, got {type(item).__name__} {item!r:.40}"
+                problems.append(Problem(item_path[0], "an object", type(item).__name__, text))
+            elif spec.members:
+                problems += _object_problems(spec, item, item_path, model)
+        return problems
+    if spec.members and isinstance(value, dict):
+        return _object_problems(spec, value, path, model)
+    return []
+
+
+def _object_problems(spec: FieldSpec, value: dict[str, Any], path: tuple[str, str], model: Any) -> list[Problem]:
+    known = ", ".join(m.name for m in spec.members)
+    kind = spec.api_type.removeprefix("Array of ")
+    problems = [
+        Problem(
+            f"{path[0]}.{key}",
+            f"a member of {kind}",
+            "unknown",
+            f"{path[0]}.{key} ({path[1]}.{key}): {kind} has no member {key!r} (its members: {known})",
+        )
+        for key in value
+        if spec.member(f"{key}") is None
+    ]
+    for member in spec.members:
+        sub = (f"{path[0]}.{member.name}", f"{path[1]}.{member.name}")
+        problems += _value_problems(member, value.get(member.name), sub, model)
     return problems
 
 

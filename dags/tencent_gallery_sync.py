@@ -6,8 +6,10 @@ new pictures under ``source_prefix`` are created, pictures whose content changed
 (the new picture first, then the old one deleted), pictures gone from storage are deleted.
 Pictures the ingest DAG already created are adopted, not duplicated. The sync's manifest
 (``manifest_path``, JSON) records what it manages plus the last plan and outcome; a failed run is
-resumed by the next. ``dry_run`` reports the plan only; ``max_deletions`` (a share of the gallery)
-refuses a run that would delete more - a wrong prefix must not empty a production gallery.
+resumed by the next. ``dry_run`` reports the plan only. A prefix that lists no picture (a typo, a
+missing bucket, a wrong region) is refused unless ``allow_empty``; ``max_deletions`` (a count, or a
+share under 1 of the pictures the sync manages) refuses a run that would delete more - a wrong prefix
+must not empty a production gallery.
 
 Configuration (environment variables read at parse time - no connection, no network):
 ``TENCENT_GALLERY_BUCKET``, ``TENCENT_GALLERY_GROUP_ID``, ``TENCENT_CONN_ID``. Trigger-form params
@@ -56,9 +58,17 @@ with DAG(
             0.2,
             type="number",
             minimum=0,
-            maximum=1,
             title="Most deletions",
-            description="Refuse a run that deletes more than this share of the gallery's pictures.",
+            description=(
+                "Refuse a run that deletes more than this among the pictures the sync manages: an integer is a "
+                "count (1 = one picture), a number under 1 a share (0.2 = a fifth); 1.0 is refused as ambiguous."
+            ),
+        ),
+        "allow_empty": Param(
+            False,
+            type="boolean",
+            title="Allow an empty source",
+            description="Accept a source prefix that lists no picture (else refused: it may be a typo).",
         ),
     },
 ) as dag:
@@ -72,5 +82,6 @@ with DAG(
         custom_content="synced by {{ dag.dag_id }}",
         dry_run="{{ params.dry_run }}",
         max_deletions="{{ params.max_deletions }}",
+        allow_empty="{{ params.allow_empty }}",
     )
     # [END howto_operator_sync_gallery]

@@ -29,6 +29,10 @@ SESSION_TOKEN = "DemoSessionToken-DO-NOT-LEAK-82d5b0"
 """The demo signs with temporary keys (SecretId, SecretKey and session token), as a role would."""
 
 
+#: The VOD application id of the demo connection (any positive id: the emulator accepts every one by default).
+DEMO_SUB_APP_ID = 251007502
+
+
 def connection_json(
     api_url: str,
     s3_url: str,
@@ -48,6 +52,7 @@ def connection_json(
                 "region": "ap-guangzhou",
                 "read_timeout": 10,
                 "backoff_base": 0.2,
+                "sub_app_id": DEMO_SUB_APP_ID,  # the AIGC generation actions require a VOD application id
                 **({"token": token} if token else {}),
                 **extra,
             },

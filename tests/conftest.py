@@ -36,7 +36,7 @@ def context():
 @pytest.fixture
 def provider(tencentcloud_emulator, tencentcloud_local_s3, tencentcloud_cos_bucket, monkeypatch):
     """Emulator + local S3 + a ``tencentcloud_default`` connection to both, a gallery ``g1``."""
-    from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
+    from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY, TEST_SUB_APP_ID
 
     extra = {
         "endpoint_url": tencentcloud_emulator.url,
@@ -46,6 +46,7 @@ def provider(tencentcloud_emulator, tencentcloud_local_s3, tencentcloud_cos_buck
         "backoff_max": 0.05,
         "read_timeout": 1.5,
         "connect_timeout": 1,
+        "sub_app_id": TEST_SUB_APP_ID,
     }
     conn = {"conn_type": "tencentcloud", "login": TEST_SECRET_ID, "password": TEST_SECRET_KEY, "extra": extra}
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
@@ -65,7 +66,7 @@ def put_object(bucket: str, key: str, data: bytes) -> str:
     return uri
 
 
-# -- the SDK oracle over the whole session (tests/sdk_oracle.py) --------------------------------------
+# -- the two oracles over the whole session (tests/sdk_oracle.py, tests/api_oracle.py) ----------------
 def pytest_configure(config: pytest.Config) -> None:
     """Every exchange any emulator in this process answers is captured for the session-end check."""
     from airflow_provider_tencent.testing.emulator import Emulator
@@ -73,25 +74,34 @@ def pytest_configure(config: pytest.Config) -> None:
     Emulator.capture = None if os.environ.get("NO_ORACLE") else []
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Load every captured request into the SDK's ``<Action>Request`` and every answer into its
-    ``<Action>Response``: any unknown field, wrong type or missing field fails the run."""
+def _oracles() -> list[tuple[str, Any]]:
+    import api_oracle
     import sdk_oracle
 
+    return [("SDK oracle", sdk_oracle), ("API metadata oracle", api_oracle)]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Check every captured exchange with both oracles: the SDK's ``<Action>Request``/``<Action>Response``
+    models and Tencent's API metadata (tccli's ``api.json``: required members, types, nested members).
+    Any unknown field, wrong type or missing field fails the run; so does an oracle that is not installed
+    when ``TENCENT_ORACLE_REQUIRED`` is set (``make pytest``)."""
     from airflow_provider_tencent.testing.emulator import Emulator
 
     exchanges = Emulator.capture or []
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    if sdk_oracle.MISSING:  # a matrix leg that installs the runtime and `testing` extras only
+    failed = False
+    for name, oracle in _oracles():
+        if oracle.MISSING:  # a matrix leg that installs the runtime and `testing` extras only
+            if reporter is not None:
+                reporter.write_line(f"{name}: {oracle.MISSING}", yellow=True)
+            failed = failed or bool(os.environ.get("TENCENT_ORACLE_REQUIRED"))
+            continue
+        problems = oracle.check_exchanges(exchanges)
         if reporter is not None:
-            reporter.write_line(f"SDK oracle: {sdk_oracle.MISSING}", yellow=True)
-        if os.environ.get("TENCENT_ORACLE_REQUIRED") and session.exitstatus == 0:
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # `make pytest` (the full suite) requires it
-        return
-    problems = sdk_oracle.check_exchanges(exchanges)
-    if reporter is not None:
-        reporter.write_line(f"SDK oracle: {len(exchanges)} exchanges checked, {len(problems)} problems")
-        for problem in problems:
-            reporter.write_line(f"SDK oracle: {problem}", red=True)
-    if problems and session.exitstatus == 0:
+            reporter.write_line(f"{name}: {len(exchanges)} exchanges checked, {len(problems)} problems")
+            for problem in problems:
+                reporter.write_line(f"{name}: {problem}", red=True)
+        failed = failed or bool(problems)
+    if failed and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

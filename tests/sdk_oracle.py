@@ -8,8 +8,10 @@ declares, nested models included. Required fields come from the API documents
 (:data:`REQUIRED`): the SDK's Python models do not say which are required.
 
 ``check_response`` walks ``<Action>Response`` the same way: no unknown field, the declared types,
-and every declared field present unless the SDK says it may be null ("此字段可能返回 null") or
-:data:`RESPONSE_OPTIONAL` explains why the service omits it.
+and every declared field present unless the SDK says it may be null ("此字段可能返回 null"),
+:data:`RESPONSE_OPTIONAL` explains why the service omits it, or Tencent's API metadata (the second oracle,
+:mod:`api_oracle`, when installed) says the service does not always send it (``output_required`` false): the
+SDK's models do not say which answer fields are always sent; the metadata does.
 """
 
 from __future__ import annotations
@@ -105,8 +107,21 @@ def _check_object(
     for name, (type_text, may_be_null) in fields.items():
         if name in data:
             _check_value(service, type_text, data[name], f"{path}.{name}", problems, response)
-        elif response and not may_be_null and f"{model_cls.__name__}.{name}" not in RESPONSE_OPTIONAL:
+        elif response and not may_be_null and _always_sent(service, model_cls.__name__, name):
             problems.append(f"{path}.{name}: declared by the SDK's {model_cls.__name__} but missing")
+
+
+def _always_sent(service: str, class_name: str, name: str) -> bool:
+    """Whether an answer must carry ``class_name.name``: not in :data:`RESPONSE_OPTIONAL`, and (when the API
+    metadata is installed) marked ``output_required`` there."""
+    if f"{class_name}.{name}" in RESPONSE_OPTIONAL:
+        return False
+    import api_oracle
+
+    if api_oracle.MISSING:
+        return True
+    member = api_oracle.members(service, class_name).get(name)
+    return member is None or bool(member.get("output_required"))
 
 
 def _deserialize_warnings(model: Any, data: dict[str, Any]) -> list[str]:

@@ -35,8 +35,9 @@ class FieldSpec:
     """One request parameter.
 
     ``max_chars`` counts characters (``len`` of the Python ``str``), as the documents do.
-    ``api_type`` is the type name used in the API document (String, Integer, Boolean, Rect,
-    Array of ...).
+    ``api_type`` is the type name used in the API document (String, Integer, Float, Boolean, Rect,
+    Array of ..., or an object's name); an object's members (and those of an array's items) are
+    declared in :attr:`members`. A nested member's ``arg`` is its API name.
     """
 
     name: str
@@ -55,11 +56,30 @@ class FieldSpec:
     limit_source: str = ""
     """Where the limits above come from: document and wording, or "our own choice: why".
     Every field with a limit must say (``tests/unit/contracts/test_error_decisions.py``)."""
+    members: tuple[FieldSpec, ...] = ()
+    """The members of an object (``api_type`` an object name) or of each item of an ``Array of`` objects:
+    nested fields, checked recursively; a key that is not one of them is refused, as the gateway does."""
+    model_choices: tuple[tuple[str, tuple[object, ...]], ...] = ()
+    """Choices that depend on the request's ``ModelName``: ``((model, allowed values), ...)``. A model not
+    listed here is not checked (the document gives no list for it)."""
+    required_hint: str = ""
+    """Said after "is required" when the field is missing (where its value can come from)."""
 
     @property
     def has_limit(self) -> bool:
         limits = (self.max_chars, self.min_items, self.max_items, self.choices, self.min_value, self.max_value)
-        return any(v is not None for v in limits)
+        return any(v is not None for v in limits) or bool(self.model_choices)
+
+    def choices_for(self, model: object) -> tuple[object, ...] | None:
+        """The allowed values for ``model`` (``ModelName``), else :attr:`choices`."""
+        for name, allowed in self.model_choices:
+            if name == model:
+                return allowed
+        return self.choices
+
+    def member(self, name: str) -> FieldSpec | None:
+        """The nested member ``name`` (``None``: not a member)."""
+        return next((m for m in self.members if m.name == name), None)
 
     @property
     def value_range(self) -> str | None:

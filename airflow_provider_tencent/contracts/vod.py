@@ -18,6 +18,8 @@ any other family is listed here one by one.
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow_provider_tencent.contracts.model import MB, ApiContract, ErrorKind, ErrorSpec, FieldSpec, ImageRules
 
 SERVICE = "vod"
@@ -151,6 +153,7 @@ CREATE_AIGC_CUSTOM_ELEMENT = ApiContract(
             "Array of ElementReferInfo",
             True,
             "Reference images of the subject from other angles, as [{ImageUrl}], 1 to 3 items.",
+            members=(FieldSpec("ImageUrl", "ImageUrl", "String", True, "URL of one reference picture."),),
             min_items=MIN_REFERENCES,
             max_items=MAX_REFERENCES,
             limit_source=f"{REFERENCE}: at least 1 reference image, up to 3",
@@ -178,6 +181,20 @@ VIDEO_PROMPT_MAX = 1000
 #: For us it means "already submitted": the operator then finds the task (stored TaskId, or DescribeTasks).
 SESSION_DUPLICATE = "InvalidParameterValue.SessionId"
 
+#: Every answer that means "this SessionId was submitted before": the documented refusal, and
+#: ``FailedOperation.TaskDuplicate`` (errorcodes.py "操作失败:任务重复"), which the service may answer instead.
+SESSION_DUPLICATE_CODES = (SESSION_DUPLICATE, "FailedOperation.TaskDuplicate")
+#: DescribeTaskDetail of a TaskId the service does not know (errorcodes.py "任务 ID 不存在"): never created,
+#: or older than :data:`TASK_VISIBLE_SECONDS`.
+TASK_NOT_FOUND = "InvalidParameterValue.TaskId"
+#: DescribeTaskDetail and DescribeTasks see the tasks submitted in the last three days (72 hours) only (their
+#: public documents); the SessionId window is three days too. A wait cannot usefully be longer.
+TASK_VISIBLE_SECONDS = 3 * 24 * 3600
+#: ``ErrCodeExt`` of a task the service refused before generating anything: the account's AIGC concurrency
+#: (默认限制1个并发处理 - one task at a time by default) was in use. Nothing was generated, so the operator
+#: submits again (a new SessionId) after a pause, within its ``timeout``.
+TASK_ERR_RESUBMIT = frozenset({"RequestLimitExceeded"})
+
 AIGC_TASK_ERRORS: tuple[ErrorSpec, ...] = (
     _E(
         SESSION_DUPLICATE,
@@ -187,66 +204,273 @@ AIGC_TASK_ERRORS: tuple[ErrorSpec, ...] = (
 )
 
 _ENABLED = ("Enabled", "Disabled")
-_TASK_COMMON = (
-    FieldSpec(
-        "SubAppId",
-        "sub_app_id",
-        "Integer",
-        False,
-        "VOD application id; required for accounts that opened VOD from 2023-12-25 on.",
+API_JSON = "the API metadata (tccli 3.1.189.1, services/vod/v20180717/api.json)"
+
+#: ``ModelVersion`` per ``ModelName`` of CreateAigcVideoTask: the document's "当 ModelName 是 X, 可选值为 ...";
+#: the keys are the ``ModelName`` values it lists.
+VIDEO_MODEL_VERSIONS: dict[str, tuple[str, ...]] = {
+    "Kling": ("1.6", "2.0", "2.1", "2.5", "2.6", "O1", "3.0", "3.0-Omni", "3.0-turbo", "scene"),
+    "Vidu": (
+        "q2",
+        "q2-pro",
+        "q2-turbo",
+        "q3",
+        "q3-pro",
+        "q3-turbo",
+        "q3-mix",
+        "q3-drama",
+        "q3-ad",
+        "scene",
+        "avatar-q2-pro",
+        "avatar-q2-turbo",
+        "lip-sync",
     ),
-    FieldSpec("ModelName", "model_name", "String", True, "Model name (Kling for subjects with an ElementId)."),
-    FieldSpec("ModelVersion", "model_version", "String", False, "Model version, per model (see the document)."),
-    FieldSpec(
-        "EnhancePrompt",
-        "enhance_prompt",
-        "String",
-        False,
-        "Enabled or Disabled.",
-        choices=_ENABLED,
-        limit_source=f"{SDK_MODELS}: 取值有 Enabled: 开启; Disabled: 关闭",
-    ),
-    FieldSpec(
-        "InputRegion",
-        "input_region",
-        "String",
-        False,
-        "Mainland (default), Oversea or OverseaUSWest.",
-        choices=("Mainland", "Oversea", "OverseaUSWest"),
-        limit_source=f"{SDK_MODELS}: Oversea; OverseaUSWest; Mainland",
-    ),
-    FieldSpec("SceneType", "scene_type", "String", False, "Scene type (model specific)."),
-    FieldSpec("Seed", "seed", "Integer", False, "Model random seed."),
-    FieldSpec(
-        "SessionId",
-        "session_id",
-        "String",
-        False,
-        "De-duplication key: a repeat within three days is refused (InvalidParameterValue.SessionId).",
-        max_chars=SESSION_ID_MAX,
-        limit_source=f"{SDK_MODELS}, SessionId: 最长 50 个字符; 三天内曾有过相同的识别码的请求, 则本次的请求会返回错误",
-    ),
-    FieldSpec(
-        "SessionContext",
-        "session_context",
-        "String",
-        False,
-        "Caller context passed through to callbacks and DescribeTasks.",
-        max_chars=SESSION_CONTEXT_MAX,
-        limit_source=f"{SDK_MODELS}, SessionContext: 最长 1000 个字符",
-    ),
-    FieldSpec(
-        "TasksPriority",
-        "tasks_priority",
-        "Integer",
-        False,
-        "Priority, -10 to 10 (0 when absent).",
-        min_value=-10,
-        max_value=10,
-        limit_source=f"{SDK_MODELS}: 取值范围是 -10 到 10",
-    ),
-    FieldSpec("ExtInfo", "ext_info", "String", False, "Reserved; model-specific parameters."),
+    "Hailuo": ("02", "2.3", "2.3-fast", "H3", "H3_regen", "H3-Max"),
+    "Hunyuan": ("1.5", "3d_2.0"),
+    "Mingmou": ("1.0",),
+    "GV": ("3.1", "3.1-fast", "3.1-lite", "omni"),
+    "OS": ("2.0",),
+    "PixVerse": ("v5.6", "v6", "c1"),
+}
+#: ``ModelVersion`` per ``ModelName`` of CreateAigcImageTask (``ModelName`` lists OG, GG, Hunyuan, Vidu,
+#: Kling; ``ModelVersion`` adds Mingmou).
+IMAGE_MODEL_VERSIONS: dict[str, tuple[str, ...]] = {
+    "OG": ("image2_low", "image2_medium", "image2_high"),
+    "GG": ("2.5", "3.0", "3.1", "3.1-lite"),
+    "Hunyuan": ("3.0", "3d_2.0", "3.5-preview"),
+    "Vidu": ("q2",),
+    "Kling": ("2.1", "3.0", "3.0-Omni", "O1", "scene"),
+    "Mingmou": ("1.0",),
+}
+_VERSIONS_SOURCE = f"{API_JSON}, ModelVersion: 当 ModelName 是 X, 可选值为 ... (per model)"
+
+#: ``OutputConfig.Duration`` (seconds) per video model, where the document gives the values (Hailuo: per
+#: version, not checked): "Kling 可选值为3-15; Vidu 可指定1-10; GV 可选值为 8; OS 可选值为 4、8、12;
+#: PixVerse 可指定1-15".
+VIDEO_DURATIONS: dict[str, tuple[object, ...]] = {
+    "Kling": tuple(range(3, 16)),
+    "Vidu": tuple(range(1, 11)),
+    "GV": (8,),
+    "OS": (4, 8, 12),
+    "PixVerse": tuple(range(1, 16)),
+}
+
+#: A last frame needs a first frame: "指定该参数时, 须同时通过 FileInfos 指定首帧画面" (LastFrameUrl,
+#: LastFrameFileId); "可以单独传首帧, 不能单独传尾帧" (FileInfos). A FileInfos item without ``Usage`` is a first
+#: frame ("默认是FirstFrame").
+LAST_FRAME_FIELDS = ("LastFrameUrl", "LastFrameFileId")
+LAST_FRAME_SOURCE = f"{API_JSON}, LastFrameUrl: 指定该参数时, 须同时通过 FileInfos 指定首帧画面"
+#: The fields of a FileInfos item that carry the file (one is needed: "当 Type 取值为 Url 时, 本参数有效"...).
+FILE_SOURCES = ("FileId", "Url", "Base64")
+
+
+def _s(name: str, description: str = "", **limits: Any) -> FieldSpec:
+    """A nested String member (its ``arg`` is its API name)."""
+    return FieldSpec(name, name, "String", False, description, **limits)
+
+
+def _switch(name: str) -> FieldSpec:
+    return _s(name, "Enabled or Disabled.", choices=_ENABLED, limit_source=f"{API_JSON}, {name}: Enabled; Disabled")
+
+
+_FILE_TYPE = _s(
+    "Type", "File, Url or Base64.", choices=("File", "Url", "Base64"), limit_source=f"{API_JSON}: File; Url; Base64"
 )
+VIDEO_FILE_INFO = (
+    _FILE_TYPE,
+    _s("Category", "Image, Video or Audio.", choices=("Image", "Video", "Audio"), limit_source=f"{API_JSON}"),
+    _s("FileId", "A VOD media file (Type File)."),
+    _s("Url", "A URL the service downloads (Type Url)."),
+    _s("Base64", "The file itself, base64 (Type Base64)."),
+    _s("ReferenceType", "GV: asset/style; Kling video: feature/base; PixVerse: subject/background."),
+    _s("ObjectId", "Vidu subject id."),
+    _s("VoiceId", "Vidu q2 voice id."),
+    _switch("KeepOriginalSound"),
+    _s(
+        "Usage",
+        "FirstFrame (default), Reference or LastFrame.",
+        choices=("FirstFrame", "Reference", "LastFrame"),
+        limit_source=f"{API_JSON}, Usage: FirstFrame; Reference; LastFrame",
+    ),
+    _s("Text", "PixVerse: the picture's name in the Prompt."),
+)
+IMAGE_FILE_INFO = (
+    _FILE_TYPE,
+    _s("FileId", "A VOD media file (Type File)."),
+    _s("Url", "A URL the service downloads (Type Url)."),
+    _s("Base64", "The picture itself, base64 (Type Base64)."),
+    _s("Text", "Description of the picture (GEM 2.5, 3.0)."),
+    _s("ReferenceType", "OG only: mask.", choices=("mask",), limit_source=f"{API_JSON}, ReferenceType: mask"),
+)
+SUBJECT_INFO = (
+    _s("Id", "The subject's ElementId (required for Kling)."),
+    _s("Name", "Subject name (required for Vidu)."),
+    _s("VoiceId", "Vidu only: voice id."),
+    FieldSpec(
+        "ImageUrls",
+        "ImageUrls",
+        "Array of String",
+        False,
+        "Vidu only: temporary subject pictures.",
+        max_items=3,
+        limit_source=f"{API_JSON}, ImageUrls: 最多3张图片",
+    ),
+    FieldSpec(
+        "VideoUrls",
+        "VideoUrls",
+        "Array of String",
+        False,
+        "Vidu only: a temporary subject video.",
+        max_items=1,
+        limit_source=f"{API_JSON}, VideoUrls: 最多1个5秒视频",
+    ),
+)
+_STORAGE = _s(
+    "StorageMode",
+    "Temporary (default) or Permanent.",
+    choices=("Temporary", "Permanent"),
+    limit_source=f"{API_JSON}, StorageMode: Temporary; Permanent",
+)
+_MEDIA_NAME = _s("MediaName", "Output file name.", max_chars=64, limit_source=f"{API_JSON}: 最长 64 个字符")
+_CLASS_ID = FieldSpec("ClassId", "ClassId", "Integer", False, "VOD class id (0: other).")
+_PERSON = _s(
+    "PersonGeneration",
+    "AllowAdult or Disallowed.",
+    choices=("AllowAdult", "Disallowed"),
+    limit_source=f"{API_JSON}: AllowAdult; Disallowed",
+)
+VIDEO_OUTPUT_CONFIG = (
+    _STORAGE,
+    _MEDIA_NAME,
+    _CLASS_ID,
+    _s("ExpireTime", "ISO 8601 expiry of the output file."),
+    FieldSpec(
+        "Duration",
+        "Duration",
+        "Float",
+        False,
+        "Seconds of video, per model.",
+        model_choices=tuple(VIDEO_DURATIONS.items()),
+        limit_source=f"{API_JSON}, Duration: per ModelName",
+    ),
+    _s("Resolution", "Per model: 720P, 1080P..."),
+    _s("AspectRatio", "Per model: 16:9, 9:16, 1:1..."),
+    _switch("AudioGeneration"),
+    _PERSON,
+    _switch("InputComplianceCheck"),
+    _switch("OutputComplianceCheck"),
+    _switch("EnhanceSwitch"),
+    _switch("OffPeak"),
+    _switch("FrameInterpolate"),
+    _switch("LogoAdd"),
+    _switch("EnableBGM"),
+)
+IMAGE_OUTPUT_CONFIG = (
+    _STORAGE,
+    _MEDIA_NAME,
+    _CLASS_ID,
+    _s("ExpireTime", "ISO 8601 expiry of the output file."),
+    _s("Resolution", "Per model: 1K, 2K, 4K..."),
+    _s("AspectRatio", "Per model: 1:1, 16:9..."),
+    _PERSON,
+    _switch("InputComplianceCheck"),
+    _switch("OutputComplianceCheck"),
+    FieldSpec(
+        "OutputImageCount",
+        "OutputImageCount",
+        "Integer",
+        False,
+        "Pictures to make: Kling 1-9, OG 1-8 (other models: ignored).",
+        model_choices=(("Kling", tuple(range(1, 10))), ("OG", tuple(range(1, 9)))),
+        limit_source=f"{API_JSON}, OutputImageCount: Kling 可选值 1-9; OG 可选值1-8",
+    ),
+    _s("OutputFormat", "jpeg or png.", choices=("jpeg", "png"), limit_source=f"{API_JSON}, OutputFormat: jpeg; png"),
+    _switch("LogoAdd"),
+)
+
+
+def _task_common(versions: dict[str, tuple[str, ...]]) -> tuple[FieldSpec, ...]:
+    """The fields both generation actions share; ``versions`` gives their ModelName and ModelVersion choices."""
+    return (
+        FieldSpec(
+            "SubAppId",
+            "sub_app_id",
+            "Integer",
+            True,
+            "VOD application id; required (the document: from 2023-12-25 on, accounts must give it).",
+            required_hint="set the operator's sub_app_id or the connection extra sub_app_id (the VOD application id)",
+        ),
+        FieldSpec(
+            "ModelName",
+            "model_name",
+            "String",
+            True,
+            "Model name (Kling for subjects with an ElementId).",
+            choices=tuple(versions),
+            limit_source=f"{API_JSON}, ModelName: 取值 ...",
+        ),
+        FieldSpec(
+            "ModelVersion",
+            "model_version",
+            "String",
+            True,
+            "Model version, per model (the document lists them; there is no default).",
+            model_choices=tuple(versions.items()),
+            limit_source=_VERSIONS_SOURCE,
+            required_hint="the API has no default version: choose one of the model's versions",
+        ),
+        FieldSpec(
+            "EnhancePrompt",
+            "enhance_prompt",
+            "String",
+            False,
+            "Enabled or Disabled.",
+            choices=_ENABLED,
+            limit_source=f"{SDK_MODELS}: 取值有 Enabled: 开启; Disabled: 关闭",
+        ),
+        FieldSpec(
+            "InputRegion",
+            "input_region",
+            "String",
+            False,
+            "Mainland (default), Oversea or OverseaUSWest.",
+            choices=("Mainland", "Oversea", "OverseaUSWest"),
+            limit_source=f"{SDK_MODELS}: Oversea; OverseaUSWest; Mainland",
+        ),
+        FieldSpec("SceneType", "scene_type", "String", False, "Scene type (model specific)."),
+        FieldSpec("Seed", "seed", "Integer", False, "Model random seed."),
+        FieldSpec(
+            "SessionId",
+            "session_id",
+            "String",
+            False,
+            "De-duplication key: a repeat within three days is refused (InvalidParameterValue.SessionId).",
+            max_chars=SESSION_ID_MAX,
+            limit_source=f"{SDK_MODELS}, SessionId: 最长 50 个字符; "
+            "三天内曾有过相同的识别码的请求, 则本次的请求会返回错误",
+        ),
+        FieldSpec(
+            "SessionContext",
+            "session_context",
+            "String",
+            False,
+            "Caller context passed through to callbacks and DescribeTasks.",
+            max_chars=SESSION_CONTEXT_MAX,
+            limit_source=f"{SDK_MODELS}, SessionContext: 最长 1000 个字符",
+        ),
+        FieldSpec(
+            "TasksPriority",
+            "tasks_priority",
+            "Integer",
+            False,
+            "Priority, -10 to 10 (0 when absent).",
+            min_value=-10,
+            max_value=10,
+            limit_source=f"{SDK_MODELS}: 取值范围是 -10 到 10",
+        ),
+        FieldSpec("ExtInfo", "ext_info", "String", False, "Reserved; model-specific parameters."),
+    )
+
 
 CREATE_AIGC_VIDEO_TASK = ApiContract(
     service=SERVICE,
@@ -258,15 +482,16 @@ CREATE_AIGC_VIDEO_TASK = ApiContract(
     errors=AIGC_TASK_ERRORS,
     service_errors=SERVICE_ERRORS,
     promises=("TaskId",),
-    source=f"{SDK_MODELS} CreateAigcVideoTaskRequest; {VIDEO_DOC}",
+    source=f"{SDK_MODELS} CreateAigcVideoTaskRequest; {VIDEO_DOC}; {API_JSON}",
     fields=(
-        *_TASK_COMMON,
+        *_task_common(VIDEO_MODEL_VERSIONS),
         FieldSpec(
             "FileInfos",
             "file_infos",
             "Array of AigcVideoTaskInputFileInfo",
             False,
             "Input files: first/last frame, references, video to edit.",
+            members=VIDEO_FILE_INFO,
         ),
         FieldSpec(
             "SubjectInfos",
@@ -274,6 +499,7 @@ CREATE_AIGC_VIDEO_TASK = ApiContract(
             "Array of AigcVideoTaskInputSubjectInfo",
             False,
             "Subjects: [{Id: ElementId}] (Kling: Id required).",
+            members=SUBJECT_INFO,
         ),
         FieldSpec("LastFrameFileId", "last_frame_file_id", "String", False, "Last frame as a VOD FileId."),
         FieldSpec("LastFrameUrl", "last_frame_url", "String", False, "Last frame as a URL."),
@@ -301,6 +527,7 @@ CREATE_AIGC_VIDEO_TASK = ApiContract(
             "AigcVideoOutputConfig",
             False,
             "StorageMode, Duration, Resolution, AspectRatio...",
+            members=VIDEO_OUTPUT_CONFIG,
         ),
         FieldSpec("Procedure", "procedure", "String", False, "Task flow to run on the new video."),
     ),
@@ -316,10 +543,17 @@ CREATE_AIGC_IMAGE_TASK = ApiContract(
     errors=AIGC_TASK_ERRORS,
     service_errors=SERVICE_ERRORS,
     promises=("TaskId",),
-    source=f"{SDK_MODELS} CreateAigcImageTaskRequest; {IMAGE_DOC}",
+    source=f"{SDK_MODELS} CreateAigcImageTaskRequest; {IMAGE_DOC}; {API_JSON}",
     fields=(
-        *_TASK_COMMON,
-        FieldSpec("FileInfos", "file_infos", "Array of AigcImageTaskInputFileInfo", False, "Input pictures."),
+        *_task_common(IMAGE_MODEL_VERSIONS),
+        FieldSpec(
+            "FileInfos",
+            "file_infos",
+            "Array of AigcImageTaskInputFileInfo",
+            False,
+            "Input pictures.",
+            members=IMAGE_FILE_INFO,
+        ),
         FieldSpec(
             "Prompt",
             "prompt",
@@ -334,6 +568,7 @@ CREATE_AIGC_IMAGE_TASK = ApiContract(
             "AigcImageOutputConfig",
             False,
             "StorageMode, Resolution, AspectRatio, OutputImageCount...",
+            members=IMAGE_OUTPUT_CONFIG,
         ),
     ),
 )

@@ -94,7 +94,17 @@ def _ensure_default_s3() -> None:
 
 def shown_path(path: ObjectStoragePath) -> str:
     """``path`` for messages: its URI without the ``conn_id@`` that ``str()`` puts in it."""
-    parts = urlsplit(f"{path}")
+    return storage_key(f"{path}")
+
+
+def storage_key(uri: str | ObjectStoragePath) -> str:
+    """The identity of an object: its URI without the ``conn_id@`` that ``str()`` of a ``cos://`` path holds.
+
+    ``cos://tencentcloud_default@bucket/a.png`` and ``cos://other_conn@bucket/a.png`` are the same
+    object: names derived from it (PicNames, manifest and checkpoint keys) must not change when the
+    connection is renamed. ``s3://`` and ``file://`` URIs have no ``conn_id@`` and are unchanged.
+    """
+    parts = urlsplit(f"{uri}")
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
@@ -191,6 +201,14 @@ def is_picture(path: ObjectStoragePath | str) -> bool:
     return name.lower().endswith(PICTURE_SUFFIXES)
 
 
+def missing_bucket(path: ObjectStoragePath) -> str | None:
+    """The bucket of a ``cos://``/``s3://`` ``path`` when the storage says it does not exist (a typo, another
+    region's endpoint answering 404), else ``None``. Local paths have no bucket."""
+    if path.protocol not in PRESIGNABLE or not path.bucket:
+        return None
+    return None if _fs_of(path).exists(path.bucket) else f"{path.bucket}"
+
+
 def pictures_under(prefix: Any, conn_id: str | None) -> list[ObjectStoragePath]:
     """Every picture under ``prefix`` (recursively), in the order of their URIs; none when it does not exist."""
     root = to_storage_path(prefix, conn_id)
@@ -202,7 +220,8 @@ def list_pictures(
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """``(key, item)`` for every picture under ``prefix``, in key order: the items of a CreateImage batch.
 
-    ``key`` is the picture's URI; ``item`` holds ``entity_id`` (by ``entity_rule``, see
+    ``key`` is the picture's URI without a connection id (:func:`storage_key`: the same object read
+    through a renamed connection keeps its key and PicName); ``item`` holds ``entity_id`` (by ``entity_rule``, see
     :func:`~airflow_provider_tencent.utils.naming.entity_id_for`), ``image_path`` and ``pic_name``
     ``p-<32 hex of the key's SHA-256>-{content_hash}``: the batch operator puts the picture's
     content hash in place of ``{content_hash}``, so a picture replaced at the same key is a new
@@ -211,11 +230,11 @@ def list_pictures(
     from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
 
     for path in pictures_under(prefix, conn_id):
-        key = f"{path}"
+        key = storage_key(path)
         item: dict[str, Any] = {
             "entity_id": entity_id_for(key, entity_rule),
             "pic_name": f"{pic_name_for(key)}-{CONTENT_HASH}",
-            "image_path": key,
+            "image_path": f"{path}",
         }
         if custom_content is not None:
             item["custom_content"] = custom_content

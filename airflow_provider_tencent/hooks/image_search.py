@@ -91,10 +91,21 @@ class TencentImageSearchHook(TencentCloudHook):
         return self._tiia("CreateGroup", params)
 
     def describe_groups(self, group_id: str | None = None) -> list[dict[str, Any]]:
+        """The galleries (only ``group_id`` when given); ``[]`` when it does not exist.
+
+        The service may answer an unknown GroupId with an empty list or with
+        ``InvalidParameterValue.ImageGroupIdNotExist`` (in DescribeGroups' documented errors): both are "none".
+        """
         params: dict[str, Any] = {"Limit": 100}
         if group_id:
             params["GroupId"] = group_id
-        groups: list[dict[str, Any]] = self._tiia("DescribeGroups", params).get("Groups") or []
+        try:
+            response = self._tiia("DescribeGroups", params)
+        except TencentCloudAPIError as exc:
+            if group_id and exc.code == GROUP_NOT_FOUND:
+                return []
+            raise
+        groups: list[dict[str, Any]] = response.get("Groups") or []
         return groups
 
     def describe_images(
@@ -129,7 +140,10 @@ class TencentImageSearchHook(TencentCloudHook):
 
         Without ``pic_name`` the service deletes EVERY picture of the EntityId, so that needs
         ``whole_entity=True``. Retried on transient errors: deleting what is already gone leaves the
-        gallery as asked, so "not found" (after a repeat, or at once) is read as done.
+        gallery as asked, so "not found" (after a repeat, or at once) is read as done. Which code the
+        service answers for "nothing to delete" is not documented: ``FailedOperation.ImageNotFoundInfo``
+        is read as done at once; any other error is settled by one ``DescribeImages`` - nothing left to
+        delete is done, else the error is raised.
         """
         _check_whole_entity(entity_id, pic_name, whole_entity)
         params: dict[str, Any] = {"GroupId": group_id, "EntityId": entity_id}
@@ -140,10 +154,22 @@ class TencentImageSearchHook(TencentCloudHook):
                 "RequestId"
             )
         except TencentCloudAPIError as exc:
-            if exc.code != NOT_FOUND:
+            if exc.code != NOT_FOUND and not self._gone(group_id, entity_id, pic_name, exc, limiter):
                 raise
             request_id = exc.request_id
         return request_id
+
+    def _gone(
+        self, group_id: str, entity_id: str, pic_name: str | None, exc: TencentCloudAPIError, limiter: Limiter | None
+    ) -> bool:
+        """Whether a ``DeleteImages`` that failed with ``exc`` left nothing to delete (asked once)."""
+        try:
+            left = self.describe_images(group_id, entity_id, pic_name, limiter=limiter)
+        except TencentCloudAPIError:
+            return False
+        if not left:
+            self.log.info("DeleteImages answered %s, but nothing is left to delete: done", exc.code)
+        return not left
 
     def create_image(
         self,
@@ -331,8 +357,10 @@ class TencentImageSearchHook(TencentCloudHook):
         """Create gallery ``group_id`` unless it exists with the same settings (idempotent).
 
         ``{"status": "created" | "exists", "GroupId", settings...}``. A gallery that exists with other
-        settings (GroupName, MaxCapacity, Brief, MaxQps, GroupType - the ones given) fails naming each
-        difference. A transient error or ``ImageGroupIdAlreadyExist`` is settled by ``DescribeGroups``;
+        settings (GroupName, MaxCapacity, Brief, GroupType - the ones given) fails naming each
+        difference. ``MaxQps`` is not one: the service may keep less than was asked (a gallery created
+        with more than 10 reads back 10 until the quota is raised), so another value is logged, not
+        refused. A transient error or ``ImageGroupIdAlreadyExist`` is settled by ``DescribeGroups``;
         ``CreateGroup`` itself is never repeated blindly.
         """
         wanted: dict[str, Any] = {"GroupName": group_name, "MaxCapacity": max_capacity}
@@ -348,14 +376,23 @@ class TencentImageSearchHook(TencentCloudHook):
             if not found:
                 return None
             have = _gallery_settings(found[0])
+            if "MaxQps" in wanted and have.get("MaxQps") != wanted["MaxQps"]:
+                self.log.warning(
+                    "Gallery %r has MaxQps %r, not the %r asked: the service sets it (raise it with Tencent Cloud)",
+                    group_id,
+                    have.get("MaxQps"),
+                    wanted["MaxQps"],
+                )
             diffs = [
-                f"{k}: wanted {v!r}, the gallery has {have.get(k)!r}" for k, v in wanted.items() if have.get(k) != v
+                f"{k}: wanted {v!r}, the gallery has {have.get(k)!r}"
+                for k, v in wanted.items()
+                if k != "MaxQps" and have.get(k) != v
             ]
             if diffs:
                 raise TencentCloudInputError(
                     f"Gallery {group_id!r} already exists with other settings ({'; '.join(diffs)}); "
                     "MaxCapacity and GroupType cannot be changed: choose another GroupId or match its settings",
-                    field=next(k for k, v in wanted.items() if have.get(k) != v),
+                    field=next(k for k, v in wanted.items() if k != "MaxQps" and have.get(k) != v),
                 )
             return {"status": "exists", "GroupId": group_id, **have, "RequestId": request_id}
 
@@ -381,11 +418,14 @@ def _gallery_settings(group: dict[str, Any]) -> dict[str, Any]:
 
 GALLERY_EMPTY = "FailedOperation.ImageGroupEmpty"
 GROUP_EXISTS = "InvalidParameterValue.ImageGroupIdAlreadyExist"
+#: What DescribeGroups may answer for a GroupId that does not exist (its documented error list).
+GROUP_NOT_FOUND = "InvalidParameterValue.ImageGroupIdNotExist"
 
 
 def _check_whole_entity(entity_id: str, pic_name: str | None, whole_entity: bool) -> None:
-    """``DeleteImages`` without a PicName deletes every picture of the EntityId: only when asked so."""
-    if not pic_name and not whole_entity:
+    """``DeleteImages`` without a PicName deletes every picture of the EntityId: only when asked so, with
+    ``whole_entity`` the boolean ``True`` (a text such as ``"false"`` is not a yes)."""
+    if not pic_name and whole_entity is not True:
         raise TencentCloudInputError(
             f"DeleteImages without a PicName deletes EVERY picture of EntityId {entity_id!r}: "
             "give pic_name, or whole_entity=True to mean it",

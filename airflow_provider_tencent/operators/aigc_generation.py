@@ -10,24 +10,36 @@ storage.
 
 **Never pay twice.** A generation task costs money, so:
 
-1. every request carries a ``SessionId`` derived from the DAG, run, task and map index (overridable with
-   ``session_id``): the service refuses a repeat within three days (``InvalidParameterValue.SessionId``),
-   and that refusal is read as "already submitted" - the task is then found with ``DescribeTasks`` by its
-   SessionId;
-2. the ``TaskId`` is stored in Airflow's ``task_state_store`` (AIP-103, Airflow >= 3.3) right after the
-   submit, before any wait: a retry after a worker crash, a wait timeout or a triggerer restart reads it
-   and reattaches (a triggerer restart needs nothing: the trigger's serialised state holds the TaskId).
-   Without a ``task_state_store`` (older Airflow), (1) alone protects;
+1. every request carries a ``SessionId`` derived from the DAG, run, task, map index and a digest of the request
+   (every field but the SessionId; :func:`~airflow_provider_tencent.operators.aigc_wait.request_digest`), or
+   ``session_id`` as given: the service refuses a repeat within three days (``InvalidParameterValue.SessionId``
+   or ``FailedOperation.TaskDuplicate``), and that refusal is read as "already submitted" - the task is then
+   found with ``DescribeTasks`` by its SessionId;
+2. the ``TaskId`` is stored in Airflow's ``task_state_store`` (AIP-103, Airflow >= 3.3) with the request's
+   digest right after the submit, before any wait: a retry after a worker crash, a wait timeout or a
+   triggerer restart reads it and reattaches (a triggerer restart needs nothing: the trigger's serialised
+   state holds the TaskId). Without a ``task_state_store`` (older Airflow), (1) alone protects;
 3. a submit whose outcome is unknown without a SessionId (``session_id=""`` switches de-duplication off)
    fails with the RequestId, saying a task may exist.
 
+**Never another request's result.** A re-run whose request differs (a cleared task re-rendered with another
+prompt; another ``session_id``) does not reattach to the stored task: it submits its own. A task about to be
+reattached (stored, or found by its SessionId) has its ``Input`` compared with the request: a difference fails
+the task (:class:`~airflow_provider_tencent.operators.aigc_wait.AigcRequestMismatchError`, naming the fields) -
+a constant ``session_id`` never hands one run another run's video. A stored TaskId the service no longer
+knows (older than three days) is submitted afresh.
+
 **Terminal states.** Success returns ``{"TaskId", "Status", "files": [...]}`` (and ``"paths"`` when copied)
 through XCom. A task that ended with an error raises with its ``ErrCode``, ``ErrCodeExt`` and message; it is
-retried (a new task with a new SessionId, by Airflow's ``retries``) only when its ``ErrCodeExt`` says a new
-task may succeed (:data:`airflow_provider_tencent.contracts.vod.TASK_ERR_RETRYABLE`: throttling, backlog,
-internal errors, timeouts, a failed generation); content, parameter and cancellation errors fail for good.
-A wait that runs out (``timeout``, or the task's ``execution_timeout``) leaves the remote task running and
-says how to find it; a retry reattaches to it.
+retried (a new task with the next generation's SessionId, by Airflow's ``retries``) only when its
+``ErrCodeExt`` says a new task may succeed (:data:`airflow_provider_tencent.contracts.vod.TASK_ERR_RETRYABLE`:
+throttling, backlog, internal errors, timeouts, a failed generation); content, parameter and cancellation
+errors fail for good. Without a ``task_state_store`` the retry finds the failed task by its SessionId and
+moves to the next generation. A task refused for the account's AIGC concurrency (``RequestLimitExceeded``:
+one task at a time by default; nothing generated) is submitted again after a pause, within ``timeout``
+(:data:`~airflow_provider_tencent.contracts.vod.TASK_ERR_RESUBMIT`). A wait that runs out (``timeout``, at
+most 72 hours, or the task's ``execution_timeout``) leaves the remote task running and says how to find it; a
+retry reattaches to it.
 
 **Lineage** (OpenLineage): inputs the subjects (``tencentcloud-vod://<region>``, name the ``ElementId``) and
 the files the request names (``FileInfos``, ``LastFrameUrl``/``LastFrameFileId``: a URL by its address
@@ -47,19 +59,24 @@ Importing this module imports no Tencent Cloud SDK module, no s3fs and no boto.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.compat import default_deferrable
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.contracts import vod as contract
-from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudError
+from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudError, TencentCloudInputError
 from airflow_provider_tencent.hooks.vod import TencentVodHook
 from airflow_provider_tencent.links.console import VodAigcTaskLink
 from airflow_provider_tencent.operators.aigc_wait import (
     DEFAULT_TIMEOUT,
     STATE_KEY,
     STATE_RETENTION,
+    AigcRequestMismatchError,
     AigcTaskFailedError,
     AigcTaskFailedForGoodError,
     AigcTaskWaitMixin,
@@ -67,19 +84,29 @@ from airflow_provider_tencent.operators.aigc_wait import (
     _AigcTaskWaitMixin,
     _element_ids,
     derive_session_id,
+    input_differences,
     public_files,
+    request_digest,
+    wait_setting,
 )
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
+from airflow_provider_tencent.payloads.vod import generation_problems
 from airflow_provider_tencent.triggers.aigc import TaskOutcome, task_outcome
-from airflow_provider_tencent.validation import field_problems, raise_if
+from airflow_provider_tencent.validation import parse_structured, raise_if, template_int
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
+#: At most this many tasks (generations) per task instance and request: each but the last one failed retryably
+#: or was refused for the account's concurrency.
+MAX_GENERATIONS = 1000
+
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "MAX_GENERATIONS",
     "STATE_KEY",
     "STATE_RETENTION",
+    "AigcRequestMismatchError",
     "AigcTaskFailedError",
     "AigcTaskFailedForGoodError",
     "AigcTaskWaitMixin",
@@ -93,6 +120,13 @@ __all__ = [
     "derive_session_id",
     "public_files",
 ]
+
+
+def _structured(value: Any, field: str, expected: type) -> Any:
+    """A structured argument (``output_config``, ``file_infos``...) given as JSON or Python text, parsed."""
+    if isinstance(value, str) and value.strip():
+        return parse_structured(value, field, expected)
+    return value
 
 
 class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[TencentVodHook]):
@@ -167,14 +201,17 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
         self.sub_app_id = sub_app_id
         self.output_path = output_path
         self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
-        if float(poll_interval) <= 0 or float(max_poll_interval) < float(poll_interval) or float(backoff) < 1:
-            raise ValueError("need 0 < poll_interval <= max_poll_interval and backoff >= 1")
-        if float(timeout) <= 0:
-            raise ValueError(f"timeout must be > 0 seconds, got {timeout!r}")
-        self.poll_interval = float(poll_interval)
-        self.max_poll_interval = float(max_poll_interval)
-        self.backoff = float(backoff)
-        self.timeout = float(timeout)
+        self.poll_interval = wait_setting("poll_interval", poll_interval)
+        self.max_poll_interval = wait_setting("max_poll_interval", max_poll_interval)
+        self.backoff = wait_setting("backoff", backoff)
+        self.timeout = wait_setting("timeout", timeout)
+        if self.max_poll_interval < self.poll_interval:
+            raise TencentCloudInputError(
+                f"max_poll_interval ({max_poll_interval!r}) must be >= poll_interval ({poll_interval!r})",
+                field="max_poll_interval",
+                limit=f">= poll_interval ({self.poll_interval:g})",
+                actual=f"{self.max_poll_interval:g}",
+            )
 
     # -- the request -----------------------------------------------------------------------------
     def extra_params(self) -> dict[str, Any]:
@@ -208,8 +245,6 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
         :raises TencentCloudInputError: naming each field that breaks the contract (limit and size). No
             request has been sent.
         """
-        seed = self.seed
-        priority = self.tasks_priority
         shape: dict[str, Any] = {
             "SubAppId": sub_app_id,
             "ModelName": self.model_name,
@@ -217,107 +252,311 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
             "Prompt": self.prompt,
             "NegativePrompt": self.negative_prompt,
             "EnhancePrompt": self.enhance_prompt,
-            "FileInfos": self.file_infos,
-            "OutputConfig": self.output_config,
+            "FileInfos": _structured(self.file_infos, "file_infos", list),
+            "OutputConfig": _structured(self.output_config, "output_config", dict),
             "InputRegion": self.input_region,
             "SceneType": self.scene_type,
-            "Seed": int(seed) if isinstance(seed, str) and seed.strip().lstrip("-").isdigit() else seed,
+            "Seed": template_int(self.seed),
             "SessionId": session_id,
             "SessionContext": self.session_context,
-            "TasksPriority": int(priority) if isinstance(priority, str) and priority.strip() else priority,
+            "TasksPriority": template_int(self.tasks_priority),
             "ExtInfo": self.ext_info,
             **self.extra_params(),
         }
-        problems = field_problems(self.action_contract, shape)
-        if not shape.get("Prompt") and not shape.get("FileInfos"):
-            from airflow_provider_tencent.validation import Problem
-
-            problems.append(
-                Problem("prompt", "required without file_infos", "missing", "prompt is required when no file is given")
-            )
-        raise_if(problems, self.action_contract.action, self.task_id)
+        raise_if(generation_problems(self.action_contract, shape), self.action_contract.action, self.task_id)
         return {k: v for k, v in shape.items() if v not in (None, "", [])}
 
-    def _session_id(self, context: Context, generation: int) -> str:
+    # -- identity: which remote task belongs to this task instance and request --------------------
+    def _session_id(self, context: Context, generation: int, digest: str) -> str:
+        """The SessionId of ``generation``: ``session_id`` as given (``-g<n>`` added from generation 1), else
+        derived from DAG, run, task, map index, generation and the request's digest."""
         if self.session_id is not None:
             text = f"{self.session_id}"
-            return text if generation == 0 or not text else f"{text[: contract.SESSION_ID_MAX - 4]}-g{generation}"
+            suffix = f"-g{generation}"
+            return text if generation == 0 or not text else f"{text[: contract.SESSION_ID_MAX - len(suffix)]}{suffix}"
         ti = context["ti"]
         map_index = getattr(ti, "map_index", -1)
         return derive_session_id(
-            ti.dag_id, ti.run_id, ti.task_id, -1 if map_index is None else int(map_index), generation
+            ti.dag_id, ti.run_id, ti.task_id, -1 if map_index is None else int(map_index), generation, digest
         )
+
+    def _request(self, sub_app_id: int | None) -> dict[str, Any]:
+        """The validated request without its SessionId (``session_id`` is checked too)."""
+        params = self.build_params(None if self.session_id in (None, "") else f"{self.session_id}", sub_app_id)
+        params.pop("SessionId", None)
+        return params
+
+    def _check_output_path(self) -> None:
+        """A local ``output_path`` must be an existing folder (checked before anything is submitted)."""
+        text = f"{self.output_path or ''}"
+        if not text or ("://" in text and not text.startswith("file://")):
+            return
+        folder = Path(os.path.expanduser(text.removeprefix("file://")))
+        if not folder.is_dir():
+            raise TencentCloudInputError(
+                f"output_path {text!r}: no such local folder; create it first (no task was submitted)",
+                field="output_path",
+                limit="an existing local folder",
+                actual="missing folder",
+            )
+
+    def _stored(self, store: Any, digest: str) -> dict[str, Any] | None:
+        """The stored record when it belongs to this request (same digest and ``session_id``), else ``None``.
+
+        A record of an earlier release has no digest: it is returned marked ``legacy`` (its task's Input is
+        compared instead).
+        """
+        record: Any = store.get(STATE_KEY) if store is not None else None
+        if not isinstance(record, dict):
+            return None
+        if "digest" not in record:
+            return {**record, "legacy": True}
+        if record.get("digest") != digest or record.get("session_base", "") != f"{self.session_id or ''}":
+            self.log.info(
+                "the stored AIGC task %s was made from another request (inputs or session_id changed since): "
+                "not reattaching; submitting for this request",
+                record.get("TaskId") or "-",
+            )
+            return None
+        return record
+
+    def _check_input(
+        self, task_id: str, request: dict[str, Any], detail: dict[str, Any], session: str, *, proven: bool = False
+    ) -> bool:
+        """Whether task ``task_id`` is this request's, from its ``Input``; raises when it is not (unless legacy).
+
+        ``proven``: the request's digest already ties the task to this request (a stored record with the same
+        digest, or a derived SessionId, which embeds it): a difference is then an echo the service shows
+        otherwise (trimmed, enhanced...) and is only logged.
+        """
+        differing = input_differences(request, detail)
+        if not differing:
+            return True
+        names = ", ".join(f"{self.action_contract.field(k).arg} ({k})" for k in differing)
+        if proven:
+            self.log.warning(
+                "AIGC task %s shows %s otherwise than this request, but its SessionId/stored digest is this "
+                "request's: reattaching",
+                task_id,
+                names,
+            )
+            return True
+        if session == "legacy":
+            self.log.warning("the stored AIGC task %s was made from other inputs (%s): not reattaching", task_id, names)
+            return False
+        hint = (
+            f"set another session_id (this one, {session}, is taken for three days from its first submit), or "
+            "leave session_id unset to derive one from the request"
+        )
+        raise AigcRequestMismatchError(
+            f"{self.action_contract.action}: AIGC task {task_id} (SessionId {session}) was made from another "
+            f"request - {names} differ(s) - so it is not this request's result; not returning it, and not "
+            f"submitting another task under the same SessionId: {hint}"
+        )
+
+    def _read_known(self, task_id: str, sub_app_id: int | None) -> dict[str, Any] | None:
+        """``DescribeTaskDetail`` of a task found earlier; ``None`` when the service no longer knows it."""
+        try:
+            return self._detail(task_id, sub_app_id)
+        except TencentCloudAPIError as exc:
+            if exc.code != contract.TASK_NOT_FOUND:
+                raise
+        self.log.warning(
+            "AIGC task %s is unknown to the service (%s; it shows the tasks of the last %d hours only)",
+            task_id,
+            contract.TASK_NOT_FOUND,
+            contract.TASK_VISIBLE_SECONDS // 3600,
+        )
+        return None
 
     # -- execution -------------------------------------------------------------------------------
     def execute(self, context: Context) -> Any:
         sub_app_id = self.hook.resolve_sub_app_id(self.sub_app_id)
-        store = context.get("task_state_store")
-        stored: Any = store.get(STATE_KEY) if store is not None else None
-        generation = 0
-        if isinstance(stored, dict) and stored.get("TaskId"):
-            task_id = f"{stored['TaskId']}"
-            generation = int(stored.get("generation") or 0)
-            outcome = task_outcome(task_id, self._detail(task_id, sub_app_id))
-            if not outcome.failed:
-                self.log.info("reattaching to AIGC task %s (%s), submitted by an earlier try", task_id, outcome.status)
-                self._remember(context, store, task_id, stored.get("SessionId"), generation, sub_app_id)
-                if outcome.done:
-                    return self._finish(context, outcome, sub_app_id)
-                return self._wait(context, task_id, sub_app_id, stored.get("SessionId"))
-            if not outcome.retryable:
-                return self._finish(context, outcome, sub_app_id)  # raises, for good
-            generation += 1
-            self.log.warning(
-                "AIGC task %s of an earlier try failed (%s): submitting a new one", task_id, outcome.err_code_ext
-            )
-        elif isinstance(stored, dict):
-            generation = int(stored.get("generation") or 0)
-        session_id = self._session_id(context, generation)
-        params = self.build_params(session_id or None, sub_app_id)
-        task_id = self._submit(params, session_id, sub_app_id)
-        self._remember(context, store, task_id, session_id, generation, sub_app_id)
-        return self._wait(context, task_id, sub_app_id, session_id)
+        request = self._request(sub_app_id)
+        self._check_output_path()
+        digest = request_digest(request)
+        deadline = time.time() + self.timeout
+        stored = self._stored(context.get("task_state_store"), digest)
+        generation = int((stored or {}).get("generation") or 0)
+        if stored and stored.get("TaskId"):
+            outcome = self._stored_outcome(stored, request, sub_app_id)
+            if outcome is not None and not (outcome.failed and outcome.retryable):
+                return self._reattach(context, outcome, stored, sub_app_id, digest, deadline)
+            if outcome is not None:
+                generation += 1
+                self.log.warning(
+                    "AIGC task %s of an earlier try failed (%s): submitting a new one",
+                    outcome.task_id,
+                    outcome.err_code_ext,
+                )
+        task_id, session_id, generation = self._submit(context, request, digest, generation, sub_app_id)
+        return self._wait(context, task_id, sub_app_id, session_id, generation=generation, deadline=deadline)
 
-    def _submit(self, params: dict[str, Any], session_id: str, sub_app_id: int | None) -> str:
+    def _stored_outcome(
+        self, stored: dict[str, Any], request: dict[str, Any], sub_app_id: int | None
+    ) -> TaskOutcome | None:
+        """The stored task's state; ``None`` when the service no longer knows it, or (a record of an earlier
+        release) it was made from other inputs: a new task is then submitted."""
+        task_id = f"{stored['TaskId']}"
+        detail = self._read_known(task_id, sub_app_id)
+        if detail is None:
+            self.log.warning("the stored AIGC task %s is gone: submitting a new task for this request", task_id)
+            return None
+        legacy = bool(stored.get("legacy"))
+        session = "legacy" if legacy else f"{stored.get('SessionId')}"
+        if not self._check_input(task_id, request, detail, session, proven=not legacy):
+            return None
+        return task_outcome(task_id, detail)
+
+    def _reattach(
+        self,
+        context: Context,
+        outcome: TaskOutcome,
+        stored: dict[str, Any],
+        sub_app_id: int | None,
+        digest: str,
+        deadline: float,
+    ) -> Any:
+        """Go on with the stored task of an earlier try: its result, its failure (for good), or the wait."""
+        if outcome.failed:
+            return self._finish(context, outcome, sub_app_id)  # raises, for good
+        task_id, session_id = outcome.task_id, stored.get("SessionId")
+        generation = int(stored.get("generation") or 0)
+        self.log.info("reattaching to AIGC task %s (%s), submitted by an earlier try", task_id, outcome.status)
+        self._remember(context, task_id, session_id, generation, sub_app_id, digest)
+        if outcome.done:
+            return self._finish(context, outcome, sub_app_id)
+        return self._wait(context, task_id, sub_app_id, session_id, generation=generation, deadline=deadline)
+
+    def _submit(
+        self, context: Context, request: dict[str, Any], digest: str, generation: int, sub_app_id: int | None
+    ) -> tuple[str, str, int]:
+        """Submit ``request`` (never twice): ``(TaskId, SessionId, generation)``, the TaskId stored before any wait.
+
+        A SessionId refused as a repeat means "submitted before": its task is found (``DescribeTasks``) and
+        reattached when it is this request's; when it failed retryably (an earlier try, and no
+        ``task_state_store`` to say so), the next generation's SessionId is submitted.
+        """
+        for _ in range(MAX_GENERATIONS):
+            session_id = self._session_id(context, generation, digest)
+            params = {**request, "SessionId": session_id} if session_id else dict(request)
+            found = self._create(params, session_id, sub_app_id)
+            if found is None:
+                raise TencentCloudError(
+                    f"{self.action_contract.action}: SessionId {session_id} was already submitted (the service "
+                    "refused the repeat) but the service shows no task with it; not submitting another. Look for "
+                    "it in the VOD console, or set session_id to submit anew"
+                )
+            task_id, submitted = found
+            if not submitted:
+                detail = self._read_known(task_id, sub_app_id)
+                if detail is None:
+                    raise TencentCloudError(f"AIGC task {task_id} of SessionId {session_id} cannot be read")
+                self._check_input(task_id, request, detail, session_id, proven=self.session_id is None)
+                outcome = task_outcome(task_id, detail)
+                if outcome.failed and outcome.retryable:
+                    self.log.warning(
+                        "AIGC task %s of SessionId %s (an earlier try) failed (%s): submitting a new one",
+                        task_id,
+                        session_id,
+                        outcome.err_code_ext,
+                    )
+                    generation += 1
+                    continue
+            self._remember(context, task_id, session_id, generation, sub_app_id, digest)
+            return task_id, session_id, generation
+        raise TencentCloudError(
+            f"{self.action_contract.action}: {MAX_GENERATIONS} tasks of this task instance failed; not submitting more"
+        )
+
+    def _create(self, params: dict[str, Any], session_id: str, sub_app_id: int | None) -> tuple[str, bool] | None:
+        """``(TaskId, True)`` for a new task; ``(TaskId, False)`` for the one a refused SessionId names; ``None``
+        when the refused SessionId's task cannot be found."""
         action = self.action_contract.action
         try:
             response = self.hook.create_aigc_task(action, params)
         except TencentCloudAPIError as exc:
-            if exc.code != contract.SESSION_DUPLICATE or exc.kind is not ErrorKind.CONFLICT:
+            if exc.code not in contract.SESSION_DUPLICATE_CODES or exc.kind is not ErrorKind.CONFLICT:
                 raise
-            self.log.info("SessionId %s was submitted before (refused as a repeat): finding its task", session_id)
+            self.log.info("SessionId %s was submitted before (%s): finding its task", session_id, exc.code)
             found = self.hook.find_task_by_session(session_id, sub_app_id)
-            if found is None:
-                raise TencentCloudError(
-                    f"{action}: SessionId {session_id} was already submitted (the service refused the repeat, "
-                    f"RequestId {exc.request_id}) but DescribeTasks lists no task with it; not submitting "
-                    "another. Look for it in the VOD console, or set session_id to submit anew"
-                ) from None
-            self.log.info("found AIGC task %s of SessionId %s: not submitting again", found, session_id)
-            return found
+            if found is not None:
+                self.log.info("found AIGC task %s of SessionId %s: not submitting again", found, session_id)
+            return None if found is None else (found, False)
         task_id = f"{response['TaskId']}"
         self.record_lineage(request_ids=[response.get("RequestId")])
         self.log.info(
             "submitted AIGC task %s (SessionId %s, RequestId %s)", task_id, session_id, response.get("RequestId")
         )
-        return task_id
+        return task_id, True
+
+    def _after_refusal(
+        self, context: Context, outcome: TaskOutcome, sub_app_id: int | None, generation: int, deadline: float
+    ) -> tuple[str, str | None, int] | None:
+        """After a task refused for the account's concurrency: pause, then submit the next generation.
+
+        The pause grows from ``poll_interval`` by ``backoff`` up to ``max_poll_interval``; deferred, it is spent
+        in the triggerer (:class:`~airflow_provider_tencent.triggers.aigc.AigcPauseTrigger`). ``None`` when the
+        task was not refused so, or when the pause would pass the deadline (the refusal is then raised).
+        """
+        if not outcome.failed or outcome.err_code_ext not in contract.TASK_ERR_RESUBMIT:
+            return None
+        pause = min(self.max_poll_interval, self.poll_interval * self.backoff ** min(generation, 30))
+        if time.time() + pause >= deadline:
+            return None
+        self.log.info(
+            "AIGC task %s was refused: the account's AIGC concurrency is in use (%s); submitting again in %.1f s",
+            outcome.task_id,
+            outcome.err_code_ext,
+            pause,
+        )
+        if self.deferrable:
+            from airflow_provider_tencent.triggers.aigc import AigcPauseTrigger
+
+            self.defer(
+                trigger=AigcPauseTrigger(until=time.time() + pause),
+                method_name="resume_after_pause",
+                kwargs={"sub_app_id": sub_app_id, "generation": generation + 1, "deadline": deadline},
+                timeout=timedelta(seconds=pause + 60),
+            )
+        time.sleep(pause)
+        return self._submit_generation(context, sub_app_id, generation + 1)
+
+    def _submit_generation(self, context: Context, sub_app_id: int | None, generation: int) -> tuple[str, str, int]:
+        request = self._request(sub_app_id)
+        return self._submit(context, request, request_digest(request), generation, sub_app_id)
+
+    def resume_after_pause(
+        self, context: Context, event: dict[str, Any], sub_app_id: int | None, generation: int, deadline: float
+    ) -> Any:
+        """Back in the worker after a pause (:meth:`_after_refusal`): submit the next generation and wait for it."""
+        task_id, session_id, generation = self._submit_generation(context, sub_app_id, generation)
+        return self._wait(context, task_id, sub_app_id, session_id, generation=generation, deadline=deadline)
 
     def _remember(
         self,
         context: Context,
-        store: Any,
         task_id: str,
         session_id: str | None,
         generation: int,
         sub_app_id: int | None,
+        digest: str,
     ) -> None:
-        """Persist the TaskId before any wait (task_state_store), and show it (XCom ``aigc_task_id``, link)."""
+        """Persist the TaskId before any wait (task_state_store), and show it (XCom ``aigc_task_id``, link).
+
+        The record names the request (``digest``, ``session_base``): a re-run with other inputs or another
+        ``session_id`` does not reattach to it.
+        """
+        store = context.get("task_state_store")
         if store is not None:
-            store.set(
-                STATE_KEY,
-                {"TaskId": task_id, "SessionId": session_id, "generation": generation},
-                retention=STATE_RETENTION,
-            )
+            record: dict[str, Any] = {
+                "TaskId": task_id,
+                "SessionId": session_id,
+                "generation": generation,
+                "digest": digest,
+                "session_base": f"{self.session_id or ''}",
+            }
+            store.set(STATE_KEY, record, retention=STATE_RETENTION)
         else:
             self.log.warning("no task_state_store (Airflow < 3.3): a retry relies on the SessionId alone")
         ti = context["ti"]
@@ -329,35 +568,48 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
         if store is None or not outcome.retryable:
             return
         stored: Any = store.get(STATE_KEY)
-        generation = int(stored.get("generation") or 0) if isinstance(stored, dict) else 0
+        if not isinstance(stored, dict) or stored.get("TaskId") != outcome.task_id:
+            return
         # the retry must not reattach to the failed task, nor be refused as its duplicate
-        store.set(STATE_KEY, {"TaskId": "", "SessionId": "", "generation": generation + 1}, retention=STATE_RETENTION)
+        store.set(
+            STATE_KEY,
+            {**stored, "TaskId": "", "SessionId": "", "generation": int(stored.get("generation") or 0) + 1},
+            retention=STATE_RETENTION,
+        )
 
 
 class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
     """Generate a video with VOD ``CreateAigcVideoTask`` (API 2018-07-17) and wait for it; see the module docs.
 
-    :param element_ids: AIGC subjects (``ElementId``) to keep in the video: a list, a comma-separated
-        string, or an ``XComArg`` (``VodCreateAigcElementOperator(...).output``, mapped or not). Each becomes
-        ``SubjectInfos[].Id`` (the Kling model requires it). Templated.
+    :param element_ids: AIGC subjects (``ElementId``) to keep in the video: a list, a JSON or Python list text
+        (a rendered template), a comma-separated string, or an ``XComArg``
+        (``VodCreateAigcElementOperator(...).output``, mapped or not). Each becomes ``SubjectInfos[].Id`` (the
+        Kling model requires it). Templated.
     :param subject_infos: full ``SubjectInfos`` objects (``Id``, ``Name``, ``VoiceId``...), added after
         ``element_ids``.
-    :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``.
+    :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``, required (no default
+        in the API; one of the model's versions, :data:`~airflow_provider_tencent.contracts.vod.VIDEO_MODEL_VERSIONS`).
     :param prompt: ``Prompt``, at most 1000 characters; required without ``file_infos``.
     :param negative_prompt: ``NegativePrompt``, at most 1000 characters.
-    :param output_config: ``OutputConfig`` (``StorageMode``, ``Duration``, ``Resolution``, ``AspectRatio``...).
+    :param output_config: ``OutputConfig`` (``StorageMode``, ``Duration``, ``Resolution``, ``AspectRatio``...):
+        a dict, or its JSON (or Python) text; ``file_infos`` and ``subject_infos`` likewise as lists.
     :param file_infos: ``FileInfos``; likewise ``last_frame_file_id``, ``last_frame_url``, ``enhance_prompt``,
         ``input_region``, ``scene_type``, ``seed``, ``session_context``, ``tasks_priority``, ``ext_info`` and
         ``procedure`` are the request fields of the same names.
-    :param session_id: the de-duplication key; default derived from DAG, run, task and map index. ``""``
-        switches de-duplication off (then an ambiguous submit fails saying a task may exist).
-    :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``.
-    :param output_path: a ``cos://``/``s3://`` (or local) folder: the output files are streamed there as
-        ``<TaskId>-<n>.<type>`` and their paths returned under ``"paths"``.
+    :param session_id: the de-duplication key; default derived from DAG, run, task, map index and the
+        request. ``""`` switches de-duplication off (then an ambiguous submit fails saying a task may exist).
+        A given ``session_id`` found on a task made from another request fails the task (never its result).
+    :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``. Required: without either the
+        request is refused before sending.
+    :param output_path: a ``cos://``/``s3://`` (or existing local) folder: the output files are streamed there
+        as ``<TaskId>-<n>.<type>`` (under a temporary name, renamed when whole) and their paths returned under
+        ``"paths"``.
     :param deferrable: wait in the triggerer (default: ``[operators] default_deferrable``).
     :param poll_interval: seconds between two ``DescribeTaskDetail`` reads at first (default 10), growing by
         ``backoff`` (default 1.5) up to ``max_poll_interval`` (default 60).
-    :param timeout: seconds to wait for the task (default two hours); then it fails leaving the task running.
+    :param timeout: seconds to wait for the task (default two hours, at most 72 hours); then it fails leaving
+        the task running. ``timeout``, ``poll_interval``, ``max_poll_interval`` and ``backoff`` must be finite
+        numbers: anything else is refused when the operator is built.
     :return: ``{"TaskId", "Status", "files": [{"FileUrl" (no query string), "FileType", ...}], "paths"?}``.
     """
 
@@ -397,7 +649,7 @@ class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
 
     def extra_params(self) -> dict[str, Any]:
         subjects = [{"Id": element_id} for element_id in _element_ids(self.element_ids)]
-        subjects += [dict(s) for s in self.subject_infos or []]
+        subjects += [dict(s) for s in _structured(self.subject_infos, "subject_infos", list) or []]
         return {
             "SubjectInfos": subjects or None,
             "LastFrameFileId": self.last_frame_file_id,
@@ -410,7 +662,7 @@ class VodCreateAigcImageOperator(_CreateAigcTaskOperator):
     """Generate pictures with VOD ``CreateAigcImageTask`` (API 2018-07-17) and wait for them.
 
     Same arguments, de-duplication, waiting and result as :class:`VodCreateAigcVideoOperator`, without the
-    video-only fields; ``model_name`` is required (``GG``, ``OG``, ``Hunyuan``, ``Kling``, ``Vidu``...), and
+    video-only fields; ``model_name`` and ``model_version`` are required (``IMAGE_MODEL_VERSIONS``), and
     ``output_config`` takes ``AigcImageOutputConfig`` (``Resolution``, ``AspectRatio``, ``OutputImageCount``...).
     """
 

@@ -14,13 +14,15 @@ Importing this module imports no Tencent Cloud SDK module, no s3fs and no boto.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.compat import AirflowFailException
 from airflow_provider_tencent.contracts import vod as contract
-from airflow_provider_tencent.exceptions import TencentCloudError
+from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
 from airflow_provider_tencent.openlineage import OpenLineageMixin
 from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger, TaskOutcome, task_outcome
 from airflow_provider_tencent.utils.secrets import redact_urls
@@ -55,23 +57,109 @@ class AigcWaitTimeoutError(TencentCloudError):
     """The wait ran out; the remote task was left running (a retry reattaches to it)."""
 
 
-def derive_session_id(dag_id: str, run_id: str, task_id: str, map_index: int, generation: int = 0) -> str:
-    """A SessionId (at most 50 characters) that is the same for every try of one task instance.
+class AigcRequestMismatchError(TencentCloudError, AirflowFailException):
+    """A task found for this task instance (stored TaskId, or SessionId) was made from another request.
 
-    ``generation`` is bumped only after a remote task FAILED with a retryable error, so that its
-    retry is not refused as a duplicate of the failed one.
+    It is not this request's result, so it is not returned; no task is submitted under the same SessionId.
     """
-    text = f"{dag_id}\x00{run_id}\x00{task_id}\x00{map_index}\x00{generation}"
-    digest = hashlib.sha256(text.encode()).hexdigest()[:40]
-    out = f"af-{digest}" + (f"-g{generation}" if generation else "")
+
+
+#: The wait settings of the AIGC operators and sensor, and their largest values (seconds; ``backoff`` a factor).
+WAIT_LIMITS = {
+    "timeout": float(contract.TASK_VISIBLE_SECONDS),
+    "poll_interval": 3600.0,
+    "poke_interval": 3600.0,
+    "max_poll_interval": 3600.0,
+    "backoff": 10.0,
+}
+
+
+def wait_setting(name: str, value: Any) -> float:
+    """``value`` of the wait setting ``name`` as a finite number within its limit (:data:`WAIT_LIMITS`).
+
+    ``timeout`` is at most 72 hours: ``DescribeTaskDetail`` shows a task for three days only.
+
+    :raises TencentCloudInputError: naming the setting, its limit and the value (when the operator is built).
+    """
+    top = WAIT_LIMITS[name]
+    low = 1.0 if name == "backoff" else 0.0
+    limit = f"a finite number {'>= 1' if low else '> 0'} and <= {top:g}" + (
+        " (72 hours: DescribeTaskDetail shows a task for three days only)" if name == "timeout" else ""
+    )
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not math.isfinite(number) or number > top or number < low or number == 0:
+        raise TencentCloudInputError(
+            f"{name} must be {limit}, got {value!r}", field=name, limit=limit, actual=f"{value!r:.40}"
+        )
+    return number
+
+
+def request_digest(request: dict[str, Any]) -> str:
+    """16 hex digits of SHA-256 over the request without its ``SessionId``: what makes two requests the same."""
+    body = {k: v for k, v in request.items() if k != "SessionId"}
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def derive_session_id(
+    dag_id: str, run_id: str, task_id: str, map_index: int, generation: int = 0, digest: str = ""
+) -> str:
+    """A SessionId (at most 50 characters) that is the same for every try of one task instance and request.
+
+    ``digest`` (:func:`request_digest`) makes another request (a cleared task re-rendered with another prompt)
+    another SessionId. ``generation`` is bumped only after a remote task FAILED with a retryable error, so that
+    its retry is not refused as a duplicate of the failed one.
+    """
+    text = f"{dag_id}\x00{run_id}\x00{task_id}\x00{map_index}\x00{generation}" + (f"\x00{digest}" if digest else "")
+    hashed = hashlib.sha256(text.encode()).hexdigest()[:40]
+    out = f"af-{hashed}" + (f"-g{generation}" if generation else "")
     assert len(out) <= contract.SESSION_ID_MAX
     return out
 
 
+def _same(ours: Any, theirs: Any) -> bool:
+    """Whether an echoed value (``theirs``; null: not echoed) agrees with what was sent (``ours``)."""
+    if theirs is None:
+        return True
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        return all(_same(v, theirs.get(k)) for k, v in ours.items())
+    if isinstance(ours, list) and isinstance(theirs, list):
+        return len(ours) == len(theirs) and all(_same(a, b) for a, b in zip(ours, theirs, strict=True))
+    numbers = (int, float)
+    if isinstance(ours, numbers) and isinstance(theirs, numbers) and not isinstance(ours, bool):
+        return float(ours) == float(theirs)
+    return f"{ours}".strip() == f"{theirs}".strip()
+
+
+def input_differences(request: dict[str, Any], detail: dict[str, Any]) -> list[str]:
+    """The request fields whose value differs from the task's ``Input`` (``DescribeTaskDetail``).
+
+    Only fields the ``Input`` echoes (not null) are compared; ``Prompt`` not when ``EnhancePrompt`` is
+    ``Enabled`` (the service may then show the enhanced prompt).
+    """
+    inner = detail.get(f"{detail.get('TaskType')}")
+    echoed = inner.get("Input") if isinstance(inner, dict) else None
+    if not isinstance(echoed, dict):
+        return []
+    skip = {"SessionId"} | ({"Prompt"} if request.get("EnhancePrompt") == "Enabled" else set())
+    return [k for k, v in request.items() if k not in skip and k in echoed and not _same(v, echoed[k])]
+
+
 def _element_ids(value: Any) -> list[str]:
-    """``element_ids`` as a list of strings: a list (of ids, or of mapped XCom results), or one id."""
+    """``element_ids`` as a list of strings: a list (of ids, or of mapped XCom results), a JSON or Python list in
+    a text (a rendered template), a comma-separated text, or one id.
+
+    :raises TencentCloudInputError: a text that starts like a list but is none.
+    """
     if value is None or value == "":
         return []
+    if isinstance(value, str) and value.strip().startswith("["):
+        from airflow_provider_tencent.validation import parse_structured
+
+        value = parse_structured(value, "element_ids", list)
     if isinstance(value, str):
         return [v.strip() for v in value.split(",") if v.strip()]
     try:
@@ -107,6 +195,8 @@ class AigcTaskWaitMixin(OpenLineageMixin):
     log: Any
     #: the finished task is an output (a generating operator) or only read (a sensor: an input)
     _task_is_output: ClassVar[bool] = True
+    #: whether a retry of this Airflow task submits a new remote task (the generating operators; not the sensor)
+    _submits: ClassVar[bool] = True
 
     if TYPE_CHECKING:
 
@@ -134,21 +224,37 @@ class AigcTaskWaitMixin(OpenLineageMixin):
             session_id=session_id,
         )
 
-    def _wait(self, context: Context, task_id: str, sub_app_id: int | None, session_id: str | None) -> Any:
-        deadline = time.time() + float(self.timeout)
+    def _wait(
+        self,
+        context: Context,
+        task_id: str,
+        sub_app_id: int | None,
+        session_id: str | None,
+        *,
+        generation: int = 0,
+        deadline: float | None = None,
+    ) -> Any:
+        """Wait for ``task_id`` until ``deadline`` (default: ``timeout`` from now); a task refused for the
+        account's concurrency is followed by the next generation's (:meth:`_after_refusal`)."""
+        deadline = time.time() + float(self.timeout) if deadline is None else float(deadline)
         if self.deferrable:
             self.defer(  # type: ignore[attr-defined]
                 trigger=self._trigger(task_id, sub_app_id, deadline, session_id),
                 method_name="execute_complete",
-                kwargs={"sub_app_id": sub_app_id},
+                kwargs={"sub_app_id": sub_app_id, "generation": generation, "deadline": deadline},
                 # the trigger's own deadline fires first and says how to find the task; this is the backstop
-                timeout=timedelta(seconds=float(self.timeout) + 60),
+                timeout=timedelta(seconds=max(deadline - time.time(), 0.0) + 60),
             )
         interval = max(float(self.poll_interval), 0.01)
         while True:
             outcome = task_outcome(task_id, self._detail(task_id, sub_app_id))
             if outcome.done:
-                return self._finish(context, outcome, sub_app_id)
+                following = self._after_refusal(context, outcome, sub_app_id, generation, deadline)
+                if following is None:
+                    return self._finish(context, outcome, sub_app_id)
+                task_id, session_id, generation = following
+                interval = max(float(self.poll_interval), 0.01)
+                continue
             self.log.info("AIGC task %s: %s, %d%%", task_id, outcome.status, outcome.progress)
             left = deadline - time.time()
             if left <= 0:
@@ -156,52 +262,79 @@ class AigcTaskWaitMixin(OpenLineageMixin):
             time.sleep(min(interval, left))
             interval = min(interval * float(self.backoff), float(self.max_poll_interval))
 
+    def _after_refusal(
+        self, context: Context, outcome: TaskOutcome, sub_app_id: int | None, generation: int, deadline: float
+    ) -> tuple[str, str | None, int] | None:
+        """The task that follows a refused one, ``(TaskId, SessionId, generation)``; ``None``: none (the sensor)."""
+        return None
+
     def _timeout_error(self, task_id: str) -> AigcWaitTimeoutError:
+        then = (
+            "a retry of this task reattaches to it (its TaskId is stored)"
+            if self._submits
+            else "a retry of this sensor waits for it again"
+        )
         return AigcWaitTimeoutError(
             f"gave up waiting for AIGC task {task_id} after {self.timeout:.0f} s; the task was left running. "
-            f"Find it with DescribeTaskDetail TaskId={task_id} or in the VOD console; a retry of this task "
-            "reattaches to it (its TaskId is stored)"
+            f"Find it with DescribeTaskDetail TaskId={task_id} or in the VOD console; {then}"
         )
 
-    def execute_complete(self, context: Context, event: dict[str, Any], sub_app_id: int | None = None) -> Any:
+    def execute_complete(
+        self,
+        context: Context,
+        event: dict[str, Any],
+        sub_app_id: int | None = None,
+        generation: int = 0,
+        deadline: float | None = None,
+    ) -> Any:
         """Back in the worker after the trigger fired: read the end of the task (files are read again here)."""
         status = event.get("status")
         task_id = f"{event.get('TaskId')}"
         if status == "timeout":
             raise self._timeout_error(task_id)
         if status == "error":
+            then = "a retry of this task reattaches to it" if self._submits else "a retry of this sensor reads it again"
             raise TencentCloudError(
                 f"could not read AIGC task {task_id}: {event.get('ErrCodeExt')}: {event.get('Message')}; the task "
-                "may still be running: a retry of this task reattaches to it"
+                f"may still be running: {then}"
             )
         outcome = task_outcome(task_id, self._detail(task_id, sub_app_id))
         if not outcome.done:  # cannot happen unless the service went back: wait again
-            return self._wait(context, task_id, sub_app_id, None)
+            return self._wait(context, task_id, sub_app_id, None, generation=generation, deadline=deadline)
+        if deadline is not None:
+            following = self._after_refusal(context, outcome, sub_app_id, generation, deadline)
+            if following is not None:
+                task_id, session_id, generation = following
+                return self._wait(context, task_id, sub_app_id, session_id, generation=generation, deadline=deadline)
         return self._finish(context, outcome, sub_app_id)
 
     def _on_failed(self, context: Context, outcome: TaskOutcome) -> None:
         """Hook for subclasses: called before a failed task raises."""
 
+    def _failure_error(self, outcome: TaskOutcome) -> AigcTaskFailedError:
+        """The error of a task that ended badly; what a retry does is said only where it is true."""
+        text = (
+            f"AIGC task {outcome.task_id} ended {outcome.status} with ErrCode {outcome.err_code} "
+            f"{outcome.err_code_ext or '-'}: {outcome.message or 'no message'}"
+        )
+        if outcome.err_code_ext in contract.TASK_ERR_RESUBMIT and self._submits:
+            text += (
+                " (the account's AIGC concurrency limit - one task at a time by default - stayed in use until the "
+                "timeout; run the generation tasks in an Airflow pool with as many slots as that limit)"
+            )
+        kind = AigcTaskFailedError if outcome.retryable else AigcTaskFailedForGoodError
+        if not self._submits:
+            text += " (this sensor only reads the task; a retry of the sensor reads it again)"
+        elif outcome.retryable:
+            text += " (a new task may succeed: a retry submits one with a new SessionId)"
+        else:
+            text += " (not retried: a new task with this input would fail the same way)"
+        return kind(text, task_id=outcome.task_id, err_code=outcome.err_code, err_code_ext=outcome.err_code_ext)
+
     def _finish(self, context: Context, outcome: TaskOutcome, sub_app_id: int | None) -> dict[str, Any]:
         if outcome.failed:
             self._on_failed(context, outcome)
-            text = (
-                f"AIGC task {outcome.task_id} ended {outcome.status} with ErrCode {outcome.err_code} "
-                f"{outcome.err_code_ext or '-'}: {outcome.message or 'no message'}"
-            )
-            if outcome.retryable:
-                raise AigcTaskFailedError(
-                    text + " (a new task may succeed: a retry submits one with a new SessionId)",
-                    task_id=outcome.task_id,
-                    err_code=outcome.err_code,
-                    err_code_ext=outcome.err_code_ext,
-                )
-            raise AigcTaskFailedForGoodError(
-                text + " (not retried: a new task with this input would fail the same way)",
-                task_id=outcome.task_id,
-                err_code=outcome.err_code,
-                err_code_ext=outcome.err_code_ext,
-            )
+            raise self._failure_error(outcome)
         if not outcome.files:
             raise TencentCloudError(f"AIGC task {outcome.task_id} finished without any output file")
         result: dict[str, Any] = {
@@ -220,9 +353,11 @@ class AigcTaskWaitMixin(OpenLineageMixin):
         return result
 
     def _copy(self, outcome: TaskOutcome) -> list[str]:
-        """Stream every output file to ``output_path``/``<TaskId>-<n>.<type>``; returns the paths."""
-        import requests
+        """Stream every output file to ``output_path``/``<TaskId>-<n>.<type>``; returns the paths.
 
+        Each file is written under a temporary name in the same folder and renamed when whole: a download that
+        breaks midway leaves nothing at the final path (and the temporary file is removed).
+        """
         from airflow_provider_tencent.fs.storage import shown_path, to_storage_path
 
         base = to_storage_path(f"{self.output_path}".rstrip("/") + "/", self.tencentcloud_conn_id)
@@ -232,23 +367,51 @@ class AigcTaskWaitMixin(OpenLineageMixin):
             if not url:
                 raise TencentCloudError(f"AIGC task {outcome.task_id}: output file {n} has no FileUrl to copy")
             target = base / f"{outcome.task_id}-{n}.{info.get('FileType') or 'bin'}"
-            size = 0
-            with requests.get(url, stream=True, timeout=(10, 120)) as resp:
-                if resp.status_code != 200:
-                    raise TencentCloudError(
-                        f"AIGC task {outcome.task_id}: downloading output file {n} ({redact_urls(url).split('?')[0]}) "
-                        f"failed: HTTP {resp.status_code}"
-                    )
-                with target.open("wb") as out:
-                    for chunk in resp.iter_content(chunk_size=1024 * 1024):
-                        out.write(chunk)
-                        size += len(chunk)
-            if size == 0:
-                raise TencentCloudError(f"AIGC task {outcome.task_id}: output file {n} is empty")
+            partial = base / f".{target.name}.partial"
+            try:
+                size = self._download(outcome.task_id, n, url, partial)
+                partial.rename(target)
+            except BaseException:
+                _remove_quietly(partial)
+                raise
             shown = shown_path(target)
             self.log.info("copied output file %d of AIGC task %s to %s (%d bytes)", n, outcome.task_id, shown, size)
             paths.append(shown)
         return paths
+
+    def _download(self, task_id: str, n: int, url: str, path: Any) -> int:
+        """Stream ``url`` into ``path``; the number of bytes. A broken or empty download raises."""
+        import requests
+
+        shown = redact_urls(url).split("?")[0]
+        size = 0
+        try:
+            with requests.get(url, stream=True, timeout=(10, 120)) as resp:
+                if resp.status_code != 200:
+                    raise TencentCloudError(
+                        f"AIGC task {task_id}: downloading output file {n} ({shown}) failed: HTTP {resp.status_code}"
+                    )
+                with path.open("wb") as out:
+                    for chunk in resp.iter_content(chunk_size=1024 * 1024):
+                        out.write(chunk)
+                        size += len(chunk)
+        except requests.RequestException as exc:
+            raise TencentCloudError(
+                f"AIGC task {task_id}: downloading output file {n} ({shown}) broke after {size} bytes "
+                f"({type(exc).__name__}); nothing was left at the final path: a retry copies it again"
+            ) from None
+        if size == 0:
+            raise TencentCloudError(f"AIGC task {task_id}: output file {n} is empty")
+        return size
+
+
+def _remove_quietly(path: Any) -> None:
+    """Remove a temporary file if it is there (a failure to remove it is not the error to report)."""
+    try:
+        if path.exists():
+            path.unlink()
+    except Exception:  # best effort; the original error is raised
+        pass
 
 
 #: The earlier (private) name of :class:`AigcTaskWaitMixin`.

@@ -12,6 +12,7 @@ module imports no Tencent Cloud SDK module, no s3fs and no boto.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -165,15 +166,25 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
     of the SHA-256 of the picture (it needs ``image_path`` or ``image_base64``). A changed picture then
     has a new PicName and is created; ``on_change`` says what happens to the versions before it
     (the other PicNames of the same EntityId that differ only in that hash, or lack it):
-    ``replace`` (default) deletes them once the new one is stored (one ``DescribeImages``, and a
-    ``DeleteImages`` per old version, after each picture created, paced at their quotas or at the
-    batch's rate if higher); ``keep`` leaves them (no extra call). A
-    ``pic_name`` without ``{content_hash}`` is taken as is: a different picture under a PicName that
-    already exists is reported ``exists`` when EntityId, CustomContent and Tags match - the
-    service gives no way to see more.
+    ``replace`` (default) deletes them once the new one is stored; ``keep`` leaves them. Only a
+    picture stored for the same item by an earlier run is an older version: two items of one
+    EntityId with the same template (``"sku42-{content_hash}"`` for three photos of one product)
+    cannot be told apart and are refused before anything is sent - give each its own template. For
+    items listed from ``source_prefix`` the template holds the hash of the object's bucket and key
+    (never the connection id), and the PicNames earlier versions of the provider derived from the
+    key with the task's connection id are older versions too. A ``pic_name`` without
+    ``{content_hash}`` is taken as is: a different picture under a PicName that already exists is
+    reported ``exists`` when EntityId, CustomContent and Tags match - the service gives no way to
+    see more.
 
-    One EntityId holds at most 10 pictures (CreateImage API reference): the eleventh and later PicNames
-    of an EntityId in the batch fail before any call, and the others are sent. A PicName sent under
+    **10 pictures per EntityId** (CreateImage API reference) are never exceeded: the first picture
+    of each EntityId asks what the gallery already holds for it (one ``DescribeImages`` per EntityId
+    and task, paced at its quota), and the task then counts its own creations and deletions (a
+    creation that may have reached the service counts). A picture that would be an EntityId's
+    eleventh fails before any call and the others are sent; a new version of a picture in a full
+    EntityId deletes the older version FIRST (with ``on_change="replace"``). Shards split items by key,
+    so each shard counts an EntityId on its own: keep one EntityId's pictures in one shard (or one
+    task) for this guarantee; across shards the service still refuses an 11th (that item fails). A PicName sent under
     two EntityIds fails (or is skipped, per ``if_exists``) with a message naming the EntityId that
     holds it.
 
@@ -218,6 +229,11 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         self.on_change = on_change
         self._describe_limiter: Any = None
         self._delete_limiter: Any = None
+        self._held_names: dict[str, set[str]] = {}
+        self._room_locks: dict[str, Any] = {}
+        self._rooms_lock = threading.Lock()
+        self._pic_entity: dict[str, str] = {}
+        self._legacy_names: dict[str, str] = {}
         self.group_id = group_id
         self.items = items
         self.source_prefix = source_prefix
@@ -234,12 +250,18 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         first used its PicName (named when the service says the PicName exists)."""
         listed = self._listed_items()
         self._entity_pictures: dict[str, list[str]] = {}
-        self._pic_entity: dict[str, str] = {}
+        self._pic_entity = {}
+        self._versioned_keys: dict[tuple[str, str], str] = {}
+        if isinstance(listed, list):  # checked whole: nothing is sent when two items share a template
+            versioned: dict[tuple[str, str], str] = {}
+            for key, item in listed:
+                self._check_versioned(key, item, versioned)
         return self._ranked(listed)
 
     def _ranked(self, listed: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
         for key, item in listed:
             if isinstance(item, Mapping):
+                self._check_versioned(key, item, self._versioned_keys)
                 entity, pic = item.get("entity_id"), item.get("pic_name")
                 if isinstance(entity, str) and isinstance(pic, str):
                     names = self._entity_pictures.setdefault(entity, [])
@@ -247,6 +269,29 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
                         names.append(pic)
                     self._pic_entity.setdefault(pic, entity)
             yield key, item
+
+    @staticmethod
+    def _check_versioned(key: str, item: Any, seen: dict[tuple[str, str], str]) -> None:
+        """Two items of one EntityId never share a ``{content_hash}`` template: each would read the
+        other's picture as its own older version and delete it. Only a picture an earlier run stored
+        for the same item may be replaced.
+
+        :raises TencentCloudInputError: naming both keys and the template, before anything is sent.
+        """
+        if not isinstance(item, Mapping):
+            return
+        entity, template = item.get("entity_id"), item.get("pic_name")
+        if not (isinstance(entity, str) and is_versioned(template)):
+            return
+        first = seen.setdefault((entity, f"{template}"), key)
+        if first != key:
+            raise TencentCloudInputError(
+                f"CreateImage: items {first!r} and {key!r} of EntityId {entity!r} share the pic_name template "
+                f"{template!r}: it cannot tell them apart, so each would delete the other as an older version. "
+                "Give each item its own template (e.g. put its key or index before {content_hash}); nothing was sent",
+                field="pic_name",
+                item=key,
+            )
 
     def _listed_items(self) -> Iterable[tuple[str, Any]]:
         """``items`` parsed and checked whole (before anything is sent), or the pictures under
@@ -257,18 +302,32 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         """
         self.require_items_or_prefix()
         if self.items is None:
-            return list_pictures(
-                self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
+            return self._with_legacy_names(
+                list_pictures(
+                    self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
+                )
             )
         return self.parse_items(self.items)
+
+    def _with_legacy_names(self, listed: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
+        """Remember, per listed picture, the PicName prefix earlier versions of the provider derived from
+        its URI with the connection id (``p-<hash of cos://conn@bucket/key>``): those are older versions."""
+        from airflow_provider_tencent.utils.naming import pic_name_for
+
+        for key, item in listed:
+            uri = f"{item.get('image_path')}"
+            if uri != key:
+                self._legacy_names[f"{item.get('pic_name')}"] = pic_name_for(uri)
+            yield key, item
 
     def default_item_key(self, index: int, item: Mapping[str, Any], items: list[Any]) -> str:
         """An item without ``key`` is known by its ``pic_name``, else its index."""
         return f"{item.get('pic_name') or index}"
 
     def send_item(self, key: str, payload: Any, limiter: Any, before_send: Callable[[], None]) -> ItemResult:
-        """Validate and send one item. An item that would be an EntityId's eleventh picture in this
-        batch fails here, before any call ("同一个EntityId,最大支持10张图"); the first ten are sent."""
+        """Validate and send one item. An item that would be an EntityId's eleventh picture - in this
+        batch, or with the pictures the gallery already holds for it - fails here, before any call
+        ("同一个EntityId,最大支持10张图"); see :meth:`_send_in_room`."""
         entity, pic = payload.get("entity_id"), payload.get("pic_name")
         names = getattr(self, "_entity_pictures", {}).get(entity) if isinstance(entity, str) else None
         if names and pic in names and names.index(pic) >= contract.MAX_PICTURES_PER_ENTITY:
@@ -296,40 +355,91 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         if versioned:
             digest = content_hash_of(params, template, key)
             params["PicName"] = versioned_pic_name(template, digest)
-        result = self.hook.create_image(
-            params,
-            if_exists=self.if_exists,
-            limiter=limiter,
-            other_entity=other if other != entity else None,
-            before_send=before_send,
-        )
+        replace = digest is not None and self.on_change == "replace"
+        with self._room_lock(params["EntityId"]):
+            other = other if other != params["EntityId"] else None
+            result, replaced = self._send_in_room(
+                key, params, template if replace else None, other, limiter, before_send
+            )
         data: dict[str, Any] = {"GroupId": result.group_id, "EntityId": result.entity_id, "PicName": result.pic_name}
         message = result.note
         if digest is not None:
             data["ContentHash"] = digest
-            if self.on_change == "replace" and result.status in ("created", "exists"):
-                replaced = self._drop_older_versions(params, template)
-                if replaced:
-                    data["Replaced"] = replaced
-                    message = f"replaced the older version(s) {', '.join(replaced)}"
+        if replaced:
+            data["Replaced"] = replaced
+            message = f"replaced the older version(s) {', '.join(replaced)}"
         return ItemResult(key, result.status, request_id=result.request_id, message=message, data=data)
 
-    def _drop_older_versions(self, params: Mapping[str, Any], template: str) -> list[str]:
-        """Delete the pictures of this EntityId that are older versions of ``template`` (another
-        content hash, or none: names given before ``{content_hash}`` was used)."""
+    def _room_lock(self, entity_id: str) -> Any:
+        """The lock of one EntityId: its pictures are counted and created one at a time."""
+        with self._rooms_lock:
+            return self._room_locks.setdefault(entity_id, threading.Lock())
+
+    def _held(self, group_id: str, entity_id: str) -> set[str]:
+        """The PicNames the gallery holds for ``entity_id``: one ``DescribeImages`` per EntityId and task,
+        then kept up to date by this task's own creations and deletions (call with its room lock)."""
+        if entity_id not in self._held_names:
+            infos = self.hook.describe_images(group_id, entity_id, limiter=self._describe_limiter)
+            self._held_names[entity_id] = {f"{info.get('PicName')}" for info in infos}
+        return self._held_names[entity_id]
+
+    def _send_in_room(
+        self,
+        key: str,
+        params: dict[str, Any],
+        template: str | None,
+        other: str | None,
+        limiter: Any,
+        before_send: Callable[[], None],
+    ) -> tuple[Any, list[str]]:
+        """Create the picture of ``params`` without ever sending an EntityId's 11th picture.
+
+        With ``template`` (``on_change="replace"``), the older versions of the picture are deleted after
+        it is stored - or BEFORE, when the EntityId is full (the only way to stay within 10). A new
+        picture for a full EntityId with nothing of its own to replace fails, unsent. A creation that
+        may have reached the service (an ambiguous failure) counts as held until a later task looks again.
+        """
         group_id, entity_id, current = params["GroupId"], params["EntityId"], params["PicName"]
-        is_older = older_versions(template)
-        infos = self.hook.describe_images(group_id, entity_id, limiter=self._describe_limiter)
-        old = sorted(
-            {
-                f"{info.get('PicName')}"
-                for info in infos
-                if info.get("PicName") != current and is_older(f"{info.get('PicName')}")
-            }
+        held = self._held(group_id, entity_id)
+        is_older = (
+            older_versions(template, self._legacy_names.get(template)) if template is not None else (lambda name: False)
         )
-        for pic_name in old:
+        old = sorted(name for name in held if name != current and is_older(name))
+        replaced: list[str] = []
+        if current not in held and len(held) >= contract.MAX_PICTURES_PER_ENTITY:
+            if not old:
+                raise TencentCloudInputError(
+                    f"CreateImage [{key}]: EntityId {entity_id!r} already holds {len(held)} pictures in gallery "
+                    f"{group_id!r}; one EntityId holds at most {contract.MAX_PICTURES_PER_ENTITY} (CreateImage API "
+                    f"reference): PicName {current!r} not sent",
+                    field="entity_id",
+                    item=key,
+                )
+            replaced = self._delete_versions(group_id, entity_id, old, held)
+            old = []
+        try:
+            result = self.hook.create_image(
+                params,
+                if_exists=self.if_exists,
+                limiter=limiter,
+                other_entity=other,
+                before_send=before_send,
+            )
+        except TencentCloudInputError:
+            raise  # refused: not stored
+        except Exception:
+            held.add(current)  # may be stored: counted
+            raise
+        if result.status in ("created", "exists"):
+            held.add(current)
+            replaced += self._delete_versions(group_id, entity_id, old, held)
+        return result, replaced
+
+    def _delete_versions(self, group_id: str, entity_id: str, names: list[str], held: set[str]) -> list[str]:
+        for pic_name in names:
             self.hook.delete_images(group_id, entity_id, pic_name, limiter=self._delete_limiter)
-        return old
+            held.discard(pic_name)
+        return list(names)
 
     def execute(self, context: Context) -> Any:
         check_choice("if_exists", self.if_exists, IF_EXISTS)

@@ -122,14 +122,25 @@ class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBase
     so the result says how many were removed. Retried on transient errors: deleting what is already
     gone leaves the gallery as asked.
 
+    :param whole_entity: ``True`` (or the rendered text ``"true"``) deletes every picture of the
+        EntityId; ``False``/``"false"`` (default) needs ``pic_name``. Anything else - ``"0"``, ``"no"``,
+        an unrendered ``"{{ params.whole }}"`` - is refused before any call.
     :param missing_ok: nothing to delete is success (``status`` ``absent``, default); ``False`` fails.
+        Read as strictly as ``whole_entity``.
     :return: (XCom) ``{"status": "deleted" | "absent", "GroupId", "EntityId", "Deleted", "PicNames", "RequestId"}``.
 
     OpenLineage: output the gallery; action ``DeleteImages`` (no RequestId when nothing was there to delete).
     """
 
     lineage_action = "DeleteImages"
-    template_fields: Sequence[str] = (*TencentCloudBaseOperator.template_fields, "group_id", "entity_id", "pic_name")
+    template_fields: Sequence[str] = (
+        *TencentCloudBaseOperator.template_fields,
+        "group_id",
+        "entity_id",
+        "pic_name",
+        "whole_entity",
+        "missing_ok",
+    )
 
     def __init__(
         self,
@@ -137,8 +148,8 @@ class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBase
         group_id: str,
         entity_id: str,
         pic_name: str | None = None,
-        whole_entity: bool = False,
-        missing_ok: bool = True,
+        whole_entity: bool | str = False,
+        missing_ok: bool | str = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -149,6 +160,10 @@ class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBase
         self.missing_ok = missing_ok
 
     def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_tencent.operators.image_search_sync import strict_bool
+
+        whole_entity = strict_bool("whole_entity", self.whole_entity)
+        missing_ok = strict_bool("missing_ok", self.missing_ok)
         params = {"GroupId": self.group_id, "EntityId": self.entity_id, "PicName": self.pic_name or None}
         problems = field_problems(contract.DELETE_IMAGES, params)
         limits = contract.CREATE_IMAGE
@@ -164,13 +179,13 @@ class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBase
                         f"{spec.arg} ({name}) is {len(value)} characters; the limit is {spec.max_chars}",
                     )
                 )
-        if self.pic_name and self.whole_entity:
+        if self.pic_name and whole_entity:
             problems.append(
                 Problem(
                     "whole_entity", "pic_name or whole_entity", "both", "give pic_name or whole_entity=True, not both"
                 )
             )
-        if not self.pic_name and not self.whole_entity:
+        if not self.pic_name and not whole_entity:
             problems.append(
                 Problem(
                     "pic_name",
@@ -183,10 +198,10 @@ class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBase
         raise_if(problems, "DeleteImages")
         self.persist_links(context)
         result = self.hook.delete_pictures(
-            self.group_id, self.entity_id, self.pic_name or None, whole_entity=self.whole_entity
+            self.group_id, self.entity_id, self.pic_name or None, whole_entity=whole_entity
         )
         self.record_lineage(request_ids=[result.get("RequestId")])
-        if result["status"] == "absent" and not self.missing_ok:
+        if result["status"] == "absent" and not missing_ok:
             raise TencentCloudInputError(
                 f"DeleteImages: nothing to delete for EntityId {self.entity_id!r}"
                 + (f" PicName {self.pic_name!r}" if self.pic_name else "")

@@ -1,4 +1,4 @@
-"""VOD requests from operator arguments: ``CreateAigcCustomElement``.
+"""VOD requests from operator arguments: ``CreateAigcCustomElement``; the checks of the generation tasks.
 
 :func:`prepare_create_element` returns the request for one AIGC subject, checked against the
 CreateAigcCustomElement API reference as declared in :mod:`airflow_provider_tencent.contracts.vod`.
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from airflow_provider_tencent.contracts import ApiContract
 from airflow_provider_tencent.contracts import vod as contract
 from airflow_provider_tencent.fs.storage import PRESIGNABLE
 from airflow_provider_tencent.payloads.pictures import read_picture
@@ -128,3 +129,49 @@ def prepare_create_element(
         "ElementFrontalImage": frontal,
         "ElementReferList": [{"ImageUrl": url} for url in refer_urls],
     }
+
+
+# -- AIGC generation tasks (CreateAigcVideoTask, CreateAigcImageTask) --------------------------------
+def generation_problems(action_contract: ApiContract, params: dict[str, Any]) -> list[Problem]:
+    """Every problem of one generation request (API field names), before it is sent.
+
+    The contract's field rules, nested objects included (:func:`~airflow_provider_tencent.validation.field_problems`:
+    required ``SubAppId`` and ``ModelVersion``, the model's versions, ``OutputConfig``/``FileInfos``/``SubjectInfos``
+    members and types), then the rules between fields the documents state: a ``Prompt`` when no file is given;
+    each ``FileInfos`` item names its file (``FileId``, ``Url`` or ``Base64``); a last frame (``LastFrameUrl``,
+    ``LastFrameFileId`` or a ``FileInfos`` item with ``Usage`` LastFrame) only with a first frame
+    (:data:`~airflow_provider_tencent.contracts.vod.LAST_FRAME_SOURCE`).
+    """
+    problems = field_problems(action_contract, params)
+    given = params.get("FileInfos")
+    files: list[Any] = given if isinstance(given, list) else []
+    items = [f for f in files if isinstance(f, dict)]
+    if not params.get("Prompt") and not files:
+        problems.append(
+            Problem("prompt", "required without file_infos", "missing", "prompt is required when no file is given")
+        )
+    for n, item in enumerate(items):
+        if not any(item.get(k) for k in contract.FILE_SOURCES):
+            sources = ", ".join(contract.FILE_SOURCES)
+            problems.append(
+                Problem(
+                    f"file_infos[{n}]",
+                    f"one of {sources}",
+                    "none",
+                    f"file_infos[{n}] (FileInfos[{n}]) names no file: give one of {sources} (keys: {sorted(item)})",
+                )
+            )
+    last = [k for k in contract.LAST_FRAME_FIELDS if params.get(k)]
+    last += ["FileInfos[].Usage LastFrame"] if any(i.get("Usage") == "LastFrame" for i in items) else []
+    first = any(i.get("Usage") in (None, "", "FirstFrame") for i in items)
+    if last and not first:
+        problems.append(
+            Problem(
+                "file_infos",
+                "a first frame (FileInfos item with Usage FirstFrame)",
+                "no first frame",
+                f"{', '.join(last)} given without a first frame: a last frame needs a FileInfos item with Usage "
+                f"FirstFrame ({contract.LAST_FRAME_SOURCE})",
+            )
+        )
+    return problems

@@ -21,7 +21,7 @@ from airflow_provider_tencent.compat import default_deferrable
 from airflow_provider_tencent.hooks.vod import TencentVodHook
 from airflow_provider_tencent.links.console import VodAigcTaskLink
 from airflow_provider_tencent.openlineage import VOD_NAMESPACE
-from airflow_provider_tencent.operators.aigc_wait import DEFAULT_TIMEOUT, AigcTaskWaitMixin
+from airflow_provider_tencent.operators.aigc_wait import DEFAULT_TIMEOUT, AigcTaskWaitMixin, wait_setting
 from airflow_provider_tencent.triggers.aigc import task_outcome
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
@@ -40,7 +40,9 @@ class VodAigcTaskSensor(AigcTaskWaitMixin, BaseSensorOperator):
     :param deferrable: wait in the triggerer.
     :param poke_interval: seconds between two reads (the first interval when deferred, growing by
         ``backoff`` up to ``max_poll_interval``).
-    :param timeout: seconds to wait in all (default two hours).
+    :param timeout: seconds to wait in all (default two hours; at most 72 hours, the three days the service
+        shows a task). ``timeout``, ``poke_interval``, ``max_poll_interval`` and ``backoff`` must be finite
+        numbers: anything else is refused when the sensor is built.
 
     OpenLineage: input the task (``tencentcloud-vod://<region>``, name the ``TaskId``); outputs only the
     files copied to ``output_path``; action ``DescribeTaskDetail`` with the RequestId of each read.
@@ -48,6 +50,7 @@ class VodAigcTaskSensor(AigcTaskWaitMixin, BaseSensorOperator):
 
     lineage_action = "DescribeTaskDetail"
     _task_is_output = False
+    _submits = False
 
     template_fields: Sequence[str] = ("aigc_task_id", "sub_app_id", "tencentcloud_conn_id", "region", "output_path")
     operator_extra_links = (VodAigcTaskLink(),)
@@ -67,6 +70,10 @@ class VodAigcTaskSensor(AigcTaskWaitMixin, BaseSensorOperator):
         poke_interval: float = 10.0,
         **kwargs: Any,
     ) -> None:
+        timeout = wait_setting("timeout", timeout)
+        poke_interval = wait_setting("poke_interval", poke_interval)
+        max_poll_interval = wait_setting("max_poll_interval", max_poll_interval)
+        backoff = wait_setting("backoff", backoff)
         super().__init__(timeout=timeout, poke_interval=poke_interval, **kwargs)
         self.aigc_task_id = aigc_task_id
         self.tencentcloud_conn_id = tencentcloud_conn_id

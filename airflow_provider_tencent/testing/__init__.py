@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 TEST_SECRET_ID = "AKIDEMULATOR000000000000000000000000"
 TEST_SECRET_KEY = "EmulatorSecretKey000000000000000"
+#: The VOD application id of the test connections (``sub_app_id`` extra): the AIGC generation actions require one.
+TEST_SUB_APP_ID = 251007502
 
 if TYPE_CHECKING:
     from airflow_provider_tencent.testing.emulator import Emulator
 
-__all__ = ["TEST_SECRET_ID", "TEST_SECRET_KEY", "Emulator"]
+__all__ = ["TEST_SECRET_ID", "TEST_SECRET_KEY", "TEST_SUB_APP_ID", "Emulator"]
 
 
 def __getattr__(name: str) -> Any:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
+from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY, TEST_SUB_APP_ID
 
 if TYPE_CHECKING:
     from airflow_provider_tencent.testing.emulator import Emulator
@@ -47,7 +47,9 @@ def connection_json(
     """The JSON form of a ``tencentcloud`` connection to ``emulator`` (an Emulator or its URL).
 
     Fast retries and short timeouts, so failing tests fail quickly: ``max_attempts`` 4,
-    ``backoff_base`` 0.01 s, ``backoff_max`` 0.05 s, ``read_timeout`` 5 s, ``connect_timeout`` 2 s.
+    ``backoff_base`` 0.01 s, ``backoff_max`` 0.05 s, ``read_timeout`` 5 s, ``connect_timeout`` 2 s; and
+    ``sub_app_id`` :data:`~airflow_provider_tencent.testing.TEST_SUB_APP_ID` (the AIGC generation actions
+    require a VOD application id).
     ``extra_overrides`` replace or add extras (``role_arn=...``, ``read_timeout=1``...); an
     override of ``None`` removes that extra.
     """
@@ -59,6 +61,7 @@ def connection_json(
         "backoff_max": 0.05,
         "read_timeout": 5,
         "connect_timeout": 2,
+        "sub_app_id": TEST_SUB_APP_ID,
     }
     extra.update(extra_overrides)
     extra = {k: v for k, v in extra.items() if v is not None}

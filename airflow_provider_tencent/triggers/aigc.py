@@ -95,11 +95,14 @@ def task_outcome(task_id: str, detail: dict[str, Any]) -> TaskOutcome:
     """Read a ``DescribeTaskDetail`` answer of an AIGC video or image task.
 
     A task of another type, or an answer without a Status, is an error: an answer is a success only when it
-    carries what the action promises.
+    carries what the action promises. A ``WAITING``/``PROCESSING`` task whose ``AigcVideoTask``/``AigcImageTask``
+    member is null (the service may send it so before the task starts) is read as that status, progress 0.
     """
     status = detail.get("Status")
     kind = detail.get("TaskType")
     inner = detail.get(kind) if kind in ("AigcVideoTask", "AigcImageTask") else None
+    if kind in ("AigcVideoTask", "AigcImageTask") and inner is None and status in contract.ACTIVE_STATUSES:
+        return TaskOutcome(task_id=task_id, status=f"{status}")
     if not isinstance(status, str) or not status or not isinstance(inner, dict):
         raise ValueError(f"DescribeTaskDetail of {task_id} carries no AIGC task (TaskType {kind!r}, Status {status!r})")
     output = inner.get("Output") or {}
@@ -210,3 +213,22 @@ class AigcTaskTrigger(BaseTrigger):
                 self.log.info("AIGC task %s: %s, %d%%", self.aigc_task_id, outcome.status, outcome.progress)
             await asyncio.sleep(max(0.0, min(interval, self.deadline - time.time())))
             interval = min(interval * self.backoff, self.max_poll_interval)
+
+
+class AigcPauseTrigger(BaseTrigger):
+    """Fires ``{"status": "resume"}`` at ``until`` (epoch seconds): a pause that holds no worker slot.
+
+    The generating operators pause so before submitting again a task the service refused for the account's
+    AIGC concurrency (:data:`airflow_provider_tencent.contracts.vod.TASK_ERR_RESUBMIT`).
+    """
+
+    def __init__(self, *, until: float) -> None:
+        super().__init__()
+        self.until = float(until)
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (f"{type(self).__module__}.{type(self).__qualname__}", {"until": self.until})
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        await asyncio.sleep(max(0.0, self.until - time.time()))
+        yield TriggerEvent({"status": "resume"})

@@ -3,6 +3,10 @@
 A storage key is not a safe PicName (it may exceed 64 characters or hold ``/`` and spaces), so
 names are derived: the same key always gives the same EntityId and PicName, and a re-run of the
 same objects sends the same names - which is what makes re-runs idempotent.
+
+The key given must be the object's identity - its bucket and key, without the connection id that
+``str()`` of a ``cos://`` path holds (:func:`airflow_provider_tencent.fs.storage.storage_key`) - so
+that a renamed connection derives the same names.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ from airflow.sdk import DAG, task
 from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcImageOperator
 from airflow_provider_tencent.sensors.aigc import VodAigcTaskSensor
 
+#: The request fields every CreateAigcVideoTask needs (api.json marks them required).
+KLING = {"ModelName": "Kling", "ModelVersion": "2.1", "SubAppId": 251007502}
+
 BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")
 POLL_SECONDS = float(os.environ.get("TENCENT_AIGC_POLL_SECONDS", "10"))
 
@@ -23,6 +26,7 @@ with DAG(dag_id="aigc_generation", schedule=None, start_date=pendulum.datetime(2
     pictures = VodCreateAigcImageOperator(
         task_id="make_pictures",
         model_name="GG",
+        model_version="3.0",
         prompt="A red mug on a wooden table, soft daylight",
         output_config={"StorageMode": "Temporary", "AspectRatio": "1:1"},
         output_path=f"cos://{BUCKET}/aigc_pictures/" + "{{ ds_nodash }}/",  # the files are copied there
@@ -37,7 +41,7 @@ with DAG(dag_id="aigc_generation", schedule=None, start_date=pendulum.datetime(2
         """Stands in for another system that submitted a generation task and handed over its TaskId."""
         from airflow_provider_tencent.hooks.vod import TencentVodHook
 
-        answer = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "a mug"})
+        answer = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "a mug"})
         return f"{answer['TaskId']}"
 
     # [START howto_sensor_aigc_task]

@@ -389,8 +389,8 @@ def test_create_image_rules(emu, changes, code):
     assert (code in CI.error_codes) or code in ("ok", "UnknownParameter")  # every code is the seed's
     stored = emu.images()
     assert len(stored) == (1 if code == "ok" else 0)
-    if code == "ok":  # a general image search gallery (GroupType 4): no subject detection, no Object
-        assert "Object" not in answer.response
+    if code == "ok":  # a general image search gallery (GroupType 4): no subject detection, Object null
+        assert answer.response["Object"] is None  # api.json: output_required, value_allowed_null
 
 
 @pytest.mark.parametrize("group_type", [5, 7, 8])
@@ -402,7 +402,7 @@ def test_product_gallery_answers_the_detected_subject(emu, group_type):
     assert answer.code == "ok", answer.message
     assert answer.response["Object"]["Box"]["Rect"] == rect and answer.response["Object"]["CategoryId"] == 3
     off = send(emu, "CreateImage", {**params, "PicName": "q", "EnableDetect": False})
-    assert off.code == "ok" and "Object" not in off.response
+    assert off.code == "ok" and off.response["Object"] is None
 
 
 def test_base64_size_limit(emu):
@@ -985,3 +985,28 @@ def test_emulator_shares_no_code_with_the_client():
             found += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
     assert not found
     assert {p.stem for p in (root / "backends").glob("*.py")} >= {"sts", "tiia", "vod", "cvm"}
+
+
+def test_tiia_answers_the_documents_leave_open(emu):
+    """DescribeGroups of an unknown GroupId, DeleteImages of nothing and a capped MaxQps, set over HTTP."""
+    try:
+        assert send(emu, "DescribeGroups", {"GroupId": "nope"}).code == "ok"  # default: an empty list
+        assert (
+            control(emu, "tiia", {"unknown_group": "error", "delete_missing": "FailedOperation.ImageNotFoundInfo"})[0]
+            == 200
+        )
+        assert control(emu, "tiia", {"unknown_group": "maybe"})[0] == 400
+        assert send(emu, "DescribeGroups", {"GroupId": "nope"}).code == "InvalidParameterValue.ImageGroupIdNotExist"
+        assert send(emu, "DescribeGroups", {"GroupId": "g"}).code == "ok"
+        deleted = send(emu, "DeleteImages", {"GroupId": "g", "EntityId": "none", "PicName": "none"})
+        assert deleted.code == "FailedOperation.ImageNotFoundInfo"
+        emu.set_tiia_answers(max_qps_cap=10)
+        params = {"GroupId": "fast", "GroupName": "Fast", "MaxCapacity": 10, "MaxQps": 50}
+        assert send(emu, "CreateGroup", params).code == "ok"
+        assert emu.tiia.groups["fast"].max_qps == 10
+        emu.reset()  # kept by a plain reset
+        assert emu.tiia_answers["unknown_group"] == "error"
+    finally:
+        emu.reset(settings=True)
+        emu.qps_scale = 100
+    assert emu.tiia_answers == {"unknown_group": "empty", "delete_missing": "ok", "max_qps_cap": 0}

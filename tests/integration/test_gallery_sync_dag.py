@@ -69,10 +69,19 @@ def test_gallery_sync_dag_follows_storage(canary, airflow_home):  # noqa: F811 -
     state = json.loads(read(manifest_uri))
     assert state["outcome"]["replaced"] == 1 and len(state["pictures"]) == 4
 
-    # a wrong prefix: the guard (default 0.2 of the gallery) stops the run, nothing deleted
+    # a wrong prefix lists nothing: refused, nothing deleted
     guarded = airflow.dags_test(
         "tencent_gallery_sync", "2026-04-04", conf={"source_prefix": f"cos://{provider.bucket}/gallery/typo/"}
     )
     assert guarded.state == "failed"
-    assert "SyncGallery refused: the plan deletes 4 of the gallery's 4 pictures" in guarded.output
+    assert "gallery/typo lists no picture" in guarded.output
+    assert gallery(provider) == now
+    # allowed empty: the guard (default 0.2 of the 4 pictures the sync manages) still stops it
+    emptied = airflow.dags_test(
+        "tencent_gallery_sync",
+        "2026-04-05",
+        conf={"source_prefix": f"cos://{provider.bucket}/gallery/typo/", "allow_empty": True},
+    )
+    assert emptied.state == "failed"
+    assert "SyncGallery refused: the plan deletes 4 of the 4 pictures this sync manages" in emptied.output
     assert gallery(provider) == now

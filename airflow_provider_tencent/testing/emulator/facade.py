@@ -38,7 +38,9 @@ the controls (reset, credentials, faults, galleries).
 Other processes control it over unsigned HTTP (loopback clients only): ``GET /_emulator/state``,
 ``POST /_emulator/faults`` (the arguments of :meth:`Emulator.inject`, or ``{"clear": true}``),
 ``POST /_emulator/reset``, ``POST /_emulator/groups`` (``{"GroupId", "GroupName", "Capacity", "GroupType"}``),
-``POST /_emulator/aigc`` (``{"duration": seconds, "fail": {"err_code_ext", "message", "times"}}``); AIGC output
+``POST /_emulator/aigc`` (``{"duration": seconds, "fail": {"err_code_ext", "message", "times"}, "concurrency": n,
+"duplicate_code": code, "null_while_waiting": bool, "age": seconds, "break_downloads": n}``),
+``POST /_emulator/tiia`` (the arguments of :meth:`Emulator.set_tiia_answers`); AIGC output
 files are served at ``GET /_emulator/files/<TaskId>/<name>`` (see :mod:`.backends.aigc_tasks`).
 
 It never logs a key or a token, and records image URLs without their query string (presigned
@@ -65,7 +67,10 @@ from airflow_provider_tencent.testing.emulator.pipeline import RequestPipeline
 from airflow_provider_tencent.testing.emulator.server import Handler, Server
 from airflow_provider_tencent.testing.emulator.state import StateViews
 
-__all__ = ["Emulator"]
+__all__ = ["TIIA_ANSWERS", "Emulator"]
+
+#: The defaults of :meth:`Emulator.set_tiia_answers`.
+TIIA_ANSWERS: dict[str, Any] = {"unknown_group": "empty", "delete_missing": "ok", "max_qps_cap": 0}
 
 
 class Emulator(StateViews, RequestPipeline):
@@ -103,11 +108,22 @@ class Emulator(StateViews, RequestPipeline):
         self.sub_app_ids: set[int] | None = None
         """When set, AIGC task actions require a ``SubAppId`` from this set (``InvalidParameterValue.SubAppId``)."""
         self._aigc_failures: list[tuple[str, str]] = []
+        self.aigc_concurrency: int | None = 1
+        """AIGC generation tasks the account runs at once (the documents: "默认限制1个并发处理"); a task created
+        while that many run ends at once, FINISH with ``ErrCodeExt`` ``RequestLimitExceeded``. ``None``: no limit."""
+        self.aigc_duplicate_code = "InvalidParameterValue.SessionId"
+        """The code that refuses a repeated SessionId (``FailedOperation.TaskDuplicate`` is the other answer)."""
+        self.aigc_null_while_waiting = False
+        """When true, ``DescribeTaskDetail`` of a ``WAITING`` task answers its ``AigcVideoTask``/``AigcImageTask``
+        member as null (as the service may, before the task starts)."""
+        self._aigc_broken_downloads = 0
         self.capture_requests = True
         """False while a test sends deliberately malformed requests (its own, not the provider's): the
         oracle then checks only the answers (see :attr:`capture`)."""
         self.sts_lifetime_override: float | None = None
         """When set, AssumeRole and CVM metadata keys live this many seconds (whatever was asked)."""
+        self.tiia_answers: dict[str, Any] = dict(TIIA_ANSWERS)
+        """The answers of Image Search that its documents leave open (see :meth:`set_tiia_answers`)."""
         self._defaults = (qps_scale, latency, clock, self.download_timeout)
         self.keys = KeyStore(credentials or {TEST_SECRET_ID: TEST_SECRET_KEY}, lambda: self.clock())
         self._seed = seed
@@ -174,9 +190,13 @@ class Emulator(StateViews, RequestPipeline):
             admitted (passed the rate limit), secret_id (never a key or token)."""
             self.sts_lifetime_override = None
             self._aigc_failures = []
+            self._aigc_broken_downloads = 0
             if settings:
                 self.aigc_duration, self.sub_app_ids = 2.0, None
+                self.aigc_concurrency, self.aigc_duplicate_code = 1, "InvalidParameterValue.SessionId"
+                self.aigc_null_while_waiting = False
                 self.capture_requests = True
+                self.tiia_answers = dict(TIIA_ANSWERS)
 
     def add_credential(self, secret_id: str, secret_key: str, token: str | None = None, lifetime: float = 3600) -> None:
         """Accept a permanent key pair, or (with ``token``) temporary keys valid ``lifetime`` seconds."""
@@ -246,6 +266,34 @@ class Emulator(StateViews, RequestPipeline):
         with self._lock:
             self.tiia.groups.setdefault(group_id, Group(name or group_id, int(capacity), group_type=int(group_type)))
 
+    def set_tiia_answers(
+        self,
+        unknown_group: str | None = None,
+        delete_missing: str | None = None,
+        max_qps_cap: int | None = None,
+    ) -> None:
+        """Choose the Image Search answers the documents leave open (kept by :meth:`reset`, restored by
+        ``reset(settings=True)``); an argument left ``None`` keeps its current value.
+
+        :param unknown_group: ``DescribeGroups`` of a GroupId that does not exist: ``"empty"`` (default:
+            an empty ``Groups``) or ``"error"`` (``InvalidParameterValue.ImageGroupIdNotExist``, in that
+            action's documented error list).
+        :param delete_missing: ``DeleteImages`` of a picture (or EntityId) that holds nothing: ``"ok"``
+            (default: success) or the error code to answer (``FailedOperation.ImageNotFoundInfo``, or any
+            other the service might choose).
+        :param max_qps_cap: the most ``MaxQps`` a gallery keeps (``CreateGroup`` with more stores this
+            cap, as the service reads a request over its default back); ``0`` = no cap (default).
+        """
+        with self._lock:
+            if unknown_group is not None:
+                if unknown_group not in ("empty", "error"):
+                    raise ValueError(f"unknown_group must be 'empty' or 'error', got {unknown_group!r}")
+                self.tiia_answers["unknown_group"] = unknown_group
+            if delete_missing is not None:
+                self.tiia_answers["delete_missing"] = str(delete_missing)
+            if max_qps_cap is not None:
+                self.tiia_answers["max_qps_cap"] = int(max_qps_cap)
+
     def set_capacity(self, group_id: str, pictures: int) -> None:
         """Change how many pictures gallery ``group_id`` holds at most."""
         with self._lock:
@@ -255,6 +303,25 @@ class Emulator(StateViews, RequestPipeline):
         """The next ``times`` generation tasks created finish failed with ``err_code_ext`` and ``message``."""
         with self._lock:
             self._aigc_failures += [(err_code_ext, message or f"{err_code_ext} (injected)")] * int(times)
+
+    def break_aigc_downloads(self, times: int = 1) -> None:
+        """The next ``times`` downloads of an output file break midway: half the body, then the connection closes."""
+        with self._lock:
+            self._aigc_broken_downloads += int(times)
+
+    def _take_broken_download(self) -> bool:
+        with self._lock:
+            if self._aigc_broken_downloads <= 0:
+                return False
+            self._aigc_broken_downloads -= 1
+            return True
+
+    def age_aigc_tasks(self, seconds: float) -> None:
+        """Move every AIGC task and SessionId ``seconds`` into the past, as if that much time had gone by for them
+        (the signing clock is left alone): past three days, the service no longer shows a task nor refuses its
+        SessionId."""
+        with self._lock:
+            self.vod.age_tasks(float(seconds))
 
     def _next_aigc_failure(self) -> tuple[str, str] | None:
         with self._lock:

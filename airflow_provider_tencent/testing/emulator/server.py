@@ -69,6 +69,19 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True  # the client gave up (timeout): nothing to answer
 
+    def reply_broken(self, body: bytes) -> None:
+        """Announce all of ``body``, send half of it, then close the connection (a download that breaks midway)."""
+        self.close_connection = True
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+        except OSError:
+            pass
+
     def reply_json(self, response: dict[str, Any], status: int = 200) -> None:
         # exactly "application/json": the SDK ignores error bodies of any other content type
         body = json.dumps({"Response": response}, ensure_ascii=False).encode("utf-8")
@@ -108,6 +121,8 @@ class Handler(BaseHTTPRequestHandler):
             data = self.emulator.vod.output_file(path)
             if data is None:
                 self.reply_raw(404, "text/plain", b"no such file")
+            elif self.emulator._take_broken_download():
+                self.reply_broken(data)
             else:
                 self.reply_raw(200, "video/mp4" if path.endswith(".mp4") else "application/octet-stream", data)
             return
@@ -125,6 +140,19 @@ class Handler(BaseHTTPRequestHandler):
             return True
         self.reply_raw(403, "text/plain", b"control endpoints answer loopback clients only")
         return False
+
+    def _aigc_settings(self, args: dict[str, Any]) -> None:
+        emulator = self.emulator
+        if "concurrency" in args:
+            emulator.aigc_concurrency = None if args["concurrency"] is None else int(args["concurrency"])
+        if "duplicate_code" in args:
+            emulator.aigc_duplicate_code = str(args["duplicate_code"])
+        if "null_while_waiting" in args:
+            emulator.aigc_null_while_waiting = bool(args["null_while_waiting"])
+        if args.get("age"):
+            emulator.age_aigc_tasks(float(args["age"]))
+        if args.get("break_downloads"):
+            emulator.break_aigc_downloads(int(args["break_downloads"]))
 
     def _control(self, path: str, payload: bytes) -> None:
         if not self._loopback():
@@ -145,6 +173,9 @@ class Handler(BaseHTTPRequestHandler):
                     self.emulator.aigc_duration = float(args["duration"])
                 if args.get("fail"):
                     self.emulator.fail_aigc_tasks(**args["fail"])
+                self._aigc_settings(args)
+            elif path == CONTROL_PREFIX + "tiia":
+                self.emulator.set_tiia_answers(**args)
             elif path == CONTROL_PREFIX + "groups":
                 group_id = args.get("GroupId")
                 if not isinstance(group_id, str) or not group_id:

@@ -70,7 +70,8 @@ class StateViews:
 
     def aigc_tasks(self) -> list[dict[str, Any]]:
         """AIGC generation tasks, oldest first: TaskId, kind, params (FileInfos left out), RequestId, polls
-        (DescribeTaskDetail reads) and the failure queued for it, if any."""
+        (DescribeTaskDetail reads), the failure queued for it, if any, and ``refused`` (refused for the account's
+        concurrency: nothing generated, its failure ``RequestLimitExceeded``)."""
         with self._lock:
             tasks = sorted(self.vod.tasks.values(), key=lambda t: t["created"])
             return [{k: v for k, v in t.items() if k != "started"} for t in tasks]

@@ -118,3 +118,16 @@ def test_the_cos_path_flavour_is_declared_on_import_where_pathlib_fixes_it_early
             airflow_provider_tencent._declare_cos_paths()
     else:
         airflow_provider_tencent._declare_cos_paths()
+
+
+def test_every_nested_member_with_a_limit_says_where_it_comes_from():
+    from airflow_provider_tencent.contracts import vod
+
+    def walk(specs, path):
+        for spec in specs:
+            yield f"{path}.{spec.name}", spec
+            yield from walk(spec.members, f"{path}.{spec.name}")
+
+    nested = [(p, s) for c in vod.CONTRACTS.values() for p, s in walk(c.fields, c.action) if p.count(".") > 1]
+    assert len(nested) > 40
+    assert [p for p, s in nested if s.has_limit and not s.limit_source] == []

@@ -38,9 +38,13 @@ from airflow_provider_tencent.operators.aigc_generation import (
     CreateAigcImageOperator,
     CreateAigcVideoOperator,
     derive_session_id,
+    request_digest,
 )
 from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
 from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger
+
+#: The request fields every CreateAigcVideoTask needs (api.json marks them required).
+KLING = {"ModelName": "Kling", "ModelVersion": "2.1", "SubAppId": 251007502}
 
 CANARY_KEY = "CanarySecretKey-MustNeverLeak-7a41"
 CANARY_TOKEN = "CanarySessionToken-MustNeverLeak-c2d9"
@@ -91,6 +95,7 @@ def add_element(emulator, element_id: str = "12345678901234") -> str:
 def video_op(**kwargs: Any) -> CreateAigcVideoOperator:
     args: dict[str, Any] = {
         "task_id": "make_video",
+        "model_version": "2.1",
         "prompt": "the mug on a table, slow pan",
         "element_ids": ["12345678901234"],
         "deferrable": False,
@@ -134,7 +139,7 @@ async def first_event(trigger: AigcTaskTrigger) -> dict[str, Any]:
 # -- emulator -------------------------------------------------------------------------------------
 def test_emulator_task_lifecycle_and_files(aigc):
     hook = TencentVodHook()
-    params = {"ModelName": "Kling", "Prompt": "p", "SubjectInfos": [{"Id": "12345678901234"}], "SessionId": "s-1"}
+    params = {**KLING, "Prompt": "p", "SubjectInfos": [{"Id": "12345678901234"}], "SessionId": "s-1"}
     task_id = hook.create_aigc_task("CreateAigcVideoTask", params)["TaskId"]
     first = hook.describe_task_detail(task_id)
     assert first["Status"] == "WAITING" and first["TaskType"] == "AigcVideoTask"
@@ -155,11 +160,9 @@ def test_emulator_task_lifecycle_and_files(aigc):
 def test_emulator_refuses_unknown_element_and_repeated_session(aigc):
     hook = TencentVodHook()
     with pytest.raises(TencentCloudAPIError) as err:
-        hook.create_aigc_task(
-            "CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p", "SubjectInfos": [{"Id": "1"}]}
-        )
+        hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p", "SubjectInfos": [{"Id": "1"}]})
     assert err.value.code == "InvalidParameterValue" and "does not exist" in err.value.message
-    params = {"ModelName": "Kling", "Prompt": "p", "SessionId": "same"}
+    params = {**KLING, "Prompt": "p", "SessionId": "same"}
     hook.create_aigc_task("CreateAigcVideoTask", params)
     with pytest.raises(TencentCloudAPIError) as err:
         hook.create_aigc_task("CreateAigcVideoTask", params)
@@ -214,6 +217,10 @@ def test_session_id_is_deterministic_and_short():
     assert one == derive_session_id("d", "r", "t", -1) and len(one) <= 50
     assert len({one, derive_session_id("d", "r", "t", 0), derive_session_id("d", "r2", "t", -1)}) == 3
     assert len(derive_session_id("d" * 250, "r" * 250, "t" * 250, 99999, 12)) <= 50
+    # another request (everything but the SessionId) is another SessionId
+    assert derive_session_id("d", "r", "t", -1, 0, "digest-a") != derive_session_id("d", "r", "t", -1, 0, "digest-b")
+    assert request_digest({"Prompt": "a", "SessionId": "x"}) == request_digest({"SessionId": "y", "Prompt": "a"})
+    assert request_digest({"Prompt": "a"}) != request_digest({"Prompt": "b"})
 
 
 # -- success, deferral, copy ------------------------------------------------------------------------
@@ -223,7 +230,10 @@ def test_video_from_element_ids_in_the_worker(aigc):
     task = aigc.emulator.aigc_tasks()[0]
     assert result["TaskId"] == task["TaskId"] and result["Status"] == "FINISH"
     assert task["params"]["SubjectInfos"] == [{"Id": "12345678901234"}]
-    assert task["params"]["SessionId"] == derive_session_id("aigc_dag", "manual__2026-01-01", "make_video", -1)
+    digest = request_digest(task["params"])  # the request without its SessionId is part of the SessionId
+    assert task["params"]["SessionId"] == derive_session_id(
+        "aigc_dag", "manual__2026-01-01", "make_video", -1, 0, digest
+    )
     assert [f["FileType"] for f in result["files"]] == ["mp4"] and "?" not in result["files"][0]["FileUrl"]
     assert context["ti"].xcom["aigc_task_id"] == task["TaskId"]
     assert task["TaskId"] in context["ti"].xcom["_link_VodAigcTaskLink"]
@@ -247,13 +257,19 @@ def test_deferred_video_is_copied_to_storage(aigc):
 
 def test_image_operator_and_sensor(aigc):
     result = CreateAigcImageOperator(
-        task_id="pic", model_name="GG", prompt="a mug", deferrable=False, poll_interval=0.05, max_poll_interval=0.1
+        task_id="pic",
+        model_name="GG",
+        model_version="3.0",
+        prompt="a mug",
+        deferrable=False,
+        poll_interval=0.05,
+        max_poll_interval=0.1,
     ).execute(ctx(DictStore(), FakeTI("pic")))
     assert result["files"][0]["FileType"] == "png"
     tasks = aigc.emulator.aigc_tasks()
     assert [t["kind"] for t in tasks] == ["AigcImageTask"]
     # a task submitted elsewhere: the sensor waits for it, deferred and poking
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p"})["TaskId"]
+    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
     sensor = AigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
     assert run_deferred(sensor, ctx())["TaskId"] == task_id
     poker = AigcTaskSensor(task_id="poke", aigc_task_id=task_id, deferrable=False, poke_interval=0.05)
@@ -389,7 +405,11 @@ def test_retryable_failure_retries_with_a_new_session_id(aigc):
     tasks = aigc.emulator.aigc_tasks()
     assert len(tasks) == 2 and result["TaskId"] == tasks[1]["TaskId"]
     ids = ("aigc_dag", "manual__2026-01-01", "make_video", -1)
-    assert [t["params"]["SessionId"] for t in tasks] == [derive_session_id(*ids), derive_session_id(*ids, 1)]
+    digest = request_digest(tasks[0]["params"])
+    assert [t["params"]["SessionId"] for t in tasks] == [
+        derive_session_id(*ids, 0, digest),
+        derive_session_id(*ids, 1, digest),
+    ]
 
 
 def test_wait_timeout_leaves_the_task_and_says_how_to_find_it(aigc):

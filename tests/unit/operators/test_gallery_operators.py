@@ -223,7 +223,15 @@ def test_sync_guard_refuses_to_empty_the_gallery(provider, context, tmp_path):
     before = gallery(provider)
     with pytest.raises(TencentCloudInputError) as err:  # a wrong prefix: everything "gone"
         sync(provider, tmp_path, source_prefix=f"cos://{provider.bucket}/typo/").execute(context)
-    assert "deletes 4 of the gallery's 4 pictures" in f"{err.value}" and err.value.field == "max_deletions"
+    assert "lists no picture" in f"{err.value}" and err.value.field == "source_prefix"
+    assert gallery(provider) == before
+    from airflow_provider_tencent.fs.storage import to_storage_path
+
+    for i in range(2):  # half the pictures gone: over the default 0.2 of the 4 the sync manages
+        to_storage_path(f"cos://{provider.bucket}/catalogue/item{i}.png", "tencentcloud_default").unlink()
+    with pytest.raises(TencentCloudInputError) as err:
+        sync(provider, tmp_path).execute(context)
+    assert "deletes 2 of the 4 pictures this sync manages" in f"{err.value}" and err.value.field == "max_deletions"
     assert gallery(provider) == before
 
 
@@ -257,7 +265,8 @@ def test_sync_adopts_what_the_ingest_dag_created(provider, context, tmp_path):
     assert len(provider.emulator.images("g1")) == 1
 
 
-def test_sync_adopts_pictures_named_before_content_hashes(provider, context, tmp_path):
+def test_sync_replaces_pictures_named_before_content_hashes(provider, context, tmp_path):
+    """A PicName without a content hash cannot tell what it shows: it is replaced, never adopted blindly."""
     from airflow_provider_tencent.fs.storage import list_pictures
     from airflow_provider_tencent.utils.naming import pic_name_for
 
@@ -266,8 +275,9 @@ def test_sync_adopts_pictures_named_before_content_hashes(provider, context, tmp
     [(key, item)] = list(list_pictures(f"cos://{provider.bucket}/catalogue/", "tencentcloud_default"))
     add(pic_name_for(key), item["entity_id"], data)  # the ingest DAG's naming before {content_hash}
     out = sync(provider, tmp_path).execute(context)
-    assert out["outcome"]["adopted"] == 1 and out["outcome"]["created"] == 0
-    assert len(provider.emulator.images("g1")) == 1
+    assert out["outcome"]["replaced"] == 1 and out["outcome"]["adopted"] == 0
+    [stored] = provider.emulator.images("g1")
+    assert stored["PicName"] != pic_name_for(key)
 
 
 @pytest.mark.parametrize(

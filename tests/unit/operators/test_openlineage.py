@@ -43,6 +43,9 @@ from airflow_provider_tencent.operators.vod import CreateAigcElementOperator, Cr
 from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
 from airflow_provider_tencent.testing.images import make_image
 
+#: The request fields every CreateAigcVideoTask needs (api.json marks them required).
+KLING = {"ModelName": "Kling", "ModelVersion": "2.1", "SubAppId": 251007502}
+
 REGION = "ap-guangzhou"  # the connection's default region
 TIIA = f"tencentcloud-tiia://{REGION}"
 VOD = f"tencentcloud-vod://{REGION}"
@@ -297,6 +300,7 @@ def test_aigc_video_reads_subjects_and_files_and_writes_the_task(provider):
     element_id = add_element(provider.emulator)
     operator = CreateAigcVideoOperator(
         task_id="make_video",
+        model_version="2.1",
         prompt="the mug on a table",
         element_ids=[element_id],
         file_infos=[{"Type": "Url", "Url": "https://cdn.example/in/first.png?sign=secret"}],
@@ -321,6 +325,7 @@ def test_aigc_image_copied_to_storage_writes_the_files(provider):
     operator = CreateAigcImageOperator(
         task_id="pic",
         model_name="GG",
+        model_version="3.0",
         prompt="a mug",
         output_path=out,
         deferrable=False,
@@ -341,7 +346,7 @@ def test_aigc_sensor_reads_the_task(provider):
     from airflow_provider_tencent.hooks.vod import TencentVodHook
 
     provider.emulator.aigc_duration = 0.0
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {"ModelName": "Kling", "Prompt": "p"})["TaskId"]
+    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
     since = len(provider.emulator.requests)
     sensor = AigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=False, poke_interval=0.05)
     assert sensor.poke(aigc_context()).xcom_value["TaskId"] == task_id

@@ -99,9 +99,19 @@ class TiiaBackend(SearchActions, Backend):
                 int(capacity),
                 group_type=int(group_type),
                 brief=body.get("Brief") or "",
-                max_qps=int(body.get("MaxQps") or DEFAULT_MAX_QPS),
+                max_qps=self.stored_max_qps(body.get("MaxQps")),
             )
         return {}
+
+    def answer(self, name: str) -> Any:
+        """One of the emulator's chosen answers (:meth:`Emulator.set_tiia_answers`)."""
+        return getattr(self.emulator, "tiia_answers", {}).get(name)
+
+    def stored_max_qps(self, asked: Any) -> int:
+        """The ``MaxQps`` a new gallery keeps: what was asked (default 10), at most the configured cap."""
+        qps = int(asked or DEFAULT_MAX_QPS)
+        cap = self.answer("max_qps_cap") or 0
+        return min(qps, int(cap)) if cap else qps
 
     def action_DescribeGroups(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
         check_params("DescribeGroups", body, DESCRIBE_GROUPS_PARAMS, BAD, strict=False)
@@ -129,6 +139,10 @@ class TiiaBackend(SearchActions, Backend):
                 for gid, g in self.groups.items()
                 if body.get("GroupId") in (None, "", gid)
             ]
+        if body.get("GroupId") and not groups and self.answer("unknown_group") == "error":
+            raise ApiError(
+                "InvalidParameterValue.ImageGroupIdNotExist", f"The gallery {body['GroupId']!r} does not exist."
+            )
         return {"Groups": groups[offset : offset + limit]}
 
     # -- pictures -----------------------------------------------------------------------------
@@ -164,6 +178,9 @@ class TiiaBackend(SearchActions, Backend):
         """Without PicName, EVERY picture of the EntityId goes (as the real API does)."""
         with self.lock:
             group, names = self.entity_filter("DeleteImages", body)
+            missing = self.answer("delete_missing") or "ok"
+            if not names and missing != "ok":
+                raise ApiError(missing, "No picture matches this EntityId (and PicName).")
             for name in names:
                 del group.pictures[name]
             group.updated = time.time()
@@ -234,7 +251,7 @@ class TiiaBackend(SearchActions, Backend):
             }
             group.updated = time.time()
         if not detect:
-            return {}
+            return {"Object": None}  # always sent (api.json: output_required), null when nothing was detected
         box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
         return {
             "Object": {"Box": {"Rect": box, "Score": 0.98, "CategoryId": category or 0}, "CategoryId": category or 0}

@@ -137,7 +137,8 @@ class SearchActions:
             }
             for neg, _, p in scored[offset : offset + limit]
         ]
-        answer: dict[str, Any] = {"Count": len(infos), "ImageInfos": infos}
+        # Object: always sent (api.json: output_required), null without subject detection
+        answer: dict[str, Any] = {"Count": len(infos), "ImageInfos": infos, "Object": None}
         if detect:
             box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
             answer["Object"] = {
