@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import email.utils
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,16 +67,28 @@ def _condition_failed(exc: BaseException) -> bool:
     return False
 
 
-def _put(path: Any, data: bytes, **condition: str) -> str:
-    fs, bucket, key = _where(path)
+@contextmanager
+def _conditional(path: Any, key: str, *, gone_fails: bool = False) -> Iterator[None]:
+    """Translate a refused condition (and, with ``gone_fails``, a missing object) into ``ConditionFailed``;
+    the filesystem's listing cache of ``path`` is dropped whatever happens."""
     try:
-        response = fs.call_s3("put_object", Bucket=bucket, Key=key, Body=data, **condition)
+        yield
+    except FileNotFoundError:
+        if gone_fails:
+            raise ConditionFailed(f"{key}: gone") from None
+        raise
     except Exception as exc:
         if _condition_failed(exc):
             raise ConditionFailed(f"{key}: {exc}") from None
         raise
     finally:
-        fs.invalidate_cache(path.path)
+        path.fs.invalidate_cache(path.path)
+
+
+def _put(path: Any, data: bytes, **condition: str) -> str:
+    fs, bucket, key = _where(path)
+    with _conditional(path, key):
+        response = fs.call_s3("put_object", Bucket=bucket, Key=key, Body=data, **condition)
     return f"{response.get('ETag', '')}"
 
 
@@ -100,16 +114,8 @@ def delete_if_match(path: Any, etag: str) -> None:
     :raises ConditionFailed: the object changed or is gone.
     """
     fs, bucket, key = _where(path)
-    try:
+    with _conditional(path, key, gone_fails=True):
         fs.call_s3("delete_object", Bucket=bucket, Key=key, IfMatch=etag)
-    except FileNotFoundError:
-        raise ConditionFailed(f"{key}: gone") from None
-    except Exception as exc:
-        if _condition_failed(exc):
-            raise ConditionFailed(f"{key}: {exc}") from None
-        raise
-    finally:
-        fs.invalidate_cache(path.path)
 
 
 def _age(response: dict[str, Any]) -> float | None:
