@@ -17,7 +17,7 @@ import pytest
 if api_oracle.MISSING:
     pytest.skip(api_oracle.MISSING, allow_module_level=True)
 
-from test_sdk_oracle import captured, captured_apart, every_action  # noqa: F401  (fixtures)
+from test_sdk_oracle import captured, every_action  # noqa: F401  (fixtures)
 
 from airflow_provider_tencent.exceptions import TencentCloudAPIError
 from airflow_provider_tencent.testing.emulator import Emulator
@@ -133,7 +133,7 @@ def test_oracle_checks_answers_against_the_output_members():
     assert nulled == ["DescribeTasksResponse.ScrollToken: may not be null (DescribeTasksResponse)"]
 
 
-def test_a_request_without_sub_app_id_fails_the_session_end_check(provider, captured_apart, monkeypatch):  # noqa: F811
+def test_a_request_without_sub_app_id_fails_the_session_end_check(provider, captured_apart, monkeypatch):
     """A request the provider would send without a required field: the emulator refuses it, and the
     session-end check (conftest's ``pytest_sessionfinish``) fails the run on the captured request."""
     import conftest

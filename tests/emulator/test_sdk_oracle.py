@@ -38,14 +38,6 @@ def captured(monkeypatch):
     return mine
 
 
-@pytest.fixture
-def captured_apart(monkeypatch):
-    """A capture list for this test only, kept from the session's check (for deliberately wrong answers)."""
-    mine: list[dict[str, Any]] = []
-    monkeypatch.setattr(Emulator, "capture", mine)
-    return mine
-
-
 def every_action(provider) -> None:
     from airflow_provider_tencent.hooks.base import TencentCloudHook
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook

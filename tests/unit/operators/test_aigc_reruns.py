@@ -331,7 +331,9 @@ def test_task_duplicate_code_is_read_as_already_submitted(aigc):
 
 
 @pytest.mark.parametrize("deferrable", [True, False])
-def test_null_task_member_while_waiting_is_read_as_waiting(aigc, deferrable):
+def test_null_task_member_while_waiting_is_read_as_waiting(aigc, deferrable, captured_apart):
+    """A null member while WAITING is an answer the API metadata rules out ("never null") but the live service
+    gives: its exchanges are kept from the session's oracle check (``captured_apart``)."""
     aigc.emulator.aigc_null_while_waiting = True
     aigc.emulator.aigc_duration = 1.0
     hook = TencentVodHook()
