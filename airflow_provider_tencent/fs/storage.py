@@ -204,9 +204,12 @@ def is_picture(path: ObjectStoragePath | str) -> bool:
 def missing_bucket(path: ObjectStoragePath) -> str | None:
     """The bucket of a ``cos://``/``s3://`` ``path`` when the storage says it does not exist (a typo, another
     region's endpoint answering 404), else ``None``. Local paths have no bucket."""
-    if path.protocol not in PRESIGNABLE or not path.bucket:
+    # ``path.path`` starts with the bucket on every supported universal-pathlib; ``path.bucket`` does not
+    # (0.2, Airflow 3.1: ``conn_id@bucket``)
+    bucket = f"{path.path}".lstrip("/").split("/", 1)[0]
+    if path.protocol not in PRESIGNABLE or not bucket:
         return None
-    return None if _fs_of(path).exists(path.bucket) else f"{path.bucket}"
+    return None if _fs_of(path).exists(bucket) else bucket
 
 
 def pictures_under(prefix: Any, conn_id: str | None) -> list[ObjectStoragePath]:

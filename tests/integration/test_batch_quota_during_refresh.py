@@ -46,14 +46,14 @@ def departures(monkeypatch):
 
 @pytest.mark.timeout(120)
 def test_a_slow_key_renewal_never_holds_up_an_admitted_request(provider, context, tmp_path, monkeypatch, departures):
-    """Assumed-role keys living 2 s are renewed three times during a 6 s batch at CreateImage's
-    10/s; each renewal (AssumeRole) takes 1 s. A request the rate limiter already admitted must
+    """Assumed-role keys living 4 s are renewed during a 6 s batch at CreateImage's
+    10/s; each renewal (AssumeRole) takes 0.8 s. A request the rate limiter already admitted must
     not wait for the renewal and then leave bunched with the next ones (before: 13 arrivals in one
     second against 10). Measured where it happens - between admission and departure, on the
-    client - so the check does not depend on how loaded the machine is: waiting for the 1 s
-    renewal would put a delay of about 1 s there; signing and handing over take milliseconds."""
-    provider.emulator.sts_lifetime_override = 2
-    provider.emulator.inject("latency", action="AssumeRole", delay=1.0)
+    client - so the check does not depend on how loaded the machine is: waiting for the 0.8 s
+    renewal would put a delay of about 0.8 s there; signing and handing over take milliseconds."""
+    provider.emulator.sts_lifetime_override = 4
+    provider.emulator.inject("latency", action="AssumeRole", delay=0.8)
     conn = dict(provider.conn, extra={**provider.extra, "role_arn": ROLE})
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
     good = base64.b64encode(make_image(48, 48, "png", seed=2)).decode()
@@ -62,7 +62,7 @@ def test_a_slow_key_renewal_never_holds_up_an_admitted_request(provider, context
     summary = op.execute(context)
     counters = provider.emulator.counters()
     assert (summary["created"], summary["failed"]) == (60, 0)
-    assert counters["AssumeRole"]["ok"] >= 3  # renewed mid-batch
+    assert counters["AssumeRole"]["ok"] >= 2  # the first keys, then renewed at least once mid-batch
     assert "AuthFailure.TokenFailure" not in counters["CreateImage"]  # never used past expiry
     assert len(departures) >= 60
-    assert max(departures) < 0.5, sorted(departures)[-5:]
+    assert max(departures) < 0.4, sorted(departures)[-5:]
