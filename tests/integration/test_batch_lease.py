@@ -92,13 +92,16 @@ def lease_exists(bucket, folder):
 def test_a_worker_whose_clock_is_90_s_ahead_does_not_take_over_a_live_lease(provider, context):
     """The holder's lease is fresh; a worker 90 s ahead once judged it expired (its own clock past the
     holder's written expiry) and sent everything again: 29 subjects for 20."""
-    items = subjects(provider.bucket, 20)
+    # 40 subjects at 2/s keep the lease live for about 20 s: long enough for the second worker's process to
+    # start and try, however loaded the machine (a holder done first would leave nothing to refuse)
+    count = 40
+    items = subjects(provider.bucket, count)
     location = f"cos://{provider.bucket}/ckpt/skew90"
     provider.emulator.inject("latency", action="CreateAigcCustomElement", delay=0.3)
     results: list[object] = []
 
     def holder() -> None:
-        op = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location, max_qps=5)
+        op = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location, max_qps=2)
         results.append(op.execute(context))
 
     first = threading.Thread(target=holder)
@@ -109,9 +112,9 @@ def test_a_worker_whose_clock_is_90_s_ahead_does_not_take_over_a_live_lease(prov
     ahead = outcome(start_worker(items, 90, checkpoint_path=location, max_qps=5))
     first.join(120)
     made = created_per_name(provider.emulator)
-    assert made == Counter({f"s{i}": 1 for i in range(20)}), f"{sum(made.values())} subjects for 20"
+    assert made == Counter({f"s{i}": 1 for i in range(count)}), f"{sum(made.values())} subjects for {count}"
     assert ahead.get("error") == "TencentCloudCheckpointError" and "in use by worker" in ahead["message"], ahead
-    assert results and results[0]["created"] == 20
+    assert results and results[0]["created"] == count
 
 
 @pytest.mark.timeout(180)
