@@ -29,7 +29,30 @@ __all__ = [
 _INTEGRATION = "Tencent Cloud"
 
 
+_HOOK_MODULES = (
+    "airflow_provider_tencent.hooks.base",
+    "airflow_provider_tencent.hooks.image_search",
+    "airflow_provider_tencent.hooks.vod",
+    "airflow_provider_tencent.hooks.cos",
+)
+_OPERATOR_MODULES = (
+    "airflow_provider_tencent.operators.image_search",
+    "airflow_provider_tencent.operators.image_search_gallery",
+    "airflow_provider_tencent.operators.image_search_query",
+    "airflow_provider_tencent.operators.image_search_manage",
+    "airflow_provider_tencent.operators.image_search_sync",
+    "airflow_provider_tencent.operators.vod",
+    "airflow_provider_tencent.operators.aigc_generation",
+)
+_EXTRA_LINKS = (
+    "airflow_provider_tencent.links.console.ImageGalleryLink",
+    "airflow_provider_tencent.links.console.VodAigcLink",
+    "airflow_provider_tencent.links.console.VodAigcTaskLink",
+)
+
+
 def get_provider_info() -> dict[str, Any]:
+    """The provider's metadata as Airflow's ProvidersManager reads it (a new dict on every call)."""
     return {
         "package-name": "airflow-provider-tencent",
         "name": "Tencent Cloud",
@@ -42,46 +65,11 @@ def get_provider_info() -> dict[str, Any]:
                 "tags": ["service"],
             },
         ],
-        "hooks": [
-            {
-                "integration-name": _INTEGRATION,
-                "python-modules": [
-                    "airflow_provider_tencent.hooks.base",
-                    "airflow_provider_tencent.hooks.image_search",
-                    "airflow_provider_tencent.hooks.vod",
-                    "airflow_provider_tencent.hooks.cos",
-                ],
-            }
-        ],
-        "operators": [
-            {
-                "integration-name": _INTEGRATION,
-                "python-modules": [
-                    "airflow_provider_tencent.operators.image_search",
-                    "airflow_provider_tencent.operators.image_search_gallery",
-                    "airflow_provider_tencent.operators.image_search_query",
-                    "airflow_provider_tencent.operators.image_search_manage",
-                    "airflow_provider_tencent.operators.image_search_sync",
-                    "airflow_provider_tencent.operators.vod",
-                    "airflow_provider_tencent.operators.aigc_generation",
-                ],
-            }
-        ],
-        "sensors": [
-            {"integration-name": _INTEGRATION, "python-modules": ["airflow_provider_tencent.sensors.aigc"]},
-        ],
-        "triggers": [
-            {"integration-name": _INTEGRATION, "python-modules": ["airflow_provider_tencent.triggers.aigc"]},
-        ],
-        "connection-types": [
-            {
-                "connection-type": "tencentcloud",
-                "hook-class-name": "airflow_provider_tencent.hooks.base.TencentCloudHook",
-                "hook-name": "Tencent Cloud",
-                "conn-fields": CONN_FIELDS,
-                "ui-field-behaviour": UI_FIELD_BEHAVIOUR,
-            }
-        ],
+        "hooks": _in_integration(*_HOOK_MODULES),
+        "operators": _in_integration(*_OPERATOR_MODULES),
+        "sensors": _in_integration("airflow_provider_tencent.sensors.aigc"),
+        "triggers": _in_integration("airflow_provider_tencent.triggers.aigc"),
+        "connection-types": [_connection_type()],
         "filesystems": ["airflow_provider_tencent.fs.cos"],
         "asset-uris": [
             {
@@ -90,9 +78,21 @@ def get_provider_info() -> dict[str, Any]:
                 "to_openlineage_converter": "airflow_provider_tencent.openlineage.convert_asset_to_openlineage",
             },
         ],
-        "extra-links": [
-            "airflow_provider_tencent.links.console.ImageGalleryLink",
-            "airflow_provider_tencent.links.console.VodAigcLink",
-            "airflow_provider_tencent.links.console.VodAigcTaskLink",
-        ],
+        "extra-links": list(_EXTRA_LINKS),
+    }
+
+
+def _in_integration(*modules: str) -> list[dict[str, Any]]:
+    """A ``hooks``/``operators``/``sensors``/``triggers`` entry: ``modules`` under the one integration."""
+    return [{"integration-name": _INTEGRATION, "python-modules": list(modules)}]
+
+
+def _connection_type() -> dict[str, Any]:
+    """The ``tencentcloud`` connection type, with its form declared in :mod:`~.contracts.connection`."""
+    return {
+        "connection-type": "tencentcloud",
+        "hook-class-name": "airflow_provider_tencent.hooks.base.TencentCloudHook",
+        "hook-name": "Tencent Cloud",
+        "conn-fields": CONN_FIELDS,
+        "ui-field-behaviour": UI_FIELD_BEHAVIOUR,
     }

@@ -133,6 +133,20 @@ class Lineage:
     items: dict[str, int] = field(default_factory=dict)
 
 
+def _recorded_ids(record: LineageRecord) -> tuple[list[str], list[str], dict[str, int]]:
+    """``(request_ids, element_ids, item counts)`` recorded by ``execute``: its own, then its batch
+    report's (every result's RequestId and created ElementId; the summary's counts)."""
+    request_ids = list(record.request_ids)
+    element_ids = list(record.element_ids)
+    items_count: dict[str, int] = {}
+    report = record.report
+    if report is not None:
+        request_ids += [r.request_id for r in report.results if r.request_id]
+        element_ids += [r.data["ElementId"] for r in report.results if r.data.get("ElementId")]
+        items_count = {k: v for k, v in report.summary().items() if isinstance(v, int)}
+    return request_ids, element_ids, items_count
+
+
 class OpenLineageMixin:
     """OpenLineage methods for the provider's operators (mixed into their base class).
 
@@ -188,68 +202,71 @@ class OpenLineageMixin:
         return f"{getattr(self, 'region', None) or 'default'}"
 
     def lineage(self) -> Lineage:
-        """This task's inputs, outputs and RequestIds, from its arguments and what ``execute`` recorded."""
+        """This task's inputs, outputs and RequestIds, from its arguments and what ``execute`` recorded.
+
+        Inputs: the prefix listed, else every picture argument (capped, ``inputs_truncated`` saying
+        so), then :meth:`lineage_inputs` and the recorded inputs. Outputs: the ``group_id`` gallery
+        (an input instead when ``lineage_gallery`` is ``"input"``), else the created ElementIds, then
+        the recorded outputs, at most :data:`MAX_DATASETS` (``outputs_total`` counts them all).
+        """
         record = self._lineage_record or LineageRecord()
-        report = record.report
         region = self._lineage_region()
-        # inputs: the prefix listed, else every picture argument (of the operator or of its items)
-        inputs: list[tuple[str, str]] = []
-        truncated = False
-        prefix = prefix_name(getattr(self, "source_prefix", None))
-        if prefix is not None:
-            inputs = [prefix]
-        else:
-            items = getattr(self, "items", None)
-            if isinstance(items, str):  # a rendered template: the JSON list execute read
-                try:
-                    items = json.loads(items)
-                except ValueError:
-                    items = None
-            sources = items if isinstance(items, (list, tuple)) else [vars(self)]
-            names = (
-                name
-                for source in sources
-                if isinstance(source, dict)
-                for key in IMAGE_ARGUMENTS
-                for ref in _references(source.get(key))
-                if (name := dataset_name(ref, local_path=key == "image_path")) is not None
-            )
-            inputs, truncated = capped(names)
+        inputs, truncated = self._argument_inputs()
         inputs += [d for d in (*self.lineage_inputs(region), *record.inputs) if d not in inputs]
-        # outputs and RequestIds
-        request_ids = list(record.request_ids)
-        element_ids = list(record.element_ids)
-        items_count: dict[str, int] = {}
-        if report is not None:
-            request_ids += [r.request_id for r in report.results if r.request_id]
-            element_ids += [r.data["ElementId"] for r in report.results if r.data.get("ElementId")]
-            items_count = {k: v for k, v in report.summary().items() if isinstance(v, int)}
-        group_id = getattr(self, "group_id", None)
-        written: list[tuple[str, str]]
-        if group_id:
-            action = self.lineage_action or "CreateImage"
-            gallery = (TIIA_NAMESPACE.format(region=region), f"{group_id}")
-            if self.lineage_gallery == "input":
-                inputs += [gallery] if gallery not in inputs else []
-                written = []
-            else:
-                written = [gallery]
-        else:
-            action = self.lineage_action or "CreateAigcCustomElement"
-            namespace = VOD_NAMESPACE.format(region=region)
-            written = [(namespace, e) for e in dict.fromkeys(element_ids)]
+        request_ids, element_ids, items_count = _recorded_ids(record)
+        action, written, read = self._action_and_outputs(region, element_ids)
+        inputs += [d for d in read if d not in inputs]
         written = list(dict.fromkeys([*written, *record.outputs]))
-        outputs, total = written[:MAX_DATASETS], len(written)
         return Lineage(
             action=action,
             region=region,
             inputs=inputs,
-            outputs=outputs,
+            outputs=written[:MAX_DATASETS],
             request_ids=list(dict.fromkeys(request_ids)),
             inputs_truncated=truncated,
-            outputs_total=total,
+            outputs_total=len(written),
             items=items_count,
         )
+
+    def _argument_inputs(self) -> tuple[list[tuple[str, str]], bool]:
+        """``(datasets, truncated)`` the arguments name as read: the ``source_prefix`` listed, else every
+        picture argument of the operator or of its ``items`` (a rendered JSON list is parsed), capped."""
+        prefix = prefix_name(getattr(self, "source_prefix", None))
+        if prefix is not None:
+            return [prefix], False
+        items = getattr(self, "items", None)
+        if isinstance(items, str):  # a rendered template: the JSON list execute read
+            try:
+                items = json.loads(items)
+            except ValueError:
+                items = None
+        sources = items if isinstance(items, (list, tuple)) else [vars(self)]
+        names = (
+            name
+            for source in sources
+            if isinstance(source, dict)
+            for key in IMAGE_ARGUMENTS
+            for ref in _references(source.get(key))
+            if (name := dataset_name(ref, local_path=key == "image_path")) is not None
+        )
+        return capped(names)
+
+    def _action_and_outputs(
+        self, region: str, element_ids: list[str]
+    ) -> tuple[str, list[tuple[str, str]], list[tuple[str, str]]]:
+        """``(action, written, read)``: with a ``group_id``, its gallery written (or read, per
+        ``lineage_gallery``) by ``lineage_action`` or CreateImage; without, the ElementIds created in
+        ``region`` by ``lineage_action`` or CreateAigcCustomElement."""
+        group_id = getattr(self, "group_id", None)
+        if not group_id:
+            namespace = VOD_NAMESPACE.format(region=region)
+            action = self.lineage_action or "CreateAigcCustomElement"
+            return action, [(namespace, e) for e in dict.fromkeys(element_ids)], []
+        action = self.lineage_action or "CreateImage"
+        gallery = (TIIA_NAMESPACE.format(region=region), f"{group_id}")
+        if self.lineage_gallery == "input":
+            return action, [], [gallery]
+        return action, [gallery], []
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """The ``OperatorLineage`` of the finished task; ``None`` without the OpenLineage provider."""

@@ -141,6 +141,295 @@ class BatchReport:
 SendFn = Callable[[str, Any, Callable[[], None]], ItemResult]
 
 
+class _SendingMark:
+    """The ``mark_sending`` callback handed to ``send`` for one item.
+
+    The first call journals the item ``sending`` durably when ``journal`` is given (a create whose
+    repeat would duplicate); every call after it does nothing. :attr:`called` tells whether the
+    request may have left.
+    """
+
+    def __init__(self, key: str, journal: Journal | None) -> None:
+        self.key = key
+        self.journal = journal
+        self.called = False
+
+    def __call__(self) -> None:
+        if self.called:
+            return
+        if self.journal is not None:
+            self.journal.record({"key": self.key, "state": "sending"}, durable=True)
+        self.called = True
+
+
+class BatchRun:
+    """One run of :func:`run_batch`: its state and its steps (see :func:`run_batch` for the parameters).
+
+    The calling thread is the producer (:meth:`run` lists the items and queues them); ``concurrency``
+    worker threads take them from the bounded queue (:meth:`_work`). Every attribute that workers
+    share with the producer is read and written under :attr:`lock`; :attr:`stop` tells workers to
+    start nothing more. A ``BatchRun`` is used once.
+    """
+
+    def __init__(
+        self,
+        send: SendFn,
+        *,
+        concurrency: int,
+        journal: Journal | None = None,
+        journal_intent: bool = False,
+        on_unfinished: Callable[[str, Any], ItemResult | None] | None = None,
+        log: Any = None,
+        give_up_after: float | None = None,
+        limiter: Any = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.send = send
+        self.concurrency = max(1, concurrency)
+        self.journal = journal
+        self.journal_intent = journal_intent
+        self.on_unfinished = on_unfinished
+        self.log = log
+        self.give_up_after = give_up_after
+        self.limiter = limiter
+        self.clock = clock
+        self.started = clock()
+        self.done: dict[str, dict[str, Any]] = journal.load() if journal is not None else {}
+        if journal is not None and journal.torn_lines and log is not None:
+            log.warning("checkpoint %s: %d torn line(s) skipped", journal.location, journal.torn_lines)
+        self.results: dict[str, ItemResult] = {}
+        self.order: list[str] = []
+        self.seen: dict[str, str] = {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.reasons: list[BaseException] = []
+        self.last_success = self.started
+        self.transient_failures = 0
+        self.throttled_at_success = getattr(limiter, "throttled", 0)
+        self.work: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=self.concurrency * 2)
+
+    def run(self, items: Iterable[tuple[str, Any]]) -> BatchReport:
+        """List and send every item, wait for the workers, flush the checkpoint and report.
+
+        A listing that raises aborts the batch without halting it: the items listed before are
+        finished. The workers are always stopped and joined, whatever the listing did.
+        """
+        threads = [threading.Thread(target=self._work, name=f"batch-{i}", daemon=True) for i in range(self.concurrency)]
+        for thread in threads:
+            thread.start()
+        try:
+            self._produce(items)
+        except Exception as exc:  # the listing failed: list no more, finish what was listed, fail
+            self.abort(exc, halt=False)
+        finally:
+            for _ in threads:
+                self._put_watching(None)
+            self._join_watching(threads)
+        self._flush()
+        return self._report()
+
+    def abort(self, exc: BaseException, *, halt: bool = True) -> None:
+        """Record why the batch stops (the first reason wins); ``halt`` also stops the workers from
+        starting queued items and cancels the limiter's waits (a listing error does not halt: what
+        was listed before it is valid and is finished)."""
+        with self.lock:
+            if not self.reasons:
+                self.reasons.append(exc)
+        if halt:
+            self.stop.set()
+            if self.limiter is not None and hasattr(self.limiter, "cancel"):
+                self.limiter.cancel(f"the batch stopped ({type(exc).__name__})")
+
+    # -- producer -------------------------------------------------------------------------------
+
+    def _produce(self, items: Iterable[tuple[str, Any]]) -> None:
+        """Queue each listed item once, in listing order, until the batch stops.
+
+        An item listed again with the same content is skipped with a warning; with different content
+        the batch aborts (without halting) and nothing more is listed.
+        """
+        for key, payload in items:
+            if self.stop.is_set():
+                return
+            mark = fingerprint(payload)
+            if key in self.seen:
+                if self.seen[key] == mark:
+                    if self.log is not None:
+                        self.log.warning("item %s is listed twice with the same content: sent once", key)
+                    continue
+                self.abort(_conflicting_key(key), halt=False)
+                return
+            self.seen[key] = mark
+            with self.lock:
+                self.order.append(key)
+            self._enqueue((key, payload))
+
+    def _enqueue(self, entry: tuple[str, Any]) -> None:
+        """Put ``entry`` on the work queue, running the watchdog while it is full; give up once stopping."""
+        while not self.stop.is_set():
+            try:
+                self.work.put(entry, timeout=0.2)
+                return
+            except queue.Full:
+                self._watchdog()
+
+    def _put_watching(self, entry: tuple[str, Any] | None) -> None:
+        """Put ``entry`` (``None``: a worker's end mark) on the queue, however long it stays full: the
+        queue may be full of items waiting for busy workers, so the watchdog keeps running meanwhile."""
+        while True:
+            try:
+                self.work.put(entry, timeout=0.2)
+                return
+            except queue.Full:
+                self._watchdog()
+
+    def _join_watching(self, threads: list[threading.Thread]) -> None:
+        """Wait for every worker to end, running the watchdog while they work."""
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(timeout=0.2)
+                self._watchdog()
+
+    # -- workers --------------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        """A worker thread: process queued items until its end mark; once stopping, drain the queue
+        without starting anything. An unexpected error (a bug of ours) stops the batch rather than
+        losing the item silently."""
+        while True:
+            entry = self.work.get()
+            if entry is None:
+                return
+            if self.stop.is_set():
+                continue
+            try:
+                self._process(*entry)
+            except Exception as exc:
+                self.abort(exc)
+
+    def _process(self, key: str, payload: Any) -> None:
+        """Settle one item: from the checkpoint, through ``on_unfinished``, or by sending it."""
+        if self._settled_by_checkpoint(key) or self._settled_as_unfinished(key, payload):
+            return
+        self._send(key, payload)
+
+    def _settled_by_checkpoint(self, key: str) -> bool:
+        """Report an item the checkpoint holds as ``done`` without sending it (a ``created`` becomes
+        ``exists``); ``False`` when the checkpoint does not hold it as done."""
+        previous = self.done.get(key)
+        if not previous or previous.get("state") != "done":
+            return False
+        prior = ItemResult.from_record(previous)
+        if prior.status == "created":
+            prior.status = "exists"
+            prior.message = "done in a previous attempt (checkpoint)"
+        with self.lock:
+            self.results[key] = prior
+        return True
+
+    def _settled_as_unfinished(self, key: str, payload: Any) -> bool:
+        """For an item journalled ``sending`` or ``ambiguous``, take ``on_unfinished``'s result (journalled
+        ``ambiguous``); ``False`` when there is none and the item must be sent again."""
+        previous = self.done.get(key)
+        if not previous or previous.get("state") not in ("sending", "ambiguous") or self.on_unfinished is None:
+            return False
+        settled = self.on_unfinished(key, payload)
+        if settled is None:
+            return False
+        with self.lock:
+            self.results[key] = settled
+        if self.journal is not None:
+            self.journal.record({"key": key, "state": "ambiguous", **settled.as_dict()})
+        return True
+
+    def _send(self, key: str, payload: Any) -> None:
+        """Send one item and record its result; a checkpoint that cannot be written stops the batch."""
+        mark = _SendingMark(key, self.journal if self.journal_intent else None)
+        try:
+            result = self.send(key, payload, mark)
+        except TencentCloudCheckpointError as exc:
+            self.abort(exc)
+            return
+        except Exception as exc:
+            result = self._failed(key, exc)
+        self._finish(result, mark.called)
+
+    def _failed(self, key: str, exc: Exception) -> ItemResult:
+        """The result of an item whose send raised ``exc``: logged, counted when transient, and the
+        watchdog consulted."""
+        result = failure(key, exc)
+        if self.log is not None:
+            self.log.warning("item %s failed: %s", key, result.message)
+        if _transient(exc):
+            with self.lock:
+                self.transient_failures += 1
+        self._watchdog()
+        return result
+
+    def _finish(self, result: ItemResult, marked: bool) -> None:
+        """Record an item's result; a success resets the watchdog's counters. The checkpoint gets
+        ``done``, ``failed`` or ``ambiguous``, durably when it replaces a durable ``sending``."""
+        with self.lock:
+            self.results[result.key] = result
+            if result.ok:
+                self.last_success = max(self.last_success, self.clock())
+                self.transient_failures = 0
+                self.throttled_at_success = getattr(self.limiter, "throttled", 0)
+        if self.journal is None:
+            return
+        state = "done" if result.ok else result.status  # failed | ambiguous
+        durable = self.journal_intent and marked and not result.ok
+        self.journal.record({"key": result.key, "state": state, **result.as_dict()}, durable=durable)
+
+    # -- watchdog and end -----------------------------------------------------------------------
+
+    def _watchdog(self) -> None:
+        """Give up when nothing succeeded for ``give_up_after`` seconds under throttling or faults."""
+        if self.give_up_after is None or self.stop.is_set():
+            return
+        with self.lock:
+            quiet = self.clock() - self.last_success
+            throttles = getattr(self.limiter, "throttled", 0) - self.throttled_at_success
+            failures = self.transient_failures
+        if quiet > self.give_up_after and (throttles > 0 or failures > 0):
+            self.abort(
+                TencentCloudError(
+                    f"gave up: no item succeeded for {quiet:.0f} s (give_up_after={self.give_up_after:g} s) while "
+                    f"the service kept throttling ({throttles} RequestLimitExceeded) or failing ({failures} "
+                    "items); a retry resumes from the checkpoint"
+                )
+            )
+
+    def _flush(self) -> None:
+        """Flush the checkpoint; a failure to write it aborts the batch."""
+        if self.journal is None:
+            return
+        try:
+            self.journal.flush()
+        except TencentCloudCheckpointError as exc:
+            self.abort(exc)
+
+    def _report(self) -> BatchReport:
+        """Every started item's result in listing order, the first abort reason, and how many listed
+        items were never started."""
+        listed = [self.results[k] for k in self.order if k in self.results]
+        return BatchReport(
+            listed,
+            self.clock() - self.started,
+            aborted=self.reasons[0] if self.reasons else None,
+            not_started=len(self.order) - len(listed),
+        )
+
+
+def _conflicting_key(key: str) -> TencentCloudInputError:
+    """The error for a key listed twice with different content."""
+    return TencentCloudInputError(
+        f"item key {key!r} is listed twice with different content; give each item its own key",
+        field="items",
+        item=key,
+    )
+
+
 def run_batch(
     items: Iterable[tuple[str, Any]],
     send: SendFn,
@@ -178,173 +467,14 @@ def run_batch(
     :return: every started item's result, in listing order; ``aborted`` set when the batch stopped
         early (the caller must fail the task then).
     """
-    started = clock()
-    done: dict[str, dict[str, Any]] = journal.load() if journal else {}
-    if journal and journal.torn_lines and log is not None:
-        log.warning("checkpoint %s: %d torn line(s) skipped", journal.location, journal.torn_lines)
-    results: dict[str, ItemResult] = {}
-    order: list[str] = []
-    lock = threading.Lock()
-    stop = threading.Event()
-    reasons: list[BaseException] = []
-    last_success = [started]
-    transient_failures = [0]
-    throttled_at_success = [getattr(limiter, "throttled", 0)]
-    work: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=max(1, concurrency) * 2)
-
-    def abort(exc: BaseException, *, halt: bool = True) -> None:
-        """Record why the batch stops; ``halt`` also stops the workers from starting queued items
-        (a listing error does not: what was listed before it is valid and is finished)."""
-        with lock:
-            if not reasons:
-                reasons.append(exc)
-        if halt:
-            stop.set()
-            if limiter is not None and hasattr(limiter, "cancel"):
-                limiter.cancel(f"the batch stopped ({type(exc).__name__})")
-
-    def finish(key: str, result: ItemResult, marked: bool) -> None:
-        with lock:
-            results[result.key] = result
-            if result.ok:
-                last_success[0] = max(last_success[0], clock())
-                transient_failures[0] = 0
-                throttled_at_success[0] = getattr(limiter, "throttled", 0)
-        if not journal:
-            return
-        state = "done" if result.ok else result.status  # failed | ambiguous
-        durable = journal_intent and marked and not result.ok  # replaces a durable "sending"
-        journal.record({"key": result.key, "state": state, **result.as_dict()}, durable=durable)
-
-    def process(key: str, payload: Any) -> None:
-        previous = done.get(key)
-        state = previous.get("state") if previous else None
-        if previous and state == "done":
-            prior = ItemResult.from_record(previous)
-            if prior.status == "created":
-                prior.status = "exists"
-                prior.message = "done in a previous attempt (checkpoint)"
-            with lock:
-                results[key] = prior
-            return
-        if previous and state in ("sending", "ambiguous") and on_unfinished is not None:
-            settled = on_unfinished(key, payload)
-            if settled is not None:
-                with lock:
-                    results[key] = settled
-                if journal:
-                    journal.record({"key": key, "state": "ambiguous", **settled.as_dict()})
-                return
-        marked = [False]
-
-        def mark_sending() -> None:
-            if marked[0]:
-                return
-            if journal and journal_intent:
-                journal.record({"key": key, "state": "sending"}, durable=True)
-            marked[0] = True
-
-        try:
-            result = send(key, payload, mark_sending)
-        except TencentCloudCheckpointError as exc:
-            abort(exc)
-            return
-        except Exception as exc:
-            result = failure(key, exc)
-            if log is not None:
-                log.warning("item %s failed: %s", key, result.message)
-            if _transient(exc):
-                with lock:
-                    transient_failures[0] += 1
-            watchdog()
-        finish(key, result, marked[0])
-
-    def watchdog() -> None:
-        """Give up when nothing succeeded for ``give_up_after`` seconds under throttling or faults."""
-        if give_up_after is None or stop.is_set():
-            return
-        with lock:
-            quiet = clock() - last_success[0]
-            throttles = getattr(limiter, "throttled", 0) - throttled_at_success[0]
-            failures = transient_failures[0]
-        if quiet > give_up_after and (throttles > 0 or failures > 0):
-            abort(
-                TencentCloudError(
-                    f"gave up: no item succeeded for {quiet:.0f} s (give_up_after={give_up_after:g} s) while "
-                    f"the service kept throttling ({throttles} RequestLimitExceeded) or failing ({failures} "
-                    "items); a retry resumes from the checkpoint"
-                )
-            )
-
-    def worker() -> None:
-        while True:
-            entry = work.get()
-            if entry is None:
-                return
-            if stop.is_set():
-                continue  # stopping: drain without starting anything
-            try:
-                process(*entry)
-            except TencentCloudCheckpointError as exc:
-                abort(exc)
-            except Exception as exc:  # a bug of ours: stop rather than lose the item silently
-                abort(exc)
-
-    threads = [threading.Thread(target=worker, name=f"batch-{i}", daemon=True) for i in range(max(1, concurrency))]
-    for thread in threads:
-        thread.start()
-    seen: dict[str, str] = {}
-    try:
-        for key, payload in items:
-            if stop.is_set():
-                break
-            mark = fingerprint(payload)
-            if key in seen:
-                if seen[key] == mark:
-                    if log is not None:
-                        log.warning("item %s is listed twice with the same content: sent once", key)
-                    continue
-                abort(
-                    TencentCloudInputError(
-                        f"item key {key!r} is listed twice with different content; give each item its own key",
-                        field="items",
-                        item=key,
-                    ),
-                    halt=False,
-                )
-                break
-            seen[key] = mark
-            with lock:
-                order.append(key)
-            while not stop.is_set():
-                try:
-                    work.put((key, payload), timeout=0.2)
-                    break
-                except queue.Full:
-                    watchdog()
-    except Exception as exc:  # the listing failed: list no more, finish what was listed, fail
-        abort(exc, halt=False)
-    finally:
-        for _ in threads:
-            while True:  # the queue may be full of items waiting for busy workers: keep watching
-                try:
-                    work.put(None, timeout=0.2)
-                    break
-                except queue.Full:
-                    watchdog()
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(timeout=0.2)
-                watchdog()
-    if journal:
-        try:
-            journal.flush()
-        except TencentCloudCheckpointError as exc:
-            abort(exc)
-    listed = [results[k] for k in order if k in results]
-    return BatchReport(
-        listed,
-        clock() - started,
-        aborted=reasons[0] if reasons else None,
-        not_started=len(order) - len(listed),
-    )
+    return BatchRun(
+        send,
+        concurrency=concurrency,
+        journal=journal,
+        journal_intent=journal_intent,
+        on_unfinished=on_unfinished,
+        log=log,
+        give_up_after=give_up_after,
+        limiter=limiter,
+        clock=clock,
+    ).run(items)

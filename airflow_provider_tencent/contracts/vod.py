@@ -389,17 +389,74 @@ IMAGE_OUTPUT_CONFIG = (
 )
 
 
-def _task_common(versions: dict[str, tuple[str, ...]]) -> tuple[FieldSpec, ...]:
-    """The fields both generation actions share; ``versions`` gives their ModelName and ModelVersion choices."""
+_SUB_APP_ID = FieldSpec(
+    "SubAppId",
+    "sub_app_id",
+    "Integer",
+    True,
+    "VOD application id; required (the document: from 2023-12-25 on, accounts must give it).",
+    required_hint="set the operator's sub_app_id or the connection extra sub_app_id (the VOD application id)",
+)
+"""The VOD application id both generation actions require."""
+
+_TASK_OPTIONS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "EnhancePrompt",
+        "enhance_prompt",
+        "String",
+        False,
+        "Enabled or Disabled.",
+        choices=_ENABLED,
+        limit_source=f"{SDK_MODELS}: 取值有 Enabled: 开启; Disabled: 关闭",
+    ),
+    FieldSpec(
+        "InputRegion",
+        "input_region",
+        "String",
+        False,
+        "Mainland (default), Oversea or OverseaUSWest.",
+        choices=("Mainland", "Oversea", "OverseaUSWest"),
+        limit_source=f"{SDK_MODELS}: Oversea; OverseaUSWest; Mainland",
+    ),
+    FieldSpec("SceneType", "scene_type", "String", False, "Scene type (model specific)."),
+    FieldSpec("Seed", "seed", "Integer", False, "Model random seed."),
+    FieldSpec(
+        "SessionId",
+        "session_id",
+        "String",
+        False,
+        "De-duplication key: a repeat within three days is refused (InvalidParameterValue.SessionId).",
+        max_chars=SESSION_ID_MAX,
+        limit_source=f"{SDK_MODELS}, SessionId: 最长 50 个字符; 三天内曾有过相同的识别码的请求, 则本次的请求会返回错误",
+    ),
+    FieldSpec(
+        "SessionContext",
+        "session_context",
+        "String",
+        False,
+        "Caller context passed through to callbacks and DescribeTasks.",
+        max_chars=SESSION_CONTEXT_MAX,
+        limit_source=f"{SDK_MODELS}, SessionContext: 最长 1000 个字符",
+    ),
+    FieldSpec(
+        "TasksPriority",
+        "tasks_priority",
+        "Integer",
+        False,
+        "Priority, -10 to 10 (0 when absent).",
+        min_value=-10,
+        max_value=10,
+        limit_source=f"{SDK_MODELS}: 取值范围是 -10 到 10",
+    ),
+    FieldSpec("ExtInfo", "ext_info", "String", False, "Reserved; model-specific parameters."),
+)
+"""The optional fields both generation actions share, after the model: prompt enhancement, region, scene,
+seed, session, priority, extra information."""
+
+
+def _model_fields(versions: dict[str, tuple[str, ...]]) -> tuple[FieldSpec, FieldSpec]:
+    """ModelName and ModelVersion, both required, with the choices of ``versions`` (model name: its versions)."""
     return (
-        FieldSpec(
-            "SubAppId",
-            "sub_app_id",
-            "Integer",
-            True,
-            "VOD application id; required (the document: from 2023-12-25 on, accounts must give it).",
-            required_hint="set the operator's sub_app_id or the connection extra sub_app_id (the VOD application id)",
-        ),
         FieldSpec(
             "ModelName",
             "model_name",
@@ -419,57 +476,13 @@ def _task_common(versions: dict[str, tuple[str, ...]]) -> tuple[FieldSpec, ...]:
             limit_source=_VERSIONS_SOURCE,
             required_hint="the API has no default version: choose one of the model's versions",
         ),
-        FieldSpec(
-            "EnhancePrompt",
-            "enhance_prompt",
-            "String",
-            False,
-            "Enabled or Disabled.",
-            choices=_ENABLED,
-            limit_source=f"{SDK_MODELS}: 取值有 Enabled: 开启; Disabled: 关闭",
-        ),
-        FieldSpec(
-            "InputRegion",
-            "input_region",
-            "String",
-            False,
-            "Mainland (default), Oversea or OverseaUSWest.",
-            choices=("Mainland", "Oversea", "OverseaUSWest"),
-            limit_source=f"{SDK_MODELS}: Oversea; OverseaUSWest; Mainland",
-        ),
-        FieldSpec("SceneType", "scene_type", "String", False, "Scene type (model specific)."),
-        FieldSpec("Seed", "seed", "Integer", False, "Model random seed."),
-        FieldSpec(
-            "SessionId",
-            "session_id",
-            "String",
-            False,
-            "De-duplication key: a repeat within three days is refused (InvalidParameterValue.SessionId).",
-            max_chars=SESSION_ID_MAX,
-            limit_source=f"{SDK_MODELS}, SessionId: 最长 50 个字符; "
-            "三天内曾有过相同的识别码的请求, 则本次的请求会返回错误",
-        ),
-        FieldSpec(
-            "SessionContext",
-            "session_context",
-            "String",
-            False,
-            "Caller context passed through to callbacks and DescribeTasks.",
-            max_chars=SESSION_CONTEXT_MAX,
-            limit_source=f"{SDK_MODELS}, SessionContext: 最长 1000 个字符",
-        ),
-        FieldSpec(
-            "TasksPriority",
-            "tasks_priority",
-            "Integer",
-            False,
-            "Priority, -10 to 10 (0 when absent).",
-            min_value=-10,
-            max_value=10,
-            limit_source=f"{SDK_MODELS}: 取值范围是 -10 到 10",
-        ),
-        FieldSpec("ExtInfo", "ext_info", "String", False, "Reserved; model-specific parameters."),
     )
+
+
+def _task_common(versions: dict[str, tuple[str, ...]]) -> tuple[FieldSpec, ...]:
+    """The fields both generation actions share, in this order: SubAppId, ModelName and ModelVersion (whose
+    choices ``versions`` gives), then the shared options (:data:`_TASK_OPTIONS`)."""
+    return (_SUB_APP_ID, *_model_fields(versions), *_TASK_OPTIONS)
 
 
 CREATE_AIGC_VIDEO_TASK = ApiContract(

@@ -363,40 +363,8 @@ class TencentImageSearchHook(TencentCloudHook):
         refused. A transient error or ``ImageGroupIdAlreadyExist`` is settled by ``DescribeGroups``;
         ``CreateGroup`` itself is never repeated blindly.
         """
-        wanted: dict[str, Any] = {"GroupName": group_name, "MaxCapacity": max_capacity}
-        if brief is not None:
-            wanted["Brief"] = brief
-        if max_qps is not None:
-            wanted["MaxQps"] = max_qps
-        if group_type is not None:
-            wanted["GroupType"] = group_type
-
-        def settle(request_id: str | None) -> dict[str, Any] | None:
-            found = [g for g in self.describe_groups(group_id) if g.get("GroupId") == group_id]
-            if not found:
-                return None
-            have = _gallery_settings(found[0])
-            if "MaxQps" in wanted and have.get("MaxQps") != wanted["MaxQps"]:
-                self.log.warning(
-                    "Gallery %r has MaxQps %r, not the %r asked: the service sets it (raise it with Tencent Cloud)",
-                    group_id,
-                    have.get("MaxQps"),
-                    wanted["MaxQps"],
-                )
-            diffs = [
-                f"{k}: wanted {v!r}, the gallery has {have.get(k)!r}"
-                for k, v in wanted.items()
-                if k != "MaxQps" and have.get(k) != v
-            ]
-            if diffs:
-                raise TencentCloudInputError(
-                    f"Gallery {group_id!r} already exists with other settings ({'; '.join(diffs)}); "
-                    "MaxCapacity and GroupType cannot be changed: choose another GroupId or match its settings",
-                    field=next(k for k, v in wanted.items() if k != "MaxQps" and have.get(k) != v),
-                )
-            return {"status": "exists", "GroupId": group_id, **have, "RequestId": request_id}
-
-        existing = settle(None)
+        wanted = _wanted_gallery(group_name, max_capacity, brief, max_qps, group_type)
+        existing = self._settle_gallery(group_id, wanted, None)
         if existing is not None:
             return existing
         extra = {k: v for k, v in wanted.items() if k not in ("GroupName", "MaxCapacity")}
@@ -405,11 +373,55 @@ class TencentImageSearchHook(TencentCloudHook):
         except TencentCloudAPIError as exc:
             if exc.code != GROUP_EXISTS and not exc.retryable:
                 raise
-            settled = settle(exc.request_id)
+            settled = self._settle_gallery(group_id, wanted, exc.request_id)
             if settled is None:
                 raise
             return settled
         return {"status": "created", "GroupId": group_id, **wanted, "RequestId": response.get("RequestId")}
+
+    def _settle_gallery(self, group_id: str, wanted: dict[str, Any], request_id: str | None) -> dict[str, Any] | None:
+        """Read gallery ``group_id`` back (``DescribeGroups``) and compare it with ``wanted``.
+
+        :return: ``None`` when it does not exist; else ``{"status": "exists", "GroupId", settings...,
+            "RequestId": request_id}``. A different ``MaxQps`` is only logged (the service sets it).
+        :raises TencentCloudInputError: it exists with another setting of ``wanted``, naming each
+            difference (``field``: the first).
+        """
+        found = [g for g in self.describe_groups(group_id) if g.get("GroupId") == group_id]
+        if not found:
+            return None
+        have = _gallery_settings(found[0])
+        if "MaxQps" in wanted and have.get("MaxQps") != wanted["MaxQps"]:
+            self.log.warning(
+                "Gallery %r has MaxQps %r, not the %r asked: the service sets it (raise it with Tencent Cloud)",
+                group_id,
+                have.get("MaxQps"),
+                wanted["MaxQps"],
+            )
+        differing = [k for k, v in wanted.items() if k != "MaxQps" and have.get(k) != v]
+        if differing:
+            diffs = [f"{k}: wanted {wanted[k]!r}, the gallery has {have.get(k)!r}" for k in differing]
+            raise TencentCloudInputError(
+                f"Gallery {group_id!r} already exists with other settings ({'; '.join(diffs)}); "
+                "MaxCapacity and GroupType cannot be changed: choose another GroupId or match its settings",
+                field=differing[0],
+            )
+        return {"status": "exists", "GroupId": group_id, **have, "RequestId": request_id}
+
+
+def _wanted_gallery(
+    group_name: str, max_capacity: int, brief: str | None, max_qps: int | None, group_type: int | None
+) -> dict[str, Any]:
+    """The gallery settings asked for, by their API names: GroupName and MaxCapacity always, Brief, MaxQps
+    and GroupType when given."""
+    wanted: dict[str, Any] = {"GroupName": group_name, "MaxCapacity": max_capacity}
+    if brief is not None:
+        wanted["Brief"] = brief
+    if max_qps is not None:
+        wanted["MaxQps"] = max_qps
+    if group_type is not None:
+        wanted["GroupType"] = group_type
+    return wanted
 
 
 def _gallery_settings(group: dict[str, Any]) -> dict[str, Any]:

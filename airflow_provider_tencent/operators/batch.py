@@ -55,6 +55,22 @@ def default_checkpoint(context: Context) -> str:
     return os.path.join(home, "tencentcloud", "checkpoints", ti.dag_id, run_id, f"{ti.task_id}{suffix}.jsonl")
 
 
+class _ShardItems:
+    """The items of one shard, counting every item listed (in any shard) in :attr:`count` as it goes."""
+
+    def __init__(self, listed: Iterable[tuple[str, Any]], shard: int, shards: int) -> None:
+        self.listed = listed
+        self.shard = shard
+        self.shards = shards
+        self.count = 0
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        for key, payload in self.listed:
+            self.count += 1
+            if in_shard(key, self.shard, self.shards):
+                yield key, payload
+
+
 class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
     """Base of the batch operators (``...BatchOperator``): items, pacing, checkpoint, shards, manifest.
 
@@ -226,25 +242,24 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
                 )
 
     def execute(self, context: Context) -> Any:
-        try:
-            shards, shard = int(self.shards), int(self.shard)
-        except (TypeError, ValueError):
-            raise TencentCloudInputError(
-                f"shards and shard must be integers, got {self.shards!r} and {self.shard!r}", field="shard"
-            ) from None
-        if shards < 1 or not 0 <= shard < shards:
-            raise TencentCloudInputError(
-                f"shard must be in 0..{shards - 1} for shards={shards}, got {shard}", field="shard"
-            )
+        """Check the arguments, list this shard's items, send them under the checkpoint, and report.
+
+        :return: :meth:`result_value` of the report and its summary.
+        :raises TencentCloudInputError: a bad argument or input (before anything is sent), or no item
+            listed at all without ``allow_empty``.
+        :raises TencentCloudBatchAborted: the batch stopped early.
+        :raises TencentCloudBatchError: the manifest could not be written, or more than
+            ``max_failures`` items failed.
+        """
+        shards, shard = self._shard_position()
         self._check_arguments()
-        listed = self.iter_items(context)  # a list input is checked whole here: nothing sent yet
+        # a list input is checked whole by iter_items here: nothing sent yet
+        listed = _ShardItems(self.iter_items(context), shard, shards)
         rate = self.quota
         _ = self.hook.region  # build the hook (and read the connection) once, before the worker threads
         concurrency = self.concurrency or max(2, math.ceil(rate) + 2)
         limiter = RateLimiter(rate)
-        location = self.checkpoint_path or default_checkpoint(context)
-        if self.checkpoint_path and shards > 1:
-            location = f"{location.rstrip('/')}/shard-{shard}-of-{shards}"
+        location = self._checkpoint_location(context, shard, shards)
         journal = Journal(location, conn_id=self.tencentcloud_conn_id).start()  # probed and leased
         self.log.info(
             "%s batch: shard %d/%d at %.2f requests/s, %d in flight, checkpoint %s",
@@ -255,17 +270,50 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
             concurrency,
             location,
         )
-        counted = [0]
+        report = self._run_items(listed, limiter, journal, concurrency)
+        self.record_lineage(report=report)
+        summary = report.summary()
+        summary.update(shard=shard, shards=shards, throttled=limiter.throttled, listed=listed.count)
+        manifest_error = self._write_manifest_into(summary, report)
+        self.log.info(
+            "%s batch %s: %s",
+            self.contract.action,
+            "stopped" if report.aborted else "done",
+            json.dumps({k: v for k, v in summary.items() if k != "failures"}),
+        )
+        self._raise_on_failure(context, report, summary, manifest_error, listed.count, location)
+        return self.result_value(report, summary)
 
-        def items() -> Iterator[tuple[str, Any]]:
-            for key, payload in listed:
-                counted[0] += 1
-                if in_shard(key, shard, shards):
-                    yield key, payload
+    def _shard_position(self) -> tuple[int, int]:
+        """``(shards, shard)`` as integers.
 
+        :raises TencentCloudInputError: either is not an integer, or ``shard`` is not in ``0..shards-1``.
+        """
+        try:
+            shards, shard = int(self.shards), int(self.shard)
+        except (TypeError, ValueError):
+            raise TencentCloudInputError(
+                f"shards and shard must be integers, got {self.shards!r} and {self.shard!r}", field="shard"
+            ) from None
+        if shards < 1 or not 0 <= shard < shards:
+            raise TencentCloudInputError(
+                f"shard must be in 0..{shards - 1} for shards={shards}, got {shard}", field="shard"
+            )
+        return shards, shard
+
+    def _checkpoint_location(self, context: Context, shard: int, shards: int) -> str:
+        """``checkpoint_path`` (a folder per shard when sharded) or the task's default checkpoint file."""
+        location = self.checkpoint_path or default_checkpoint(context)
+        if self.checkpoint_path and shards > 1:
+            location = f"{location.rstrip('/')}/shard-{shard}-of-{shards}"
+        return location
+
+    def _run_items(self, items: _ShardItems, limiter: RateLimiter, journal: Journal, concurrency: int) -> BatchReport:
+        """Run the batch over ``items`` and close the journal; a journal error the batch did not see
+        (its background writer failed) becomes the report's ``aborted``."""
         try:
             report = run_batch(
-                items(),
+                items,
                 lambda key, payload, before_send: self.send_item(key, payload, limiter, before_send),
                 concurrency=concurrency,
                 journal=journal,
@@ -279,42 +327,47 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
             journal.close()
         if report.aborted is None and journal.error is not None:
             report.aborted = journal.error
-        self.record_lineage(report=report)
-        summary = report.summary()
-        summary.update(shard=shard, shards=shards, throttled=limiter.throttled, listed=counted[0])
-        manifest_error = None
-        if self.manifest_path:
-            try:
-                self.write_manifest(report)
-                summary["manifest"] = self.manifest_path
-            except Exception as exc:
-                manifest_error = f"the manifest {self.manifest_path} could not be written: {type(exc).__name__}: {exc}"
-                summary["manifest_error"] = redact_text(manifest_error)
-                self.log.error("%s", summary["manifest_error"])
-        self.log.info(
-            "%s batch %s: %s",
-            self.contract.action,
-            "stopped" if report.aborted else "done",
-            json.dumps({k: v for k, v in summary.items() if k != "failures"}),
-        )
+        return report
+
+    def _write_manifest_into(self, summary: dict[str, Any], report: BatchReport) -> str | None:
+        """Write the manifest when ``manifest_path`` is set and note it in ``summary``.
+
+        :return: ``None``, or why the manifest could not be written (also logged and, redacted, put
+            in ``summary["manifest_error"]``); the task fails on it after the summary is pushed.
+        """
+        if not self.manifest_path:
+            return None
+        try:
+            self.write_manifest(report)
+            summary["manifest"] = self.manifest_path
+        except Exception as exc:
+            manifest_error = f"the manifest {self.manifest_path} could not be written: {type(exc).__name__}: {exc}"
+            summary["manifest_error"] = redact_text(manifest_error)
+            self.log.error("%s", summary["manifest_error"])
+            return manifest_error
+        return None
+
+    def _raise_on_failure(
+        self,
+        context: Context,
+        report: BatchReport,
+        summary: dict[str, Any],
+        manifest_error: str | None,
+        listed: int,
+        location: str,
+    ) -> None:
+        """Fail the task, pushing ``summary`` to XCom first, when the batch stopped early, listed no item
+        (without ``allow_empty``), could not write its manifest, or had more than ``max_failures``
+        failures - checked in that order; return when none of these holds."""
         failed = report.failures
         failures = {r.key: f"{r.code}: {r.message}" for r in failed}
         if report.aborted is not None:
             self._push_summary(context, summary)
             cause = report.aborted
-            counts = ", ".join(
-                f"{k} {summary[k]}" for k in ("created", "exists", "skipped", "done", "failed", "not_started")
+            raise self._aborted_error(cause, summary, failures, listed, location) from (
+                cause if isinstance(cause, TencentCloudError) else None
             )
-            raise TencentCloudBatchAborted(
-                redact_text(
-                    f"{self.contract.action} batch stopped: {type(cause).__name__}: {cause}. Before it stopped: "
-                    f"{counts} (of {counted[0]} listed so far). What is done is in the checkpoint {location}: a "
-                    "retry does not send it again."
-                ),
-                failures,
-                summary,
-            ) from (cause if isinstance(cause, TencentCloudError) else None)
-        if counted[0] == 0 and not self.allow_empty:
+        if listed == 0 and not self.allow_empty:
             self._push_summary(context, summary)
             raise TencentCloudInputError(
                 f"{self.contract.action} batch: {self.describe_source()} lists no item at all; nothing was done. "
@@ -327,7 +380,23 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         if len(failed) > self.max_failures:
             self._push_summary(context, summary)
             raise TencentCloudBatchError(self._failure_message(report), failures)
-        return self.result_value(report, summary)
+
+    def _aborted_error(
+        self, cause: BaseException, summary: dict[str, Any], failures: dict[str, str], listed: int, location: str
+    ) -> TencentCloudBatchAborted:
+        """The (redacted) error of a batch that stopped early: why, what was done before, where it is kept."""
+        counts = ", ".join(
+            f"{k} {summary[k]}" for k in ("created", "exists", "skipped", "done", "failed", "not_started")
+        )
+        return TencentCloudBatchAborted(
+            redact_text(
+                f"{self.contract.action} batch stopped: {type(cause).__name__}: {cause}. Before it stopped: "
+                f"{counts} (of {listed} listed so far). What is done is in the checkpoint {location}: a "
+                "retry does not send it again."
+            ),
+            failures,
+            summary,
+        )
 
     def _failure_message(self, report: BatchReport) -> str:
         """Which items failed, and exactly which of them a retry sends again."""

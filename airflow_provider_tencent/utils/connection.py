@@ -112,6 +112,64 @@ class RetrySettings:
     backoff_max: float = 20.0
 
 
+def _timeouts(get: _Getter) -> Timeouts:
+    """``connect_timeout`` and ``read_timeout``, each defaulting to ``timeout``, then to :class:`Timeouts`'s."""
+    timeout = get.number("timeout", maximum=MAX_TIMEOUT)
+    return Timeouts(
+        connect=_first(get.number("connect_timeout", maximum=MAX_TIMEOUT), timeout, Timeouts.connect),
+        read=_first(get.number("read_timeout", maximum=MAX_TIMEOUT), timeout, Timeouts.read),
+    )
+
+
+def _retry_settings(get: _Getter) -> RetrySettings:
+    """``max_attempts``, ``backoff_base`` and ``backoff_max``, each defaulting to :class:`RetrySettings`'s."""
+    return RetrySettings(
+        max_attempts=_first(get.integer("max_attempts", maximum=MAX_ATTEMPTS), RetrySettings.max_attempts),
+        backoff_base=_first(get.number("backoff_base", maximum=MAX_BACKOFF), RetrySettings.backoff_base),
+        backoff_max=_first(get.number("backoff_max", maximum=MAX_BACKOFF), RetrySettings.backoff_max),
+    )
+
+
+def _endpoints(get: _Getter, conn_id: str | None, host: str | None) -> tuple[str | None, dict[str, str]]:
+    """``(endpoint_url, endpoints)``: the extra ``endpoint_url`` (else the connection's host) as a base URL,
+    and the per-service overrides (``endpoints``, then ``<service>_endpoint``), a URL or path one checked
+    as a base URL and a bare host kept as it is."""
+    endpoint_url = get.text("endpoint_url") or (host or None)
+    if endpoint_url:
+        endpoint_url = _base_url(conn_id, "endpoint_url", endpoint_url)
+    endpoints = get.mapping("endpoints")
+    for service in ("tiia", "vod", "sts"):
+        if value := get.text(f"{service}_endpoint"):
+            endpoints[service] = value
+    for service, value in endpoints.items():
+        if "://" in value or "/" in value:
+            endpoints[service] = _base_url(conn_id, f"{service} endpoint", value)
+    return endpoint_url, endpoints
+
+
+def _credential_source(get: _Getter, conn_id: str | None) -> str | None:
+    """The extra ``credential_source`` (``None`` when absent); :class:`TencentCloudConfigError` outside
+    :data:`CREDENTIAL_SOURCES`."""
+    credential_source = get.text("credential_source")
+    if credential_source and credential_source not in CREDENTIAL_SOURCES:
+        raise TencentCloudConfigError(
+            f"Connection {conn_id!r}: credential_source must be one of {', '.join(CREDENTIAL_SOURCES)}, "
+            f"got {credential_source!r}"
+        )
+    return credential_source
+
+
+def _language(get: _Getter, conn_id: str | None) -> str:
+    """The extra ``language`` (default :data:`DEFAULT_LANGUAGE`); :class:`TencentCloudConfigError` outside
+    :data:`LANGUAGES`."""
+    language = get.text("language") or DEFAULT_LANGUAGE
+    if language not in LANGUAGES:
+        raise TencentCloudConfigError(
+            f"Connection {conn_id!r}: language must be one of {', '.join(LANGUAGES)}, got {language!r}"
+        )
+    return language
+
+
 @dataclass(frozen=True)
 class TencentConnection:
     """A parsed ``tencentcloud`` connection. Build it with :meth:`from_connection`."""
@@ -139,7 +197,11 @@ class TencentConnection:
 
     @classmethod
     def from_connection(cls, conn: Connection | None, region: str | None = None) -> TencentConnection:
-        """Parse ``conn`` (``None`` means: no connection, key-less credentials only)."""
+        """Parse ``conn`` (``None`` means: no connection, key-less credentials only).
+
+        :raises TencentCloudConfigError: a setting out of its range or choices (naming the connection and
+            the setting), or a SecretId without a SecretKey.
+        """
         if conn is None:
             return cls(conn_id=None, region=_region(region or DEFAULT_REGION), credential_source="default_chain")
         extra = _extra_dict(conn)
@@ -151,39 +213,11 @@ class TencentConnection:
         token = get.text("token")
         register_secret(secret_key, token)
 
-        timeout = get.number("timeout", maximum=MAX_TIMEOUT)
-        timeouts = Timeouts(
-            connect=_first(get.number("connect_timeout", maximum=MAX_TIMEOUT), timeout, Timeouts.connect),
-            read=_first(get.number("read_timeout", maximum=MAX_TIMEOUT), timeout, Timeouts.read),
-        )
-        retry = RetrySettings(
-            max_attempts=_first(get.integer("max_attempts", maximum=MAX_ATTEMPTS), RetrySettings.max_attempts),
-            backoff_base=_first(get.number("backoff_base", maximum=MAX_BACKOFF), RetrySettings.backoff_base),
-            backoff_max=_first(get.number("backoff_max", maximum=MAX_BACKOFF), RetrySettings.backoff_max),
-        )
-
-        endpoint_url = get.text("endpoint_url") or (conn.host or None)
-        if endpoint_url:
-            endpoint_url = _base_url(conn_id, "endpoint_url", endpoint_url)
-        endpoints = get.mapping("endpoints")
-        for service in ("tiia", "vod", "sts"):
-            if value := get.text(f"{service}_endpoint"):
-                endpoints[service] = value
-        for service, value in endpoints.items():
-            if "://" in value or "/" in value:
-                endpoints[service] = _base_url(conn_id, f"{service} endpoint", value)
-
-        credential_source = get.text("credential_source")
-        if credential_source and credential_source not in CREDENTIAL_SOURCES:
-            raise TencentCloudConfigError(
-                f"Connection {conn_id!r}: credential_source must be one of {', '.join(CREDENTIAL_SOURCES)}, "
-                f"got {credential_source!r}"
-            )
-        language = get.text("language") or DEFAULT_LANGUAGE
-        if language not in LANGUAGES:
-            raise TencentCloudConfigError(
-                f"Connection {conn_id!r}: language must be one of {', '.join(LANGUAGES)}, got {language!r}"
-            )
+        timeouts = _timeouts(get)
+        retry = _retry_settings(get)
+        endpoint_url, endpoints = _endpoints(get, conn_id, conn.host)
+        credential_source = _credential_source(get, conn_id)
+        language = _language(get, conn_id)
         if secret_id and not secret_key:
             raise TencentCloudConfigError(
                 f"Connection {conn_id!r}: SecretId (login) is set but SecretKey (password) is empty"

@@ -94,30 +94,47 @@ def decode_base64(text: str) -> bytes:
 
 
 def check(info: ImageInfo, rules: ImageRules) -> list[ImageProblem]:
-    """Every rule of ``rules`` that ``info`` breaks (empty when the picture is acceptable)."""
-    problems: list[ImageProblem] = []
-    allowed = "/".join(f.upper() for f in rules.formats)
+    """Every rule of ``rules`` that ``info`` breaks (empty when the picture is acceptable).
+
+    An empty picture gives only its ``content`` problem; the format and sizes come next, then the
+    dimensions (when the header gave them; a header of an allowed format that could not be read is
+    itself a problem).
+    """
     if info.size == 0:
         return [ImageProblem("content", "a non-empty picture", "0 bytes")]
+    problems = _file_problems(info, rules)
+    if info.width is None or info.height is None:
+        if info.format in rules.formats:
+            problems.append(ImageProblem("header", "a readable picture header", "unreadable"))
+        return problems
+    return problems + _shape_problems(info.width, info.height, rules)
+
+
+def _file_problems(info: ImageInfo, rules: ImageRules) -> list[ImageProblem]:
+    """The format, file size and base64 size rules that ``info`` breaks."""
+    problems: list[ImageProblem] = []
     if info.format not in rules.formats:
+        allowed = "/".join(f.upper() for f in rules.formats)
         found = info.format.upper() if info.format else "not a recognised picture"
         problems.append(ImageProblem("format", allowed, found))
     if rules.max_bytes is not None and info.size > rules.max_bytes:
         problems.append(ImageProblem("file size", f"<= {rules.max_bytes} bytes", f"{info.size} bytes"))
     if rules.max_base64_bytes is not None and info.base64_size > rules.max_base64_bytes:
         problems.append(ImageProblem("base64 size", f"<= {rules.max_base64_bytes} bytes", f"{info.base64_size} bytes"))
-    if info.width is None or info.height is None:
-        if info.format in rules.formats:
-            problems.append(ImageProblem("header", "a readable picture header", "unreadable"))
-        return problems
-    dims = f"{info.width}x{info.height}"
+    return problems
+
+
+def _shape_problems(width: int, height: int, rules: ImageRules) -> list[ImageProblem]:
+    """The resolution, smallest side, aspect ratio and elongation rules a ``width`` x ``height`` picture breaks."""
+    problems: list[ImageProblem] = []
+    dims = f"{width}x{height}"
     if rules.max_width is not None and rules.max_height is not None:
-        if info.width > rules.max_width or info.height > rules.max_height:
+        if width > rules.max_width or height > rules.max_height:
             problems.append(ImageProblem("resolution", f"<= {rules.max_width}x{rules.max_height}", dims))
-    if rules.min_side is not None and min(info.width, info.height) < rules.min_side:
+    if rules.min_side is not None and min(width, height) < rules.min_side:
         problems.append(ImageProblem("width and height", f">= {rules.min_side} px each", dims))
-    if rules.min_aspect is not None and rules.max_aspect is not None and info.height:
-        ratio = info.width / info.height
+    if rules.min_aspect is not None and rules.max_aspect is not None and height:
+        ratio = width / height
         if not (rules.min_aspect - 1e-9 <= ratio <= rules.max_aspect + 1e-9):
             problems.append(
                 ImageProblem(
@@ -127,7 +144,7 @@ def check(info: ImageInfo, rules: ImageRules) -> list[ImageProblem]:
                 )
             )
     if rules.elongation_below is not None:
-        long_side, short_side = max(info.width, info.height), min(info.width, info.height)
+        long_side, short_side = max(width, height), min(width, height)
         if short_side == 0 or long_side / short_side >= rules.elongation_below:
             elongation = f"{long_side / short_side:.3g}:1" if short_side else "infinite"
             problems.append(

@@ -16,8 +16,9 @@ import threading
 import time
 import uuid
 from collections import deque
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from airflow_provider_tencent.testing import tc3
 from airflow_provider_tencent.testing.emulator.auth import KeyStore, authenticate
@@ -51,6 +52,38 @@ REGIONS = frozenset(
         "sa-saopaulo",
     ]
 )
+
+
+@dataclass
+class _Exchange:
+    """One API request on its way through the pipeline: what it arrived with, and who sent it.
+
+    ``service`` is first the one the signature's scope names (for counting a request that fails
+    authentication), then the authenticated one; ``secret_id`` is set by authentication.
+    """
+
+    handler: Handler
+    method: str
+    payload: bytes
+    headers: dict[str, str]
+    parts: SplitResult
+    arrived: float
+    action: str
+    request_id: str
+    service: str
+    secret_id: str = ""
+
+    @classmethod
+    def arrive(cls, handler: Handler, method: str, payload: bytes) -> _Exchange:
+        """The exchange of a request arriving now: its headers (lower-cased names), action, a fresh RequestId."""
+        arrived = time.monotonic()
+        headers = {k.lower(): v for k, v in handler.headers.items()}
+        action = headers.get("x-tc-action", "")
+        request_id = str(uuid.uuid4())
+        parts = urlsplit(handler.path)
+        scope = tc3.parse_authorization(headers.get("authorization", ""))
+        service = scope.service if scope else ""
+        return cls(handler, method, payload, headers, parts, arrived, action, request_id, service)
 
 
 class RequestPipeline:
@@ -139,88 +172,120 @@ class RequestPipeline:
             time.sleep(pause)
 
     def handle_api(self, handler: Handler, method: str, payload: bytes) -> None:
-        """Answer one signed API request (``handler`` has read the body into ``payload``)."""
+        """Answer one signed API request (``handler`` has read the body into ``payload``), in the order
+        of the module docstring; every outcome is counted and recorded once."""
         self._request_generation.value = self._generation
-        arrived = time.monotonic()
-        headers = {k.lower(): v for k, v in handler.headers.items()}
-        action = headers.get("x-tc-action", "")
-        request_id = str(uuid.uuid4())
-        parts = urlsplit(handler.path)
-        scope = tc3.parse_authorization(headers.get("authorization", ""))
-        service = scope.service if scope else ""
-
-        def answer_error(code: str, message: str, admitted: bool, secret_id: str = "") -> None:
-            self._count(service, action, code, arrived, admitted, request_id, secret_id)
-            handler.reply_json({"Error": {"Code": code, "Message": message}, "RequestId": request_id})
-
+        exchange = _Exchange.arrive(handler, method, payload)
         try:
-            service, secret_id = authenticate(self.keys, headers, payload, method, parts.path or "/", parts.query)
-        except ApiError as err:
-            answer_error(err.code, err.message, False)
-            return
-        if not self._admit(service, action, arrived):
-            answer_error(
-                "RequestLimitExceeded", f"{action} allows {self.quota(service, action)} requests per second.", False
+            exchange.service, exchange.secret_id = authenticate(
+                self.keys, exchange.headers, payload, method, exchange.parts.path or "/", exchange.parts.query
             )
+        except ApiError as err:
+            self._answer_error(exchange, err.code, err.message, False)
+            return
+        service, action = exchange.service, exchange.action
+        if not self._admit(service, action, exchange.arrived):
+            message = f"{action} allows {self.quota(service, action)} requests per second."
+            self._answer_error(exchange, "RequestLimitExceeded", message, False)
             return
         # the service's processing time: after the quota has counted the request at its arrival, as a
         # gateway does (a random delay before counting would make no client able to keep the quota)
         self._sleep_latency()
         fault = self._fault(action)
-        kind = fault.kind if fault else None
-        if kind == "throttle":
-            answer_error("RequestLimitExceeded", f"{action}: too many requests (injected).", False, secret_id)
+        if self._answered_by_fault(exchange, fault):
             return
-        if kind == "reset":
-            self._count(service, action, "fault:reset", arrived, True, request_id, secret_id)
-            handler.reset_connection()
-            return
-        if kind == "http_5xx":
-            self._count(service, action, "fault:http_5xx", arrived, True, request_id, secret_id)
-            handler.reply_raw(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>")
-            return
-        if kind == "inner_error":
-            code = "FailedOperation.InnerError" if service == "tiia" else "InternalError"
-            answer_error(code, "Internal error (injected), please retry.", True, secret_id)
-            return
-        if kind == "error" and fault is not None:
-            answer_error(fault.code, fault.message or f"{fault.code} (injected).", True, secret_id)
-            return
-        if kind in ("error_charset", "echo_secrets", "token_failure"):
-            self._count(service, action, f"fault:{kind}", arrived, True, request_id, secret_id)
-            handler.reply_raw(200, *gateway_answer(kind, headers, request_id))
-            return
-        if kind == "latency" and fault is not None:
-            time.sleep(fault.delay)
         if self._stale():  # reset while this request slept: it must not change the new state
             handler.reset_connection()
             return
+        outcome = self._run_action(exchange)
+        if outcome is not None:
+            self._answer_result(exchange, fault, *outcome)
+
+    def _answer_error(self, exchange: _Exchange, code: str, message: str, admitted: bool, secret_id: str = "") -> None:
+        """Count the request with outcome ``code`` and answer the API's error body."""
+        self._count(exchange.service, exchange.action, code, exchange.arrived, admitted, exchange.request_id, secret_id)
+        exchange.handler.reply_json({"Error": {"Code": code, "Message": message}, "RequestId": exchange.request_id})
+
+    def _count_fault(self, exchange: _Exchange, outcome: str) -> None:
+        """Count an admitted, authenticated request under ``outcome`` (``fault:<kind>`` or ``ok``)."""
+        self._count(
+            exchange.service, exchange.action, outcome, exchange.arrived, True, exchange.request_id, exchange.secret_id
+        )
+
+    def _answered_by_fault(self, exchange: _Exchange, fault: Fault | None) -> bool:
+        """Apply a fault that acts before the backend runs: answer (or drop) the request and return
+        ``True``; a ``latency`` fault sleeps and returns ``False``, as does no fault or a fault that
+        acts after the backend (:meth:`_answer_result`)."""
+        kind = fault.kind if fault else None
+        handler, action, secret_id = exchange.handler, exchange.action, exchange.secret_id
+        if kind == "throttle":
+            self._answer_error(
+                exchange, "RequestLimitExceeded", f"{action}: too many requests (injected).", False, secret_id
+            )
+        elif kind == "reset":
+            self._count_fault(exchange, "fault:reset")
+            handler.reset_connection()
+        elif kind == "http_5xx":
+            self._count_fault(exchange, "fault:http_5xx")
+            handler.reply_raw(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>")
+        elif kind == "inner_error":
+            code = "FailedOperation.InnerError" if exchange.service == "tiia" else "InternalError"
+            self._answer_error(exchange, code, "Internal error (injected), please retry.", True, secret_id)
+        elif kind == "error" and fault is not None:
+            self._answer_error(exchange, fault.code, fault.message or f"{fault.code} (injected).", True, secret_id)
+        elif kind in ("error_charset", "echo_secrets", "token_failure"):
+            self._count_fault(exchange, f"fault:{kind}")
+            handler.reply_raw(200, *gateway_answer(kind, exchange.headers, exchange.request_id))
+        else:
+            if kind == "latency" and fault is not None:
+                time.sleep(fault.delay)
+            return False
+        return True
+
+    def _run_action(self, exchange: _Exchange) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """Parse the parameters, check the region and dispatch to the backend.
+
+        :return: ``(parameters, result)``, or ``None`` when an error was answered (an :class:`ApiError`
+            of the checks or the backend, captured; any other exception, a bug of the emulator,
+            answered ``InternalError`` as the service would).
+        """
+        headers, secret_id = exchange.headers, exchange.secret_id
         body: dict[str, Any] = {}
         try:
-            body = self._params(method, headers, payload, parts.query)
+            body = self._params(exchange.method, headers, exchange.payload, exchange.parts.query)
             region = headers.get("x-tc-region")
             if region and region not in REGIONS:
                 raise ApiError("UnsupportedRegion", f"The region {region!r} is not supported.")
-            result = self._dispatch(service, action, headers.get("x-tc-version", ""), body, request_id, secret_id)
+            result = self._dispatch(
+                exchange.service, exchange.action, headers.get("x-tc-version", ""), body, exchange.request_id, secret_id
+            )
         except ApiError as err:
-            self._capture(service, action, body, {})
-            answer_error(err.code, err.message, True, secret_id)
-            return
+            self._capture(exchange.service, exchange.action, body, {})
+            self._answer_error(exchange, err.code, err.message, True, secret_id)
+            return None
         except Exception as exc:  # a bug of the emulator: answer as the service would
-            answer_error("InternalError", f"Internal error ({type(exc).__name__}).", True, secret_id)
-            return
+            self._answer_error(exchange, "InternalError", f"Internal error ({type(exc).__name__}).", True, secret_id)
+            return None
+        return body, result
+
+    def _answer_result(
+        self, exchange: _Exchange, fault: Fault | None, body: dict[str, Any], result: dict[str, Any]
+    ) -> None:
+        """Answer the backend's ``result``, unless a fault acting after the backend drops the answer
+        (``missing_result``) or hangs before sending it (``commit_then_hang``); count and capture it."""
+        kind = fault.kind if fault else None
         if kind == "commit_then_hang" and fault is not None:
-            self._count(service, action, "fault:commit_then_hang", arrived, True, request_id, secret_id)
+            self._count_fault(exchange, "fault:commit_then_hang")
             time.sleep(fault.delay)
         elif kind == "missing_result":
-            self._count(service, action, "fault:missing_result", arrived, True, request_id, secret_id)
-            handler.reply_raw(200, *gateway_answer(kind, headers, request_id))
+            self._count_fault(exchange, "fault:missing_result")
+            exchange.handler.reply_raw(200, *gateway_answer(kind, exchange.headers, exchange.request_id))
             return
         else:
-            self._count(service, action, "ok", arrived, True, request_id, secret_id)
-        response = {**result, "RequestId": request_id}
-        self._capture(service, action, body, response)
-        handler.reply_json(response)
+            self._count_fault(exchange, "ok")
+        response = {**result, "RequestId": exchange.request_id}
+        self._capture(exchange.service, exchange.action, body, response)
+        exchange.handler.reply_json(response)
 
     @staticmethod
     def _params(method: str, headers: dict[str, str], payload: bytes, query: str) -> dict[str, Any]:

@@ -142,7 +142,13 @@ class Handler(BaseHTTPRequestHandler):
         return False
 
     def _aigc_settings(self, args: dict[str, Any]) -> None:
+        """Apply ``/_emulator/aigc``'s settings: task duration, failures to inject, concurrency limit,
+        duplicate-SessionId code, null answers while waiting, ageing tasks, broken downloads."""
         emulator = self.emulator
+        if "duration" in args:
+            emulator.aigc_duration = float(args["duration"])
+        if args.get("fail"):
+            emulator.fail_aigc_tasks(**args["fail"])
         if "concurrency" in args:
             emulator.aigc_concurrency = None if args["concurrency"] is None else int(args["concurrency"])
         if "duplicate_code" in args:
@@ -155,38 +161,55 @@ class Handler(BaseHTTPRequestHandler):
             emulator.break_aigc_downloads(int(args["break_downloads"]))
 
     def _control(self, path: str, payload: bytes) -> None:
+        """Answer a control request from a loopback client: 200 ``{}`` when applied, 404 for an unknown
+        path, 400 with the error for a body that is not a JSON object or bad arguments."""
         if not self._loopback():
             return
         try:
             args = json.loads(payload or b"{}")
             if not isinstance(args, dict):
                 raise ValueError("the body must be a JSON object")
-            if path == CONTROL_PREFIX + "reset":
-                self.emulator.reset(settings=bool(args.get("settings", False)))
-            elif path == CONTROL_PREFIX + "faults":
-                if args.get("clear"):
-                    self.emulator.clear_faults()
-                else:
-                    self.emulator.inject(**args)
-            elif path == CONTROL_PREFIX + "aigc":
-                if "duration" in args:
-                    self.emulator.aigc_duration = float(args["duration"])
-                if args.get("fail"):
-                    self.emulator.fail_aigc_tasks(**args["fail"])
-                self._aigc_settings(args)
-            elif path == CONTROL_PREFIX + "tiia":
-                self.emulator.set_tiia_answers(**args)
-            elif path == CONTROL_PREFIX + "groups":
-                group_id = args.get("GroupId")
-                if not isinstance(group_id, str) or not group_id:
-                    raise ValueError("GroupId is required")
-                capacity: Any = args.get("Capacity", args.get("capacity", 100_000))
-                group_type = int(args.get("GroupType", 4))
-                self.emulator.create_group(group_id, str(args.get("GroupName") or ""), int(capacity), group_type)
-            else:
-                self.reply_raw(404, "text/plain", b"not found")
-                return
+            found = self._apply_control(path[len(CONTROL_PREFIX) :] if path.startswith(CONTROL_PREFIX) else None, args)
         except (TypeError, ValueError) as exc:
             self.reply_raw(400, "application/json", json.dumps({"error": f"{exc}"}).encode())
             return
+        if not found:
+            self.reply_raw(404, "text/plain", b"not found")
+            return
         self.reply_raw(200, "application/json", b"{}")
+
+    def _apply_control(self, name: str | None, args: dict[str, Any]) -> bool:
+        """Apply control ``name`` (the path after the control prefix) with ``args``; ``False`` when there
+        is no such control.
+
+        :raises TypeError | ValueError: bad arguments.
+        """
+        if name == "reset":
+            self.emulator.reset(settings=bool(args.get("settings", False)))
+        elif name == "faults":
+            if args.get("clear"):
+                self.emulator.clear_faults()
+            else:
+                self.emulator.inject(**args)
+        elif name == "aigc":
+            self._aigc_settings(args)
+        elif name == "tiia":
+            self.emulator.set_tiia_answers(**args)
+        elif name == "groups":
+            self._create_group(args)
+        else:
+            return False
+        return True
+
+    def _create_group(self, args: dict[str, Any]) -> None:
+        """``/_emulator/groups``: create a gallery directly (GroupId required; GroupName, Capacity (or
+        capacity, default 100000) and GroupType (default 4) optional).
+
+        :raises ValueError: no GroupId, or a number that does not parse.
+        """
+        group_id = args.get("GroupId")
+        if not isinstance(group_id, str) or not group_id:
+            raise ValueError("GroupId is required")
+        capacity: Any = args.get("Capacity", args.get("capacity", 100_000))
+        group_type = int(args.get("GroupType", 4))
+        self.emulator.create_group(group_id, str(args.get("GroupName") or ""), int(capacity), group_type)

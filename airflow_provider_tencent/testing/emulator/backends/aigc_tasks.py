@@ -203,6 +203,29 @@ def file_bytes(task_id: str, name: str) -> bytes:
     return b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + body
 
 
+def _check_texts(video: bool, body: dict[str, Any]) -> None:
+    """A prompt (or files), the video frames and prompts' lengths, and SessionId, SessionContext and
+    TasksPriority within their limits.
+
+    :raises ApiError: the first rule broken, in the service's order.
+    """
+    if not body.get("Prompt") and not body.get("FileInfos"):
+        raise ApiError("MissingParameter", "Prompt is required when FileInfos is empty.")
+    if video:
+        check_frames(body)
+        for name in ("Prompt", "NegativePrompt"):
+            if len(body.get(name) or "") > 1000:
+                raise ApiError("InvalidParameterValue", f"{name} is {len(body[name])} characters; at most 1000.")
+    session_id = body.get("SessionId") or ""
+    if len(session_id) > 50:
+        raise ApiError("InvalidParameterValue.SessionIdTooLong", f"SessionId is {len(session_id)} characters.")
+    if len(body.get("SessionContext") or "") > 1000:
+        raise ApiError("InvalidParameterValue.SessionContextTooLong", "SessionContext is over 1000 characters.")
+    priority = body.get("TasksPriority")
+    if priority is not None and not -10 <= priority <= 10:
+        raise ApiError("InvalidParameterValue", f"TasksPriority {priority} is not within -10 to 10.")
+
+
 class AigcTaskActions:
     """Mixed into the VOD backend: ``self.emulator``, ``self.lock`` and ``self.elements`` come from it."""
 
@@ -284,21 +307,11 @@ class AigcTaskActions:
                 raise ApiError("MissingParameter", f"{name} is required.")
         self._check_sub_app(body)
         self._check_model(video, body)
-        if not body.get("Prompt") and not body.get("FileInfos"):
-            raise ApiError("MissingParameter", "Prompt is required when FileInfos is empty.")
-        if video:
-            check_frames(body)
-            for name in ("Prompt", "NegativePrompt"):
-                if len(body.get(name) or "") > 1000:
-                    raise ApiError("InvalidParameterValue", f"{name} is {len(body[name])} characters; at most 1000.")
-        session_id = body.get("SessionId") or ""
-        if len(session_id) > 50:
-            raise ApiError("InvalidParameterValue.SessionIdTooLong", f"SessionId is {len(session_id)} characters.")
-        if len(body.get("SessionContext") or "") > 1000:
-            raise ApiError("InvalidParameterValue.SessionContextTooLong", "SessionContext is over 1000 characters.")
-        priority = body.get("TasksPriority")
-        if priority is not None and not -10 <= priority <= 10:
-            raise ApiError("InvalidParameterValue", f"TasksPriority {priority} is not within -10 to 10.")
+        _check_texts(video, body)
+        self._check_subjects(body)
+
+    def _check_subjects(self, body: dict[str, Any]) -> None:
+        """Each of ``SubjectInfos`` names an existing subject (its Id is required for Kling)."""
         known = {e["ElementId"] for e in self.elements}
         for n, subject in enumerate(body.get("SubjectInfos") or []):
             element_id = subject.get("Id")

@@ -42,6 +42,37 @@ from airflow_provider_tencent.testing.emulator.base import ApiError, Backend, ch
 __all__ = ["GROUP_ID_MAX", "TAG_VALUE_MAX", "Group", "TiiaBackend"]
 
 
+def _check_create_names(body: dict[str, Any]) -> None:
+    """CreateImage's GroupId, EntityId and PicName are given, and they and CustomContent are within
+    their lengths; PicName holds no control character, ``/`` or ``\\``.
+
+    :raises ApiError: the first rule broken, in the service's order.
+    """
+    if not body.get("GroupId"):
+        raise ApiError("MissingParameter.ErrorParameterEmpty", "GroupId is required.")
+    for name in ("EntityId", "PicName"):
+        if not body.get(name):
+            raise ApiError(f"InvalidParameterValue.{name}Empty", f"{name} is required and must not be empty.")
+    if len(body["GroupId"]) > GROUP_ID_MAX:
+        raise ApiError(
+            "InvalidParameterValue.ImageGroupIdTooLong",
+            f"GroupId is {len(body['GroupId'])} characters; at most {GROUP_ID_MAX} are allowed.",
+        )
+    for name, code in (
+        ("EntityId", "EntityIdTooLong"),
+        ("PicName", "PicNameTooLong"),
+        ("CustomContent", "CustomContentTooLong"),
+    ):
+        value = body.get(name) or ""
+        if len(value) > CHAR_LIMITS[name]:
+            raise ApiError(
+                f"InvalidParameterValue.{code}",
+                f"{name} is {len(value)} characters; at most {CHAR_LIMITS[name]} are allowed.",
+            )
+    if not PIC_NAME.match(body["PicName"]):
+        raise ApiError("InvalidParameterValue.PicNameInvalid", "PicName holds a control character, / or \\.")
+
+
 class TiiaBackend(SearchActions, Backend):
     service = "tiia"
     version = "2019-05-29"
@@ -187,31 +218,16 @@ class TiiaBackend(SearchActions, Backend):
         return {}
 
     def action_CreateImage(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        """Add one picture to a gallery.
+
+        :return: ``Object``: the detected subject in a product gallery (the ``ImageRect`` or the whole
+            picture), ``None`` elsewhere.
+        :raises ApiError: a bad parameter or picture, a PicName already in the gallery, an entity or a
+            gallery that is full.
+        """
         check_params("CreateImage", body, CREATE_IMAGE_PARAMS, BAD, strict=True)
-        if not body.get("GroupId"):
-            raise ApiError("MissingParameter.ErrorParameterEmpty", "GroupId is required.")
-        for name in ("EntityId", "PicName"):
-            if not body.get(name):
-                raise ApiError(f"InvalidParameterValue.{name}Empty", f"{name} is required and must not be empty.")
-        if len(body["GroupId"]) > GROUP_ID_MAX:
-            raise ApiError(
-                "InvalidParameterValue.ImageGroupIdTooLong",
-                f"GroupId is {len(body['GroupId'])} characters; at most {GROUP_ID_MAX} are allowed.",
-            )
-        for name, code in (
-            ("EntityId", "EntityIdTooLong"),
-            ("PicName", "PicNameTooLong"),
-            ("CustomContent", "CustomContentTooLong"),
-        ):
-            value = body.get(name) or ""
-            if len(value) > CHAR_LIMITS[name]:
-                raise ApiError(
-                    f"InvalidParameterValue.{code}",
-                    f"{name} is {len(value)} characters; at most {CHAR_LIMITS[name]} are allowed.",
-                )
-        entity, pic_name = body["EntityId"], body["PicName"]
-        if not PIC_NAME.match(pic_name):
-            raise ApiError("InvalidParameterValue.PicNameInvalid", "PicName holds a control character, / or \\.")
+        _check_create_names(body)
+        pic_name = body["PicName"]
         tags = check_tags(body.get("Tags"))
         category = body.get("CategoryId")
         if category is not None and category not in CATEGORIES:
@@ -224,6 +240,23 @@ class TiiaBackend(SearchActions, Backend):
             detect = group.group_type in PRODUCT_GROUP_TYPES and body.get("EnableDetect") is not False
         data = image_bytes(body, self.emulator.download_timeout)
         width, height = check_picture(data, detect)
+        self._store_picture(body, tags, data, (width, height), request_id)
+        if not detect:
+            return {"Object": None}  # always sent (api.json: output_required), null when nothing was detected
+        box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
+        return {
+            "Object": {"Box": {"Rect": box, "Score": 0.98, "CategoryId": category or 0}, "CategoryId": category or 0}
+        }
+
+    def _store_picture(
+        self, body: dict[str, Any], tags: str, data: bytes, size: tuple[int, int], request_id: str
+    ) -> None:
+        """Store a checked picture (``size``: width, height) in its gallery, under the lock.
+
+        :raises ApiError: the PicName is already there (checked again: another request may have stored
+            it meanwhile), the EntityId holds its maximum of pictures, or the gallery is full.
+        """
+        entity, pic_name = body["EntityId"], body["PicName"]
         with self.lock:
             group = self.group(body)
             if pic_name in group.pictures:
@@ -244,18 +277,12 @@ class TiiaBackend(SearchActions, Backend):
                 "Tags": tags,
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "phash": picture_hash(data),
-                "width": width,
-                "height": height,
+                "width": size[0],
+                "height": size[1],
                 "RequestId": request_id,
                 "created": time.time(),
             }
             group.updated = time.time()
-        if not detect:
-            return {"Object": None}  # always sent (api.json: output_required), null when nothing was detected
-        box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
-        return {
-            "Object": {"Box": {"Rect": box, "Score": 0.98, "CategoryId": category or 0}, "CategoryId": category or 0}
-        }
 
     def state(self) -> dict[str, Any]:
         return {}

@@ -25,6 +25,7 @@ import io
 import json
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_tencent.testing.emulator.backends.tiia_rules import (
@@ -66,15 +67,25 @@ _CONDITION = re.compile(
 _JOINER = re.compile(r"\s+(AND|OR)\s+", re.IGNORECASE)
 
 
-class SearchActions:
-    """``SearchImage`` and ``UpdateImage`` of the Image Search backend (its galleries, lock and emulator)."""
+@dataclass(frozen=True)
+class _SearchRequest:
+    """SearchImage's checked options: ``Limit`` (default 10), ``Offset`` (default 0), ``MatchThreshold``
+    (0: the gallery type's default), the parsed ``Filter`` (``None``: none), ``CategoryId`` and ``ImageRect``."""
 
-    groups: dict[str, Group]
-    emulator: Any
-    lock: Any  # Backend.lock: the emulator's lock
+    limit: int
+    offset: int
+    threshold: int
+    filters: list[list[tuple[str, str, str]]] | None
+    category: int | None
+    rect: dict[str, int] | None
 
-    def action_SearchImage(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
-        check_params("SearchImage", body, SEARCH_PARAMS, BAD, strict=True)
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> _SearchRequest:
+        """Check the options in the service's order.
+
+        :raises ApiError: Limit outside 1..100, a negative Offset, MatchThreshold outside 0..100, a Filter
+            over 64 characters or that does not parse, an unknown CategoryId, a bad ImageRect.
+        """
         limit = 10 if body.get("Limit") is None else body["Limit"]
         offset = 0 if body.get("Offset") is None else body["Offset"]
         if not 1 <= limit <= SEARCH_LIMIT_MAX:
@@ -90,11 +101,55 @@ class SearchActions:
                 "InvalidParameterValue.FilterSizeExceed",
                 f"Filter is {len(raw_filter)} characters; at most {FILTER_MAX} are allowed.",
             )
-        groups = parse_filter(raw_filter) if raw_filter else None
+        filters = parse_filter(raw_filter) if raw_filter else None
         category = body.get("CategoryId")
         if category is not None and category not in CATEGORIES:
             raise ApiError(BAD, f"CategoryId must be one of {list(CATEGORIES)}, got {category}.")
-        rect = check_rect(body.get("ImageRect"))
+        return cls(limit, offset, threshold, filters, category, check_rect(body.get("ImageRect")))
+
+
+def _searched_area(data: bytes, rect: dict[str, int] | None, width: int, height: int) -> bytes:
+    """The picture to search with: ``data`` cropped to ``rect`` (clipped to the picture) as PNG, or
+    ``data`` itself when there is no rect, the picture does not open, or the clipped area is empty."""
+    if rect is None:
+        return data
+    picture = open_picture(data)
+    if picture is None:
+        return data
+    x2, y2 = min(width, rect["X"] + rect["Width"]), min(height, rect["Y"] + rect["Height"])
+    if x2 <= rect["X"] or y2 <= rect["Y"]:
+        return data
+    out = io.BytesIO()
+    picture.convert("RGB").crop((rect["X"], rect["Y"], x2, y2)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _detected_object(rect: dict[str, int] | None, width: int, height: int, category: int | None) -> dict[str, Any]:
+    """SearchImage's ``Object`` in a product gallery: the searched area (or the whole picture) as the subject."""
+    box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
+    return {
+        "Box": {"Rect": box, "Score": 0.98, "CategoryId": category or 0},
+        "CategoryId": category or 0,
+        "AllBox": [{"Rect": box, "Score": 0.98, "CategoryId": category or 0}],
+    }
+
+
+class SearchActions:
+    """``SearchImage`` and ``UpdateImage`` of the Image Search backend (its galleries, lock and emulator)."""
+
+    groups: dict[str, Group]
+    emulator: Any
+    lock: Any  # Backend.lock: the emulator's lock
+
+    def action_SearchImage(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        """Search the gallery for pictures like the one given (or its ``ImageRect`` area).
+
+        :return: ``Count``, ``ImageInfos`` (best score first, then by name; ``Offset``/``Limit`` applied)
+            and ``Object`` (the detected subject in a product gallery, else ``None``).
+        :raises ApiError: a bad parameter or picture, an unknown or empty gallery.
+        """
+        check_params("SearchImage", body, SEARCH_PARAMS, BAD, strict=True)
+        search = _SearchRequest.from_body(body)
         with self.lock:
             group = find_group(self.groups, body)
             if not group.pictures:
@@ -103,30 +158,10 @@ class SearchActions:
             detect = group_type in PRODUCT_GROUP_TYPES and body.get("EnableDetect") is not False
         data = image_bytes(body, self.emulator.download_timeout)
         width, height = check_picture(data, detect)
-        query = data
-        if rect is not None:  # search with the given area only
-            picture = open_picture(data)
-            if picture is not None:
-                x2, y2 = min(width, rect["X"] + rect["Width"]), min(height, rect["Y"] + rect["Height"])
-                if x2 > rect["X"] and y2 > rect["Y"]:
-                    out = io.BytesIO()
-                    picture.convert("RGB").crop((rect["X"], rect["Y"], x2, y2)).save(out, "PNG")
-                    query = out.getvalue()
-        wanted = picture_hash(query)
-        floor = threshold or DEFAULT_THRESHOLDS.get(group_type, 50)
-        if group_type == PATTERN_GROUP_TYPE:
-            limit = 1
-        with self.lock:
-            group = find_group(self.groups, body)
-            scored = []
-            for name, p in group.pictures.items():
-                score = similarity(wanted, p.get("phash", 0))
-                if score <= floor and not (score == 100 and floor >= 100):
-                    continue
-                if groups is not None and not filter_matches(groups, p["Tags"]):
-                    continue
-                scored.append((-score, name, p))
-        scored.sort(key=lambda t: (t[0], t[1]))
+        wanted = picture_hash(_searched_area(data, search.rect, width, height))
+        floor = search.threshold or DEFAULT_THRESHOLDS.get(group_type, 50)
+        limit = 1 if group_type == PATTERN_GROUP_TYPE else search.limit
+        scored = self._scored(body, wanted, floor, search.filters)
         infos = [
             {
                 "EntityId": p["EntityId"],
@@ -135,18 +170,31 @@ class SearchActions:
                 "PicName": p["PicName"],
                 "Score": -neg,
             }
-            for neg, _, p in scored[offset : offset + limit]
+            for neg, _, p in scored[search.offset : search.offset + limit]
         ]
         # Object: always sent (api.json: output_required), null without subject detection
         answer: dict[str, Any] = {"Count": len(infos), "ImageInfos": infos, "Object": None}
         if detect:
-            box = rect or {"X": 0, "Y": 0, "Width": width, "Height": height}
-            answer["Object"] = {
-                "Box": {"Rect": box, "Score": 0.98, "CategoryId": category or 0},
-                "CategoryId": category or 0,
-                "AllBox": [{"Rect": box, "Score": 0.98, "CategoryId": category or 0}],
-            }
+            answer["Object"] = _detected_object(search.rect, width, height, search.category)
         return answer
+
+    def _scored(
+        self, body: dict[str, Any], wanted: int, floor: int, filters: list[list[tuple[str, str, str]]] | None
+    ) -> list[tuple[int, str, dict[str, Any]]]:
+        """``(-score, name, picture)`` of the gallery's pictures scoring above ``floor`` (a score of 100
+        passes a floor of 100 or more) and matching ``filters``, sorted best first, then by name."""
+        with self.lock:
+            group = find_group(self.groups, body)
+            scored = []
+            for name, p in group.pictures.items():
+                score = similarity(wanted, p.get("phash", 0))
+                if score <= floor and not (score == 100 and floor >= 100):
+                    continue
+                if filters is not None and not filter_matches(filters, p["Tags"]):
+                    continue
+                scored.append((-score, name, p))
+        scored.sort(key=lambda t: (t[0], t[1]))
+        return scored
 
     def action_UpdateImage(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
         check_params("UpdateImage", body, UPDATE_PARAMS, BAD, strict=True)

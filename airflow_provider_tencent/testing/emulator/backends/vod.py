@@ -42,6 +42,25 @@ PARAMS = {
 REQUIRED = ("ElementName", "ElementDescription", "ElementFrontalImage", "ElementReferList")
 
 
+def _check_refer_list(refer: Any) -> None:
+    """``ElementReferList`` holds :data:`REFERENCES` (low, high) items, each an object with only a
+    non-empty ``ImageUrl``.
+
+    :raises ApiError: the first rule broken (InvalidParameterValue, MissingParameter, UnknownParameter).
+    """
+    low, high = REFERENCES
+    if not low <= len(refer) <= high:
+        raise ApiError(
+            "InvalidParameterValue", f"ElementReferList holds {len(refer)} images; {low} to {high} are allowed."
+        )
+    for n, item in enumerate(refer):
+        if not isinstance(item, dict) or not isinstance(item.get("ImageUrl"), str) or not item["ImageUrl"]:
+            raise ApiError("MissingParameter", f"ElementReferList.{n}.ImageUrl is required.")
+        unknown = sorted(set(item) - {"ImageUrl"})
+        if unknown:
+            raise ApiError("UnknownParameter", f"ElementReferList.{n} has no parameter {unknown[0]!r}.")
+
+
 class VodBackend(AigcTaskActions, Backend):
     service = "vod"
     version = "2018-07-17"
@@ -53,6 +72,11 @@ class VodBackend(AigcTaskActions, Backend):
         self._init_tasks()
 
     def action_CreateAigcCustomElement(self, body: dict[str, Any], request_id: str, secret_id: str) -> dict[str, Any]:
+        """Create a subject from its frontal picture and reference pictures (each downloaded and checked).
+
+        :return: ``ElementId``: a new 14-digit id.
+        :raises ApiError: a missing, unknown or too long parameter, a bad reference list or picture.
+        """
         check_params("CreateAigcCustomElement", body, PARAMS, "InvalidParameterValue", strict=True)
         for name in REQUIRED:
             if body.get(name) in (None, ""):
@@ -63,17 +87,7 @@ class VodBackend(AigcTaskActions, Backend):
                     "InvalidParameterValue", f"{name} is {len(body[name])} characters; at most {limit} are allowed."
                 )
         refer = body["ElementReferList"]
-        low, high = REFERENCES
-        if not low <= len(refer) <= high:
-            raise ApiError(
-                "InvalidParameterValue", f"ElementReferList holds {len(refer)} images; {low} to {high} are allowed."
-            )
-        for n, item in enumerate(refer):
-            if not isinstance(item, dict) or not isinstance(item.get("ImageUrl"), str) or not item["ImageUrl"]:
-                raise ApiError("MissingParameter", f"ElementReferList.{n}.ImageUrl is required.")
-            unknown = sorted(set(item) - {"ImageUrl"})
-            if unknown:
-                raise ApiError("UnknownParameter", f"ElementReferList.{n} has no parameter {unknown[0]!r}.")
+        _check_refer_list(refer)
         urls = [("ElementFrontalImage", body["ElementFrontalImage"])]
         urls += [(f"ElementReferList.{n}.ImageUrl", item["ImageUrl"]) for n, item in enumerate(refer)]
         for name, url in urls:
