@@ -1,7 +1,5 @@
 """VOD AIGC generation: ``VodCreateAigcVideoOperator`` and ``VodCreateAigcImageOperator``.
 
-(Formerly ``CreateAigcVideoOperator`` and ``CreateAigcImageOperator``: those names still import.)
-
 From subjects to a finished video: ``element_ids`` (a list, or the ``.output`` of
 ``VodCreateAigcElementOperator``, mapped or not) become ``SubjectInfos[].Id`` of one ``CreateAigcVideoTask``;
 the task is then waited for - in the triggerer when ``deferrable`` (the default follows Airflow's
@@ -77,15 +75,10 @@ from airflow_provider_tencent.operators.aigc_wait import (
     STATE_KEY,
     STATE_RETENTION,
     AigcRequestMismatchError,
-    AigcTaskFailedError,
-    AigcTaskFailedForGoodError,
     AigcTaskWaitMixin,
-    AigcWaitTimeoutError,
-    _AigcTaskWaitMixin,
     _element_ids,
     derive_session_id,
     input_differences,
-    public_files,
     request_digest,
     wait_setting,
 )
@@ -101,25 +94,7 @@ if TYPE_CHECKING:
 #: or was refused for the account's concurrency.
 MAX_GENERATIONS = 1000
 
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "MAX_GENERATIONS",
-    "STATE_KEY",
-    "STATE_RETENTION",
-    "AigcRequestMismatchError",
-    "AigcTaskFailedError",
-    "AigcTaskFailedForGoodError",
-    "AigcTaskWaitMixin",
-    "AigcWaitTimeoutError",
-    "CreateAigcImageOperator",
-    "CreateAigcVideoOperator",
-    "VodAigcTaskLink",
-    "VodCreateAigcImageOperator",
-    "VodCreateAigcVideoOperator",
-    "_AigcTaskWaitMixin",
-    "derive_session_id",
-    "public_files",
-]
+__all__ = ["MAX_GENERATIONS", "VodCreateAigcImageOperator", "VodCreateAigcVideoOperator"]
 
 
 def _structured(value: Any, field: str, expected: type) -> Any:
@@ -669,9 +644,3 @@ class VodCreateAigcImageOperator(_CreateAigcTaskOperator):
     action_contract = contract.CREATE_AIGC_IMAGE_TASK
     lineage_action = contract.CREATE_AIGC_IMAGE_TASK.action
     template_fields: Sequence[str] = _CreateAigcTaskOperator.common_template_fields
-
-
-#: The earlier name (``CreateAigcVideoOperator``): the same class.
-CreateAigcVideoOperator = VodCreateAigcVideoOperator
-#: The earlier name (``CreateAigcImageOperator``): the same class.
-CreateAigcImageOperator = VodCreateAigcImageOperator

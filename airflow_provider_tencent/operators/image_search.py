@@ -1,7 +1,7 @@
 """Image Search (TIIA) ``CreateImage``: one picture, or many in one task.
 
-* :class:`ImageSearchCreateImageOperator` (formerly ``CreateImageOperator``) - one picture;
-* :class:`ImageSearchCreateImageBatchOperator` (formerly ``CreateImagesOperator``) - many pictures at
+* :class:`ImageSearchCreateImageOperator` - one picture;
+* :class:`ImageSearchCreateImageBatchOperator` - many pictures at
   the quota, from ``items`` or every picture under a storage prefix.
 
 The request of each picture is built and checked by
@@ -43,11 +43,8 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
 __all__ = [
-    "CreateImageOperator",
-    "CreateImagesOperator",
     "ImageSearchCreateImageBatchOperator",
     "ImageSearchCreateImageOperator",
-    "prepare_create_image",
 ]
 
 OnChange = Literal["replace", "keep"]
@@ -454,9 +451,3 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         self._delete_limiter = RateLimiter(max((contract.DELETE_IMAGES.qps or 1) / shards, rate))
         self.persist_links(context)
         return super().execute(context)
-
-
-#: The earlier name (``CreateImageOperator``): the same class.
-CreateImageOperator = ImageSearchCreateImageOperator
-#: The earlier name (``CreateImagesOperator``): the same class.
-CreateImagesOperator = ImageSearchCreateImageBatchOperator

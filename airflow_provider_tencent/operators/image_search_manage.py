@@ -1,10 +1,10 @@
 """Image Search (TIIA) gallery management: tags, deletions, galleries.
 
-* :class:`ImageSearchUpdateImageOperator` (formerly ``UpdateImageOperator``) - the tags of one picture
+* :class:`ImageSearchUpdateImageOperator` - the tags of one picture
   or of every picture of an EntityId;
-* :class:`ImageSearchDeleteImagesOperator` (formerly ``DeleteImagesOperator``) - one picture, or a whole
+* :class:`ImageSearchDeleteImagesOperator` - one picture, or a whole
   EntityId only with ``whole_entity=True``;
-* :class:`ImageSearchCreateGroupOperator` (formerly ``CreateGroupOperator``) - an idempotent gallery.
+* :class:`ImageSearchCreateGroupOperator` - an idempotent gallery.
 
 Every argument is checked against :mod:`airflow_provider_tencent.contracts.tiia` before any API
 call; a refusal names the argument, the limit and the value's size. Importing this module imports
@@ -35,12 +35,9 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
 __all__ = [
-    "CreateGroupOperator",
-    "DeleteImagesOperator",
     "ImageSearchCreateGroupOperator",
     "ImageSearchDeleteImagesOperator",
     "ImageSearchUpdateImageOperator",
-    "UpdateImageOperator",
 ]
 
 
@@ -302,11 +299,3 @@ class ImageSearchCreateGroupOperator(ImageSearchOperatorMixin, TencentCloudBaseO
         self.persist_links(context)
         self.log.info("CreateGroup %s: GroupId=%s", result["status"], self.group_id)
         return result
-
-
-#: The earlier name (``UpdateImageOperator``): the same class.
-UpdateImageOperator = ImageSearchUpdateImageOperator
-#: The earlier name (``DeleteImagesOperator``): the same class.
-DeleteImagesOperator = ImageSearchDeleteImagesOperator
-#: The earlier name (``CreateGroupOperator``): the same class.
-CreateGroupOperator = ImageSearchCreateGroupOperator

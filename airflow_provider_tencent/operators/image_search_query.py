@@ -1,7 +1,7 @@
 """Image Search (TIIA) ``SearchImage``: one query picture, or many in one task.
 
-* :class:`ImageSearchSearchImageOperator` (formerly ``SearchImageOperator``) - one query picture, its matches;
-* :class:`ImageSearchSearchImageBatchOperator` (formerly ``SearchImagesOperator``) - many query pictures
+* :class:`ImageSearchSearchImageOperator` - one query picture, its matches;
+* :class:`ImageSearchSearchImageBatchOperator` - many query pictures
   at the quota, a JSON-lines result file.
 
 Each query is built and checked by
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ImageSearchSearchImageBatchOperator",
     "ImageSearchSearchImageOperator",
-    "SearchImageOperator",
-    "SearchImagesOperator",
 ]
 
 
@@ -202,9 +200,3 @@ class ImageSearchSearchImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
 
         super().write_manifest(report)
         self.record_lineage(outputs=[dataset_name(self.manifest_path, local_path=True)])
-
-
-#: The earlier name (``SearchImageOperator``): the same class.
-SearchImageOperator = ImageSearchSearchImageOperator
-#: The earlier name (``SearchImagesOperator``): the same class.
-SearchImagesOperator = ImageSearchSearchImageBatchOperator

@@ -1,8 +1,8 @@
 """VOD AIGC subjects (``CreateAigcCustomElement``): one subject, or many in one task.
 
-* :class:`VodCreateAigcElementOperator` (formerly ``CreateAigcElementOperator``) - one subject, its
+* :class:`VodCreateAigcElementOperator` - one subject, its
   ``ElementId`` in XCom;
-* :class:`VodCreateAigcElementBatchOperator` (formerly ``CreateAigcElementsOperator``) - many subjects
+* :class:`VodCreateAigcElementBatchOperator` - many subjects
   at the quota.
 
 The request of each subject is built and checked by
@@ -27,22 +27,15 @@ from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
 from airflow_provider_tencent.payloads.vod import (
     CREATE_ELEMENT,
     ELEMENT_KEYS,
-    normalise_refer_list,
     prepare_create_element,
-    resolve_image,
 )
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
 __all__ = [
-    "CreateAigcElementOperator",
-    "CreateAigcElementsOperator",
     "VodCreateAigcElementBatchOperator",
     "VodCreateAigcElementOperator",
-    "normalise_refer_list",
-    "prepare_create_element",
-    "resolve_image",
 ]
 
 
@@ -221,9 +214,3 @@ class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[TencentVodHook
     def result_value(self, report: BatchReport, summary: dict[str, Any]) -> Any:
         summary["element_ids"] = {r.key: r.data.get("ElementId") for r in report.results if r.data.get("ElementId")}
         return summary
-
-
-#: The earlier name (``CreateAigcElementOperator``): the same class.
-CreateAigcElementOperator = VodCreateAigcElementOperator
-#: The earlier name (``CreateAigcElementsOperator``): the same class.
-CreateAigcElementsOperator = VodCreateAigcElementBatchOperator

@@ -24,8 +24,8 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.operators import image_search as image_ops
-from airflow_provider_tencent.operators.image_search import CreateImagesOperator
-from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
 from airflow_provider_tencent.testing.images import make_image
 
 GOOD = base64.b64encode(make_image(64, 64, "png", seed=1)).decode()
@@ -34,13 +34,13 @@ GOOD = base64.b64encode(make_image(64, 64, "png", seed=1)).decode()
 def images_op(tmp_path, **kwargs):
     args = {"task_id": "create_images", "group_id": "g1", "checkpoint_path": str(tmp_path / "ckpt.jsonl")}
     args.update(kwargs)
-    return CreateImagesOperator(**args)
+    return ImageSearchCreateImageBatchOperator(**args)
 
 
 def elements_op(tmp_path, items, **kwargs):
     args = {"task_id": "els", "items": items, "checkpoint_path": str(tmp_path / "v.jsonl")}
     args.update(kwargs)
-    return CreateAigcElementsOperator(**args)
+    return VodCreateAigcElementBatchOperator(**args)
 
 
 def picture_items(n, **extra):
@@ -213,11 +213,11 @@ def test_kill_9_mid_batch_leaves_only_in_flight_items_ambiguous(provider, contex
     script = textwrap.dedent(
         f"""
         import json, sys
-        from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+        from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
         class TI:
             def xcom_push(self, key, value): pass
         items = json.loads(sys.argv[1])
-        CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path={str(checkpoint)!r},
+        VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path={str(checkpoint)!r},
                                    concurrency=2, max_qps=20).execute({{"ti": TI()}})
         """
     )

@@ -23,13 +23,13 @@ from conftest import put_object
 from airflow_provider_tencent.batch import checkpoint
 from airflow_provider_tencent.batch.checkpoint import Journal
 from airflow_provider_tencent.exceptions import TencentCloudCheckpointError
-from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
 from airflow_provider_tencent.testing.images import make_image
 
 WORKER = textwrap.dedent(
     """
     import json, sys, time
-    from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+    from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
     skew = float(sys.argv[3])
     real_time, real_time_ns = time.time, time.time_ns
     time.time = lambda: real_time() + skew  # this node's clock is ahead
@@ -39,7 +39,8 @@ WORKER = textwrap.dedent(
             pass
     kwargs = json.loads(sys.argv[2])
     try:
-        out = CreateAigcElementsOperator(task_id="els", items=json.loads(sys.argv[1]), **kwargs).execute({"ti": TI()})
+        op = VodCreateAigcElementBatchOperator(task_id="els", items=json.loads(sys.argv[1]), **kwargs)
+        out = op.execute({"ti": TI()})
     except Exception as exc:
         out = {"error": type(exc).__name__, "message": str(exc)}
     print(json.dumps(out))
@@ -98,7 +99,7 @@ def test_a_worker_whose_clock_is_90_s_ahead_does_not_take_over_a_live_lease(prov
     results: list[object] = []
 
     def holder() -> None:
-        op = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location, max_qps=5)
+        op = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=location, max_qps=5)
         results.append(op.execute(context))
 
     first = threading.Thread(target=holder)
@@ -142,7 +143,7 @@ def test_a_worker_stalled_between_reading_and_taking_over_an_expired_lease_does_
 
     def run() -> None:
         try:
-            op = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location, max_qps=5)
+            op = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=location, max_qps=5)
             outcomes.append(op.execute({"ti": context["ti"]}))
         except Exception as exc:
             outcomes.append(exc)
@@ -173,9 +174,9 @@ def test_a_try_on_a_node_600_s_ahead_does_not_make_a_later_try_send_again(provid
     assert first.get("error") == "TencentCloudBatchError", first
     states = {k: r["state"] for k, r in Journal(location, conn_id="tencentcloud_default").load().items()}
     assert states["s0"] == "failed"
-    second = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location).execute(context)
+    second = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=location).execute(context)
     assert second["created"] >= 1
-    third = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location).execute(context)
+    third = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=location).execute(context)
     assert created_per_name(provider.emulator) == Counter({"s0": 1, "s1": 1})
     assert (third["created"], third["exists"]) == (0, 2)
 

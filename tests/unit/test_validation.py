@@ -9,8 +9,8 @@ import pytest
 
 from airflow_provider_tencent.contracts import tiia, vod
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.operators.image_search import prepare_create_image
-from airflow_provider_tencent.operators.vod import prepare_create_element
+from airflow_provider_tencent.payloads.image_search import prepare_create_image
+from airflow_provider_tencent.payloads.vod import prepare_create_element
 from airflow_provider_tencent.testing.images import make_image
 from airflow_provider_tencent.validation import field_problems
 

@@ -19,8 +19,11 @@ from airflow_provider_tencent.exceptions import (
 from airflow_provider_tencent.fs.storage import presign
 from airflow_provider_tencent.hooks.base import TencentCloudHook
 from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-from airflow_provider_tencent.operators.image_search import CreateImageOperator, CreateImagesOperator
-from airflow_provider_tencent.operators.vod import CreateAigcElementOperator, CreateAigcElementsOperator
+from airflow_provider_tencent.operators.image_search import (
+    ImageSearchCreateImageBatchOperator,
+    ImageSearchCreateImageOperator,
+)
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator, VodCreateAigcElementOperator
 from airflow_provider_tencent.testing.images import make_image
 from dev.dag_runner import find_leaks
 
@@ -132,7 +135,7 @@ def test_good_numeric_texts_still_work(provider, monkeypatch):
 def image_op(**kwargs):
     args = {"task_id": "img", "group_id": "g1", "entity_id": "e", "pic_name": "p"}
     args.update(kwargs)
-    return CreateImageOperator(**args)
+    return ImageSearchCreateImageOperator(**args)
 
 
 PNG = make_image(64, 64, "png", seed=5)
@@ -150,7 +153,7 @@ def test_a_bucket_without_key_is_a_clear_error(provider, context):
     with pytest.raises(TencentCloudInputError, match="a bucket, not an object"):
         image_op(image_path=f"cos://{provider.bucket}").execute(context)
     with pytest.raises(TencentCloudInputError, match="a bucket, not an object"):
-        CreateAigcElementOperator(
+        VodCreateAigcElementOperator(
             task_id="el",
             element_name="n",
             element_description="d",
@@ -173,7 +176,7 @@ def test_python_repr_of_tags_rect_and_refer_list_is_read(provider, context, tmp_
     assert result["status"] == "created"
     assert json.loads(provider.emulator.images("g1")[0]["Tags"]) == {"colour": "blue"}
     refs = [put_object(provider.bucket, f"r/{i}.png", make_image(400, 500, "png", seed=i)) for i in range(2)]
-    element_id = CreateAigcElementOperator(
+    element_id = VodCreateAigcElementOperator(
         task_id="el",
         element_name="n",
         element_description="d",
@@ -238,7 +241,7 @@ def test_no_secret_reaches_logs_errors_xcom_manifest_or_checkpoint_at_debug(
     with caplog.at_level(logging.DEBUG):
         logging.getLogger("tencentcloud_sdk_common").setLevel(logging.DEBUG)
         try:
-            CreateAigcElementsOperator(
+            VodCreateAigcElementBatchOperator(
                 task_id="els", items=items, checkpoint_path=str(checkpoint), manifest_path=str(manifest), max_failures=5
             ).execute(context)
         except TencentCloudBatchError as exc:
@@ -253,7 +256,7 @@ def test_no_secret_reaches_logs_errors_xcom_manifest_or_checkpoint_at_debug(
             }
         )
         try:
-            CreateImagesOperator(
+            ImageSearchCreateImageBatchOperator(
                 task_id="imgs",
                 group_id="g1",
                 items=images,

@@ -30,17 +30,16 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.operators.aigc_generation import (
+from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcImageOperator, VodCreateAigcVideoOperator
+from airflow_provider_tencent.operators.aigc_wait import (
     STATE_KEY,
     AigcTaskFailedError,
     AigcTaskFailedForGoodError,
     AigcWaitTimeoutError,
-    CreateAigcImageOperator,
-    CreateAigcVideoOperator,
     derive_session_id,
     request_digest,
 )
-from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
+from airflow_provider_tencent.sensors.aigc import VodAigcTaskSensor
 from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger
 
 #: The request fields every CreateAigcVideoTask needs (api.json marks them required).
@@ -92,7 +91,7 @@ def add_element(emulator, element_id: str = "12345678901234") -> str:
     return element_id
 
 
-def video_op(**kwargs: Any) -> CreateAigcVideoOperator:
+def video_op(**kwargs: Any) -> VodCreateAigcVideoOperator:
     args: dict[str, Any] = {
         "task_id": "make_video",
         "model_version": "2.1",
@@ -103,7 +102,7 @@ def video_op(**kwargs: Any) -> CreateAigcVideoOperator:
         "max_poll_interval": 0.2,
     }
     args.update(kwargs)
-    return CreateAigcVideoOperator(**args)
+    return VodCreateAigcVideoOperator(**args)
 
 
 def creates(emulator) -> list[dict[str, Any]]:
@@ -256,7 +255,7 @@ def test_deferred_video_is_copied_to_storage(aigc):
 
 
 def test_image_operator_and_sensor(aigc):
-    result = CreateAigcImageOperator(
+    result = VodCreateAigcImageOperator(
         task_id="pic",
         model_name="GG",
         model_version="3.0",
@@ -270,9 +269,9 @@ def test_image_operator_and_sensor(aigc):
     assert [t["kind"] for t in tasks] == ["AigcImageTask"]
     # a task submitted elsewhere: the sensor waits for it, deferred and poking
     task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
-    sensor = AigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
+    sensor = VodAigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
     assert run_deferred(sensor, ctx())["TaskId"] == task_id
-    poker = AigcTaskSensor(task_id="poke", aigc_task_id=task_id, deferrable=False, poke_interval=0.05)
+    poker = VodAigcTaskSensor(task_id="poke", aigc_task_id=task_id, deferrable=False, poke_interval=0.05)
     assert poker.poke(ctx()).xcom_value["TaskId"] == task_id  # type: ignore[union-attr]
     assert len(aigc.emulator.aigc_tasks()) == 2  # the sensors submitted nothing
 

@@ -20,11 +20,11 @@ from test_aigc_generation import KLING, DictStore, FakeTI, add_element, creates,
 
 from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
 from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.operators.aigc_generation import (
+from airflow_provider_tencent.operators.aigc_wait import (
     AigcTaskFailedError,
     AigcTaskFailedForGoodError,
 )
-from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
+from airflow_provider_tencent.sensors.aigc import VodAigcTaskSensor
 
 ELEMENT = "12345678901234"
 DAYS = 24 * 3600
@@ -94,7 +94,7 @@ def test_constant_session_id_never_hands_over_another_requests_video(aigc):
 
 def test_stored_task_whose_input_differs_is_not_reattached(aigc):
     """A stored record of an earlier release (no request digest): the task's Input is compared."""
-    from airflow_provider_tencent.operators.aigc_generation import STATE_KEY
+    from airflow_provider_tencent.operators.aigc_wait import STATE_KEY
 
     store = DictStore()
     old = video_op(prompt="a red mug").execute(ctx(store))
@@ -154,7 +154,7 @@ def test_wait_settings_that_are_not_finite_are_refused_when_built(kwargs, field)
 )
 def test_sensor_wait_settings_that_are_not_finite_are_refused_when_built(kwargs, field):
     with pytest.raises(TencentCloudInputError) as err:
-        AigcTaskSensor(task_id="wait", aigc_task_id="t", **kwargs)
+        VodAigcTaskSensor(task_id="wait", aigc_task_id="t", **kwargs)
     assert err.value.field == field
 
 
@@ -222,7 +222,7 @@ def test_broken_download_leaves_nothing_at_the_final_path(aigc, tmp_path, scheme
 def test_sensor_failure_text_does_not_claim_to_submit(aigc):
     aigc.emulator.fail_aigc_tasks("ModelGenerateFailed", "generation failed")
     task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
-    sensor = AigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
+    sensor = VodAigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
     with pytest.raises(AigcTaskFailedError) as err:
         run_deferred_all(sensor, ctx())
     text = f"{err.value}".lower()
