@@ -18,13 +18,12 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import put_object
+from conftest import upload_subjects
 
 from airflow_provider_tencent.batch import checkpoint
 from airflow_provider_tencent.batch.checkpoint import Journal
 from airflow_provider_tencent.exceptions import TencentCloudCheckpointError
 from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
-from airflow_provider_tencent.testing.images import make_image
 
 WORKER = textwrap.dedent(
     """
@@ -46,22 +45,6 @@ WORKER = textwrap.dedent(
     print(json.dumps(out))
     """
 )
-
-
-def subjects(bucket, n):
-    items = []
-    for s in range(n):
-        frontal = put_object(bucket, f"s{s}/front.png", make_image(400, 500, "png", seed=s))
-        ref = put_object(bucket, f"s{s}/side.png", make_image(500, 400, "png", seed=50 + s))
-        items.append(
-            {
-                "element_name": f"s{s}",
-                "element_description": "d",
-                "element_frontal_image": frontal,
-                "element_refer_list": [ref],
-            }
-        )
-    return items
 
 
 def start_worker(items, skew, **kwargs):
@@ -93,7 +76,7 @@ def lease_exists(bucket, folder):
 def test_a_worker_whose_clock_is_90_s_ahead_does_not_take_over_a_live_lease(provider, context):
     """The holder's lease is fresh; a worker 90 s ahead once judged it expired (its own clock past the
     holder's written expiry) and sent everything again: 29 subjects for 20."""
-    items = subjects(provider.bucket, 20)
+    items = upload_subjects(provider.bucket, 20, name="s")
     location = f"cos://{provider.bucket}/ckpt/skew90"
     provider.emulator.inject("latency", action="CreateAigcCustomElement", delay=0.3)
     results: list[object] = []
@@ -121,7 +104,7 @@ def test_a_worker_stalled_between_reading_and_taking_over_an_expired_lease_does_
 ):
     """Two workers find a dead worker's expired lease; one stalls 1 s after reading it. It once deleted the
     other's fresh lease and ran too (38 subjects for 20); the store now refuses its stale takeover."""
-    items = subjects(provider.bucket, 20)
+    items = upload_subjects(provider.bucket, 20, name="s")
     location = f"cos://{provider.bucket}/ckpt/stall"
     dead = Journal(location, conn_id="tencentcloud_default", lease_ttl=2).start()
     dead._lease_stop.set()  # the worker dies without releasing its lease
@@ -167,7 +150,7 @@ def test_a_try_on_a_node_600_s_ahead_does_not_make_a_later_try_send_again(provid
     """Try 1 runs on a node 600 s ahead and records s0 as failed (its picture is missing); try 2 creates
     it. Parts named by their writer's clock put try 1's "failed" after try 2's "done", and try 3 sent s0
     again ({'s0': 2}); ordered by the lease's generation, try 3 finds it done."""
-    items = subjects(provider.bucket, 2)
+    items = upload_subjects(provider.bucket, 2, name="s")
     location = f"cos://{provider.bucket}/ckpt/skew600"
     broken = [dict(items[0], element_frontal_image=f"cos://{provider.bucket}/missing/front.png"), items[1]]
     first = outcome(start_worker(broken, 600, checkpoint_path=location))

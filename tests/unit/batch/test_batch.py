@@ -6,7 +6,7 @@ import base64
 import json
 
 import pytest
-from conftest import put_object
+from conftest import put_object, upload_subjects
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError
 from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
@@ -113,18 +113,7 @@ def test_rerun_after_success_sends_nothing(provider, context, tmp_path):
 
 
 def test_elements_batch(provider, context, tmp_path):
-    items = []
-    for s in range(6):
-        frontal = put_object(provider.bucket, f"s{s}/front.png", make_image(400, 500, "png", seed=s))
-        ref = put_object(provider.bucket, f"s{s}/side.png", make_image(500, 400, "png", seed=50 + s))
-        items.append(
-            {
-                "element_name": f"subject-{s}",
-                "element_description": "d",
-                "element_frontal_image": frontal,
-                "element_refer_list": [ref],
-            }
-        )
+    items = upload_subjects(provider.bucket, 6)
     op = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=str(tmp_path / "v.jsonl"))
     summary = op.execute(context)
     assert summary["created"] == 6 and len(summary["element_ids"]) == 6

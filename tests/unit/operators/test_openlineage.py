@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from conftest import put_object
+from conftest import put_object, upload_subjects
 
 pytest.importorskip("airflow.providers.openlineage", reason="the dev extra installs the OpenLineage provider")
 
@@ -139,18 +139,7 @@ def test_create_images_from_a_prefix_lists_the_prefix(provider, context, tmp_pat
 
 
 def test_create_elements_batch_lists_items_and_subjects(provider, context, tmp_path):
-    items = []
-    for s in range(3):
-        frontal = put_object(provider.bucket, f"s{s}/front.png", make_image(400, 500, "png", seed=s))
-        ref = put_object(provider.bucket, f"s{s}/side.png", make_image(500, 400, "png", seed=50 + s))
-        items.append(
-            {
-                "element_name": f"subject-{s}",
-                "element_description": "d",
-                "element_frontal_image": frontal,
-                "element_refer_list": [ref],
-            }
-        )
+    items = upload_subjects(provider.bucket, 3)
     operator = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=str(tmp_path / "v.jsonl"))
     summary = operator.execute(context)
     lineage, facet = extracted(operator)
