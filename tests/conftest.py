@@ -58,6 +58,16 @@ def provider(tencentcloud_emulator, tencentcloud_local_s3, tencentcloud_cos_buck
     )
 
 
+@pytest.fixture
+def aigc(provider):
+    """The ``provider`` with AIGC tasks that take 0.6 s and one subject, ``12345678901234``."""
+    from aigc_fakes import add_element
+
+    provider.emulator.aigc_duration = 0.6
+    add_element(provider.emulator)
+    return provider
+
+
 def put_object(bucket: str, key: str, data: bytes) -> str:
     from airflow_provider_tencent.fs.storage import to_storage_path
 

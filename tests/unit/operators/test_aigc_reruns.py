@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aigc_fakes import KLING, DictStore, FakeTI, add_element, creates, ctx, first_event, video_op
 from integration.test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture)
-from test_aigc_generation import KLING, DictStore, FakeTI, add_element, creates, ctx, first_event, video_op
 
 from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
 from airflow_provider_tencent.hooks.vod import TencentVodHook
@@ -24,17 +24,8 @@ from airflow_provider_tencent.operators.aigc_wait import (
     AigcTaskFailedError,
     AigcTaskFailedForGoodError,
 )
-from airflow_provider_tencent.sensors.aigc import VodAigcTaskSensor
 
-ELEMENT = "12345678901234"
 DAYS = 24 * 3600
-
-
-@pytest.fixture
-def aigc(provider):
-    provider.emulator.aigc_duration = 0.6
-    add_element(provider.emulator, ELEMENT)
-    return provider
 
 
 def run_deferred_all(op: Any, context: dict[str, Any]) -> Any:
@@ -149,15 +140,6 @@ def test_wait_settings_that_are_not_finite_are_refused_when_built(kwargs, field)
     assert err.value.field == field and err.value.limit
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "field"), [({"timeout": float("inf")}, "timeout"), ({"poke_interval": "inf"}, "poke_interval")]
-)
-def test_sensor_wait_settings_that_are_not_finite_are_refused_when_built(kwargs, field):
-    with pytest.raises(TencentCloudInputError) as err:
-        VodAigcTaskSensor(task_id="wait", aigc_task_id="t", **kwargs)
-    assert err.value.field == field
-
-
 def test_tasks_priority_text_is_an_input_error(aigc):
     with pytest.raises(TencentCloudInputError) as err:
         video_op(tasks_priority="high").execute(ctx(DictStore()))
@@ -216,18 +198,6 @@ def test_broken_download_leaves_nothing_at_the_final_path(aigc, tmp_path, scheme
     assert (base / f"{task_id}-1.mp4").read_bytes() == file_bytes(task_id, "output-1.mp4")
     assert result["paths"][0].endswith(f"{task_id}-1.mp4") and len(aigc.emulator.aigc_tasks()) == 1
     assert sorted(p.name for p in base.iterdir()) == [f"{task_id}-1.mp4"]
-
-
-# -- item 12: the sensor does not claim to submit anything ------------------------------------------------
-def test_sensor_failure_text_does_not_claim_to_submit(aigc):
-    aigc.emulator.fail_aigc_tasks("ModelGenerateFailed", "generation failed")
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
-    sensor = VodAigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
-    with pytest.raises(AigcTaskFailedError) as err:
-        run_deferred_all(sensor, ctx())
-    text = f"{err.value}".lower()
-    assert "modelgeneratefailed" in text and "submit" not in text and "sessionid" not in text
-    assert len(aigc.emulator.aigc_tasks()) == 1
 
 
 # -- 19.3: one AIGC task at a time per account -----------------------------------------------------------

@@ -291,7 +291,7 @@ class StateStore(dict):
 
 
 def aigc_context():
-    from test_aigc_generation import FakeTI
+    from aigc_fakes import FakeTI
 
     return {"ti": FakeTI(), "task_state_store": StateStore()}
 
