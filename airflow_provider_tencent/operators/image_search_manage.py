@@ -42,13 +42,15 @@ __all__ = [
 
 
 class ImageSearchUpdateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[TencentImageSearchHook]):
-    """Replace the tags of one picture (``entity_id`` + ``pic_name``) or of every picture of ``entity_id``
-    (``UpdateImage``; ``entity_id`` is required, at most 64 characters, as ``pic_name``).
+    """Replace the tags of one picture, or of every picture of an EntityId (``UpdateImage``).
 
-    Setting tags is idempotent, so transient errors are retried. ``tags``: a dict or JSON object of
-    at most 10 keys; they replace the picture's tags. A target that holds no picture fails with
+    Setting tags is idempotent, so transient errors are retried. A target that holds no picture fails with
     ``FailedOperation.ImageNotFoundInfo``.
 
+    :param group_id: gallery (``GroupId``).
+    :param tags: the new ``Tags``, a dict or JSON object of at most 10 keys; they replace the picture's tags.
+    :param entity_id: ``EntityId``, required, at most 64 characters.
+    :param pic_name: ``PicName``, at most 64 characters; ``None``: every picture of ``entity_id``.
     :return: (XCom) ``{"status": "updated", "GroupId", "EntityId", "PicName", "Tags", "RequestId"}``.
 
     OpenLineage: output the gallery; action ``UpdateImage``.
@@ -220,8 +222,14 @@ class ImageSearchCreateGroupOperator(ImageSearchOperatorMixin, TencentCloudBaseO
 
     A gallery that already exists with the same settings is success (``status`` ``exists``); one
     with different settings fails naming each difference (``MaxCapacity`` and ``GroupType`` cannot be
-    changed). ``max_capacity`` is a number of pictures. ``group_id``: letters, digits, underscores.
+    changed).
 
+    :param group_id: ``GroupId``: letters, digits, underscores.
+    :param group_name: ``GroupName``.
+    :param max_capacity: ``MaxCapacity``, a number of pictures (default 100,000).
+    :param brief: ``Brief``, the gallery's description.
+    :param max_qps: ``MaxQps``, the gallery's search rate.
+    :param group_type: ``GroupType`` (the service's default when not given).
     :return: (XCom) ``{"status": "created" | "exists", "GroupId", "GroupName", "MaxCapacity", ...}``.
 
     OpenLineage: output the gallery; action ``CreateGroup``.
