@@ -115,19 +115,13 @@ class VodCreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
 class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[TencentVodHook]):
     """Create many AIGC subjects in one task, at the ``CreateAigcCustomElement`` quota (20/s by default).
 
-    ``items``: a list (or XCom) of dicts with ``element_name``, ``element_description``,
-    ``element_frontal_image``, ``element_refer_list`` and an optional ``key`` (default: the name).
+    :param items: a list (or XCom) of dicts with ``element_name``, ``element_description``,
+        ``element_frontal_image``, ``element_refer_list`` and an optional ``key`` (default: the name).
+    :param retry_ambiguous: send again an item that may have reached the service without a definite answer.
+    :param presign_expires: lifetime in seconds of the presigned URLs of ``cos://``/``s3://`` pictures.
+    :return: (XCom) ``element_ids`` ``{key: ElementId}`` plus the counts and ``failures``.
 
-    Because the API cannot be asked whether a subject exists, each item's intent is journalled
-    durably right before its request leaves (after validation, the image reads, presigning, the
-    rate-limit wait and the credential refresh). An item that failed before that, or whose request
-    provably never reached the service (input errors, credential failures, connect errors, a request
-    that could not be built), is journalled ``failed`` and a retry sends it again. An item that may
-    have reached the service without a definite answer (the worker died mid-call, a timeout after
-    sending, a server error, an answer without ``ElementId``) is reported ``ambiguous`` - it may
-    exist - and not sent again, unless ``retry_ambiguous=True``.
-
-    Result (XCom): ``element_ids`` ``{key: ElementId}`` plus the counts and ``failures``.
+    Which items are sent again after a failure (``failed``, ``ambiguous``): ``docs/operators/create_aigc_elements.rst``.
     """
 
     contract = CREATE_ELEMENT
