@@ -76,7 +76,7 @@ class TencentCloudAPIError(TencentCloudError):
         what was done - a transient failure (a timeout after sending, an error answer of a server
         in trouble, an answer that could not be read) or a code no table decides (``UNKNOWN``).
         This is the provider's one notion of "may have happened"; on a creating action it means
-        "may have been created" (:func:`airflow_provider_tencent.hooks.vod.may_have_created`).
+        "may have been created".
         """
         return self.sent and self.kind in (ErrorKind.TRANSIENT, ErrorKind.UNKNOWN)
 

@@ -3,7 +3,7 @@
 The connection form (``conn-fields`` / ``ui-field-behaviour``) is declared once, in
 :mod:`airflow_provider_tencent.contracts.connection`, and given to Airflow here, so the UI shows it
 without importing the hook (Airflow 3.2+); the same module generates the hook methods Airflow 3.1
-reads. Its names stay importable from here.
+reads.
 """
 
 from __future__ import annotations
@@ -11,20 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_tencent import __version__
-from airflow_provider_tencent.contracts.connection import (
-    CONN_FIELDS,
-    UI_FIELD_BEHAVIOUR,
-    legacy_connection_form_widgets,
-    legacy_ui_field_behaviour,
-)
+from airflow_provider_tencent.contracts.connection import CONN_FIELDS, UI_FIELD_BEHAVIOUR
 
-__all__ = [
-    "CONN_FIELDS",
-    "UI_FIELD_BEHAVIOUR",
-    "get_provider_info",
-    "legacy_connection_form_widgets",
-    "legacy_ui_field_behaviour",
-]
+__all__ = ["get_provider_info"]
 
 _INTEGRATION = "Tencent Cloud"
 
@@ -37,7 +26,6 @@ _HOOK_MODULES = (
 )
 _OPERATOR_MODULES = (
     "airflow_provider_tencent.operators.image_search",
-    "airflow_provider_tencent.operators.image_search_gallery",
     "airflow_provider_tencent.operators.image_search_query",
     "airflow_provider_tencent.operators.image_search_manage",
     "airflow_provider_tencent.operators.image_search_sync",

@@ -58,12 +58,66 @@ def provider(tencentcloud_emulator, tencentcloud_local_s3, tencentcloud_cos_buck
     )
 
 
+@pytest.fixture
+def aigc(provider):
+    """The ``provider`` with AIGC tasks that take 0.6 s and one subject, ``12345678901234``."""
+    from aigc_fakes import add_element
+
+    provider.emulator.aigc_duration = 0.6
+    add_element(provider.emulator)
+    return provider
+
+
 def put_object(bucket: str, key: str, data: bytes) -> str:
     from airflow_provider_tencent.fs.storage import to_storage_path
 
     uri = f"cos://{bucket}/{key}"
     to_storage_path(uri, "tencentcloud_default").write_bytes(data)
     return uri
+
+
+#: A CAM role the emulator's STS lets the test keys assume.
+ROLE_ARN = "qcs::cam::uin/100000000001:roleName/airflow"
+
+
+def use_connection(monkeypatch: pytest.MonkeyPatch, conn: dict[str, Any] | str) -> None:
+    """Make ``conn`` the ``tencentcloud_default`` connection for this test."""
+    monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", conn if isinstance(conn, str) else json.dumps(conn))
+
+
+def with_extra(provider: SimpleNamespace, **extra: Any) -> dict[str, Any]:
+    """The ``provider`` connection with ``extra`` merged into its extras (``None`` removes one)."""
+    merged = {**provider.extra, **extra}
+    return dict(provider.conn, extra={k: v for k, v in merged.items() if v is not None})
+
+
+def image_op(**kwargs: Any) -> Any:
+    """An ``ImageSearchCreateImageOperator`` adding picture ``p`` of EntityId ``e`` to gallery ``g1``."""
+    from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
+
+    args = {"task_id": "img", "group_id": "g1", "entity_id": "e", "pic_name": "p", **kwargs}
+    return ImageSearchCreateImageOperator(**args)
+
+
+def upload_subjects(bucket: str, n: int, prefix: str = "s", name: str = "subject-") -> list[dict[str, Any]]:
+    """``n`` AIGC subject items, pictures uploaded to ``bucket``: item ``i`` has the frontal picture
+    ``<prefix><i>/front.png`` (400x500) and one reference ``<prefix><i>/side.png`` (500x400), both of
+    their own content, and the name ``<name><i>``."""
+    from airflow_provider_tencent.testing.images import make_image
+
+    items = []
+    for s in range(n):
+        frontal = put_object(bucket, f"{prefix}{s}/front.png", make_image(400, 500, "png", seed=s))
+        ref = put_object(bucket, f"{prefix}{s}/side.png", make_image(500, 400, "png", seed=50 + s))
+        items.append(
+            {
+                "element_name": f"{name}{s}",
+                "element_description": "d",
+                "element_frontal_image": frontal,
+                "element_refer_list": [ref],
+            }
+        )
+    return items
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@
 * :mod:`.model`: :class:`ApiContract`, :class:`FieldSpec`, :class:`ImageRules`;
 * one table per service: :mod:`.tiia` (Image Search), :mod:`.vod` (VOD), :mod:`.sts` (STS).
 
-Every public name of :mod:`.model` is importable from this package too. Pure data: operators
-import it at parse time.
+The names above (of :mod:`.errors` and :mod:`.model`) import from this package too, with :func:`lookup`.
+Pure data: operators import it at parse time.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ Each action is declared once, as an :class:`ApiContract`, in the module of its s
 
 * client-side validation in the operators (:mod:`airflow_provider_tencent.validation`),
 * error classification (which codes are bad input, transient, throttling or account problems:
-  :class:`ErrorKind` and :class:`ErrorSpec`, from :mod:`airflow_provider_tencent.contracts.errors`, re-exported here),
+  :class:`~airflow_provider_tencent.contracts.errors.ErrorKind` and
+  :class:`~airflow_provider_tencent.contracts.errors.ErrorSpec`, in :mod:`airflow_provider_tencent.contracts.errors`),
 * and the operator docs.
 
 The local emulator does NOT use them: it has its own reading of the API references, so that a
@@ -22,9 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from airflow_provider_tencent.contracts.common import COMMON_BY_CODE, classify_common
-from airflow_provider_tencent.contracts.errors import ErrorKind, ErrorSpec
+from airflow_provider_tencent.contracts.errors import ErrorSpec
 
-__all__ = ["MB", "ApiContract", "ErrorKind", "ErrorSpec", "FieldSpec", "ImageRules"]
+__all__ = ["MB", "ApiContract", "FieldSpec", "ImageRules"]
 
 #: One mebibyte, the unit of the documents' size limits.
 MB = 1024 * 1024

@@ -8,7 +8,8 @@ so no code is "confirm": a failed AssumeRole issued no keys.
 
 from __future__ import annotations
 
-from airflow_provider_tencent.contracts.model import ApiContract, ErrorKind, ErrorSpec, FieldSpec
+from airflow_provider_tencent.contracts.errors import ErrorKind, ErrorSpec
+from airflow_provider_tencent.contracts.model import ApiContract, FieldSpec
 
 SERVICE = "sts"
 VERSION = "2018-08-13"

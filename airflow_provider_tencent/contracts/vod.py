@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_tencent.contracts.model import MB, ApiContract, ErrorKind, ErrorSpec, FieldSpec, ImageRules
+from airflow_provider_tencent.contracts.errors import ErrorKind, ErrorSpec
+from airflow_provider_tencent.contracts.model import MB, ApiContract, FieldSpec, ImageRules
 
 SERVICE = "vod"
 VERSION = "2018-07-17"

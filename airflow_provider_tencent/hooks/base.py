@@ -15,8 +15,6 @@ Every request is signed TC3-HMAC-SHA256 by the official SDK's ``CommonClient`` (
 * errors turned into :class:`~airflow_provider_tencent.exceptions.TencentCloudAPIError` with
   Code, Message, RequestId, action, kind and whether the request was sent
   (:mod:`airflow_provider_tencent.hooks.errors`).
-
-``Limiter`` (:mod:`.retry`) is importable from here too, as before.
 """
 
 from __future__ import annotations

@@ -20,17 +20,12 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudBadRequestError,
     TencentCloudInputError,
 )
-from airflow_provider_tencent.hooks.base import Limiter, TencentCloudHook
+from airflow_provider_tencent.hooks.base import TencentCloudHook
 from airflow_provider_tencent.hooks.image_search_results import CreateImageResult, SearchMatch, SearchResult
+from airflow_provider_tencent.hooks.retry import Limiter
 from airflow_provider_tencent.validation import normal_tags
 
-__all__ = [
-    "CreateImageResult",
-    "IfExists",
-    "SearchMatch",
-    "SearchResult",
-    "TencentImageSearchHook",
-]
+__all__ = ["IfExists", "TencentImageSearchHook"]
 
 IfExists = Literal["fail", "skip"]
 PIC_NAME_CONFLICT = "InvalidParameterValue.PicNameAlreadyExist"

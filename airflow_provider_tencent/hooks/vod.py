@@ -20,16 +20,8 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudAPIError,
     TencentCloudConfigError,
 )
-from airflow_provider_tencent.hooks.base import Limiter, TencentCloudHook
-
-
-def may_have_created(exc: TencentCloudAPIError) -> bool:
-    """True when a failed create may nevertheless have created the subject: ``exc.ambiguous``.
-
-    Kept for callers of earlier releases; the notion lives in
-    :attr:`~airflow_provider_tencent.exceptions.TencentCloudAPIError.ambiguous`.
-    """
-    return exc.ambiguous
+from airflow_provider_tencent.hooks.base import TencentCloudHook
+from airflow_provider_tencent.hooks.retry import Limiter
 
 
 class TencentVodHook(TencentCloudHook):

@@ -1,60 +1,12 @@
 """VOD AIGC generation: ``VodCreateAigcVideoOperator`` and ``VodCreateAigcImageOperator``.
 
-(Formerly ``CreateAigcVideoOperator`` and ``CreateAigcImageOperator``: those names still import.)
-
-From subjects to a finished video: ``element_ids`` (a list, or the ``.output`` of
-``VodCreateAigcElementOperator``, mapped or not) become ``SubjectInfos[].Id`` of one ``CreateAigcVideoTask``;
-the task is then waited for - in the triggerer when ``deferrable`` (the default follows Airflow's
-``[operators] default_deferrable``), else in the worker - and its files are optionally copied to object
-storage.
-
-**Never pay twice.** A generation task costs money, so:
-
-1. every request carries a ``SessionId`` derived from the DAG, run, task, map index and a digest of the request
-   (every field but the SessionId; :func:`~airflow_provider_tencent.operators.aigc_wait.request_digest`), or
-   ``session_id`` as given: the service refuses a repeat within three days (``InvalidParameterValue.SessionId``
-   or ``FailedOperation.TaskDuplicate``), and that refusal is read as "already submitted" - the task is then
-   found with ``DescribeTasks`` by its SessionId;
-2. the ``TaskId`` is stored in Airflow's ``task_state_store`` (AIP-103, Airflow >= 3.3) with the request's
-   digest right after the submit, before any wait: a retry after a worker crash, a wait timeout or a
-   triggerer restart reads it and reattaches (a triggerer restart needs nothing: the trigger's serialised
-   state holds the TaskId). Without a ``task_state_store`` (older Airflow), (1) alone protects;
-3. a submit whose outcome is unknown without a SessionId (``session_id=""`` switches de-duplication off)
-   fails with the RequestId, saying a task may exist.
-
-**Never another request's result.** A re-run whose request differs (a cleared task re-rendered with another
-prompt; another ``session_id``) does not reattach to the stored task: it submits its own. A task about to be
-reattached (stored, or found by its SessionId) has its ``Input`` compared with the request: a difference fails
-the task (:class:`~airflow_provider_tencent.operators.aigc_wait.AigcRequestMismatchError`, naming the fields) -
-a constant ``session_id`` never hands one run another run's video. A stored TaskId the service no longer
-knows (older than three days) is submitted afresh.
-
-**Terminal states.** Success returns ``{"TaskId", "Status", "files": [...]}`` (and ``"paths"`` when copied)
-through XCom. A task that ended with an error raises with its ``ErrCode``, ``ErrCodeExt`` and message; it is
-retried (a new task with the next generation's SessionId, by Airflow's ``retries``) only when its
-``ErrCodeExt`` says a new task may succeed (:data:`airflow_provider_tencent.contracts.vod.TASK_ERR_RETRYABLE`:
-throttling, backlog, internal errors, timeouts, a failed generation); content, parameter and cancellation
-errors fail for good. Without a ``task_state_store`` the retry finds the failed task by its SessionId and
-moves to the next generation. A task refused for the account's AIGC concurrency (``RequestLimitExceeded``:
-one task at a time by default; nothing generated) is submitted again after a pause, within ``timeout``
-(:data:`~airflow_provider_tencent.contracts.vod.TASK_ERR_RESUBMIT`). A wait that runs out (``timeout``, at
-most 72 hours, or the task's ``execution_timeout``) leaves the remote task running and says how to find it; a
-retry reattaches to it.
-
-**Lineage** (OpenLineage): inputs the subjects (``tencentcloud-vod://<region>``, name the ``ElementId``) and
-the files the request names (``FileInfos``, ``LastFrameUrl``/``LastFrameFileId``: a URL by its address
-without query string, a VOD file by its ``FileId`` in ``tencentcloud-vod://<region>``); outputs the files
-copied to ``output_path``, else the finished task (``tencentcloud-vod://<region>``, name the ``TaskId``);
-action ``CreateAigcVideoTask``/``CreateAigcImageTask``; RequestIds of the submit and of each
-``DescribeTaskDetail`` read by this worker process (after a deferral: those read after it).
-:class:`~airflow_provider_tencent.sensors.aigc.VodAigcTaskSensor` reads the task (an input) and writes only
-the files it copies.
-
-**Secrets.** Output URLs can carry signatures: XCom gets them without their query string
-(``FileUrl``); the full URL is used only in the worker, to copy the file. The trigger serialises ids only.
-
-The wait, the errors and the SessionId are in :mod:`~airflow_provider_tencent.operators.aigc_wait`.
-Importing this module imports no Tencent Cloud SDK module, no s3fs and no boto.
+Each submits one generation task - never twice: a ``SessionId`` derived from the task instance and a digest
+of the request, and the TaskId kept in Airflow's ``task_state_store`` - then waits for it (in the triggerer
+when ``deferrable``, else in the worker) and optionally copies its files to object storage. The contract (never
+paying twice, never another request's result, terminal states, lineage, secrets) is described in the docs:
+``docs/operators/create_aigc_video.rst`` and ``docs/lineage.rst``. The wait, the errors and the SessionId are in
+:mod:`~airflow_provider_tencent.operators.aigc_wait`. Importing this module imports no Tencent Cloud SDK
+module, no s3fs and no boto.
 """
 
 from __future__ import annotations
@@ -77,15 +29,10 @@ from airflow_provider_tencent.operators.aigc_wait import (
     STATE_KEY,
     STATE_RETENTION,
     AigcRequestMismatchError,
-    AigcTaskFailedError,
-    AigcTaskFailedForGoodError,
     AigcTaskWaitMixin,
-    AigcWaitTimeoutError,
-    _AigcTaskWaitMixin,
     _element_ids,
     derive_session_id,
     input_differences,
-    public_files,
     request_digest,
     wait_setting,
 )
@@ -101,25 +48,7 @@ if TYPE_CHECKING:
 #: or was refused for the account's concurrency.
 MAX_GENERATIONS = 1000
 
-__all__ = [
-    "DEFAULT_TIMEOUT",
-    "MAX_GENERATIONS",
-    "STATE_KEY",
-    "STATE_RETENTION",
-    "AigcRequestMismatchError",
-    "AigcTaskFailedError",
-    "AigcTaskFailedForGoodError",
-    "AigcTaskWaitMixin",
-    "AigcWaitTimeoutError",
-    "CreateAigcImageOperator",
-    "CreateAigcVideoOperator",
-    "VodAigcTaskLink",
-    "VodCreateAigcImageOperator",
-    "VodCreateAigcVideoOperator",
-    "_AigcTaskWaitMixin",
-    "derive_session_id",
-    "public_files",
-]
+__all__ = ["MAX_GENERATIONS", "VodCreateAigcImageOperator", "VodCreateAigcVideoOperator"]
 
 
 def _structured(value: Any, field: str, expected: type) -> Any:
@@ -130,7 +59,7 @@ def _structured(value: Any, field: str, expected: type) -> Any:
 
 
 class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[TencentVodHook]):
-    """Submit one AIGC generation task (never twice), then wait for it. See the module docstring."""
+    """Submit one AIGC generation task (never twice), then wait for it: ``docs/operators/create_aigc_video.rst``."""
 
     hook_class = TencentVodHook
     action_contract: ClassVar[Any]
@@ -218,7 +147,7 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
         return {}
 
     def lineage_inputs(self, region: str) -> list[tuple[str, str]]:
-        """The subjects and files the request names (OpenLineage inputs; see the module docstring)."""
+        """The subjects and files the request names (OpenLineage inputs; ``docs/lineage.rst``)."""
         from airflow_provider_tencent.openlineage import VOD_NAMESPACE, dataset_name
 
         vod = VOD_NAMESPACE.format(region=region)
@@ -669,9 +598,3 @@ class VodCreateAigcImageOperator(_CreateAigcTaskOperator):
     action_contract = contract.CREATE_AIGC_IMAGE_TASK
     lineage_action = contract.CREATE_AIGC_IMAGE_TASK.action
     template_fields: Sequence[str] = _CreateAigcTaskOperator.common_template_fields
-
-
-#: The earlier name (``CreateAigcVideoOperator``): the same class.
-CreateAigcVideoOperator = VodCreateAigcVideoOperator
-#: The earlier name (``CreateAigcImageOperator``): the same class.
-CreateAigcImageOperator = VodCreateAigcImageOperator

@@ -412,7 +412,3 @@ def _remove_quietly(path: Any) -> None:
             path.unlink()
     except Exception:  # best effort; the original error is raised
         pass
-
-
-#: The earlier (private) name of :class:`AigcTaskWaitMixin`.
-_AigcTaskWaitMixin = AigcTaskWaitMixin

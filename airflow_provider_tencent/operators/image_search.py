@@ -1,7 +1,7 @@
 """Image Search (TIIA) ``CreateImage``: one picture, or many in one task.
 
-* :class:`ImageSearchCreateImageOperator` (formerly ``CreateImageOperator``) - one picture;
-* :class:`ImageSearchCreateImageBatchOperator` (formerly ``CreateImagesOperator``) - many pictures at
+* :class:`ImageSearchCreateImageOperator` - one picture;
+* :class:`ImageSearchCreateImageBatchOperator` - many pictures at
   the quota, from ``items`` or every picture under a storage prefix.
 
 The request of each picture is built and checked by
@@ -43,11 +43,8 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
 __all__ = [
-    "CreateImageOperator",
-    "CreateImagesOperator",
     "ImageSearchCreateImageBatchOperator",
     "ImageSearchCreateImageOperator",
-    "prepare_create_image",
 ]
 
 OnChange = Literal["replace", "keep"]
@@ -154,46 +151,24 @@ class ImageSearchCreateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseO
 class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloudBatchOperator[TencentImageSearchHook]):
     """Add many pictures to a gallery in one task, at the ``CreateImage`` quota (10/s by default).
 
-    Items come from ``items`` (a list of dicts with the single operator's argument names and an
-    optional ``key``; an XCom works) or from ``source_prefix`` (every PNG/JPG/JPEG/BMP object
-    under a ``cos://``/``s3://``/``file://`` prefix; EntityId from ``entity_rule`` - the file's
-    ``stem`` or its ``parent`` folder - and PicName ``p-<hash of the key>-{content_hash}``). Each
-    picture is validated like the single operator's and read only when it is sent.
+    :param group_id: gallery (``GroupId``).
+    :param items: a list of dicts with :class:`ImageSearchCreateImageOperator`'s argument names and an optional
+        ``key`` naming the item in results (an XCom works); or give ``source_prefix``.
+    :param source_prefix: every PNG/JPG/JPEG/BMP object under this ``cos://``/``s3://``/``file://`` prefix is
+        one item, its PicName ``p-<hash of the key>-{content_hash}``.
+    :param entity_rule: EntityId of a listed picture: the file's ``stem`` (default) or its ``parent`` folder.
+    :param custom_content: ``CustomContent`` of every item that gives none.
+    :param tags: ``Tags`` of every item that gives none (a dict or JSON object string).
+    :param if_exists: a PicName that holds a *different* picture: ``fail`` (default) or ``skip``.
+    :param allow_both_sources: accept ``image_url`` together with another source (ImageUrl wins).
+    :param on_change: ``replace`` (default) deletes the older versions of a picture replaced at the same key
+        (``{content_hash}`` in ``pic_name``) once the new one is stored; ``keep`` leaves them.
+    :return: (XCom) counts (``created``, ``exists``, ``skipped``, ``failed``), ``failures`` ``{key: reason}``,
+        and ``manifest`` when ``manifest_path`` is set.
 
-    **A picture replaced at the same key.** The service cannot tell what a stored picture looks like
-    (``DescribeImages`` gives EntityId, PicName, CustomContent and Tags only), so the picture's
-    identity goes into its name: ``{content_hash}`` in a ``pic_name`` is replaced by 12 hex digits
-    of the SHA-256 of the picture (it needs ``image_path`` or ``image_base64``). A changed picture then
-    has a new PicName and is created; ``on_change`` says what happens to the versions before it
-    (the other PicNames of the same EntityId that differ only in that hash, or lack it):
-    ``replace`` (default) deletes them once the new one is stored; ``keep`` leaves them. Only a
-    picture stored for the same item by an earlier run is an older version: two items of one
-    EntityId with the same template (``"sku42-{content_hash}"`` for three photos of one product)
-    cannot be told apart and are refused before anything is sent - give each its own template. For
-    items listed from ``source_prefix`` the template holds the hash of the object's bucket and key
-    (never the connection id), and the PicNames earlier versions of the provider derived from the
-    key with the task's connection id are older versions too. A ``pic_name`` without
-    ``{content_hash}`` is taken as is: a different picture under a PicName that already exists is
-    reported ``exists`` when EntityId, CustomContent and Tags match - the service gives no way to
-    see more.
-
-    **10 pictures per EntityId** (CreateImage API reference) are never exceeded: the first picture
-    of each EntityId asks what the gallery already holds for it (one ``DescribeImages`` per EntityId
-    and task, paced at its quota), and the task then counts its own creations and deletions (a
-    creation that may have reached the service counts). A picture that would be an EntityId's
-    eleventh fails before any call and the others are sent; a new version of a picture in a full
-    EntityId deletes the older version FIRST (with ``on_change="replace"``). Shards split items by key,
-    so each shard counts an EntityId on its own: keep one EntityId's pictures in one shard (or one
-    task) for this guarantee; across shards the service still refuses an 11th (that item fails). A PicName sent under
-    two EntityIds fails (or is skipped, per ``if_exists``) with a message naming the EntityId that
-    holds it.
-
-    Result (XCom): counts (``created``, ``exists``, ``skipped``, ``failed``), ``failures``
-    ``{key: reason}``, and ``manifest`` when ``manifest_path`` is set (one JSON line per item:
-    key, status, GroupId, EntityId, PicName, RequestId). A retry or re-run sends only the items
-    not yet done (checkpoint), and a picture already in the gallery is confirmed, not duplicated.
-    See :class:`~airflow_provider_tencent.operators.batch.TencentCloudBatchOperator` for pacing,
-    checkpoint and shard arguments.
+    Pacing, checkpoint and shard arguments:
+    :class:`~airflow_provider_tencent.operators.batch.TencentCloudBatchOperator`.
+    Replaced pictures, the 10 pictures per EntityId and the result: ``docs/operators/create_images.rst``.
     """
 
     contract = CREATE_IMAGE
@@ -454,9 +429,3 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         self._delete_limiter = RateLimiter(max((contract.DELETE_IMAGES.qps or 1) / shards, rate))
         self.persist_links(context)
         return super().execute(context)
-
-
-#: The earlier name (``CreateImageOperator``): the same class.
-CreateImageOperator = ImageSearchCreateImageOperator
-#: The earlier name (``CreateImagesOperator``): the same class.
-CreateImagesOperator = ImageSearchCreateImageBatchOperator

@@ -1,10 +1,10 @@
 """Image Search (TIIA) gallery management: tags, deletions, galleries.
 
-* :class:`ImageSearchUpdateImageOperator` (formerly ``UpdateImageOperator``) - the tags of one picture
+* :class:`ImageSearchUpdateImageOperator` - the tags of one picture
   or of every picture of an EntityId;
-* :class:`ImageSearchDeleteImagesOperator` (formerly ``DeleteImagesOperator``) - one picture, or a whole
+* :class:`ImageSearchDeleteImagesOperator` - one picture, or a whole
   EntityId only with ``whole_entity=True``;
-* :class:`ImageSearchCreateGroupOperator` (formerly ``CreateGroupOperator``) - an idempotent gallery.
+* :class:`ImageSearchCreateGroupOperator` - an idempotent gallery.
 
 Every argument is checked against :mod:`airflow_provider_tencent.contracts.tiia` before any API
 call; a refusal names the argument, the limit and the value's size. Importing this module imports
@@ -35,23 +35,22 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
 __all__ = [
-    "CreateGroupOperator",
-    "DeleteImagesOperator",
     "ImageSearchCreateGroupOperator",
     "ImageSearchDeleteImagesOperator",
     "ImageSearchUpdateImageOperator",
-    "UpdateImageOperator",
 ]
 
 
 class ImageSearchUpdateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[TencentImageSearchHook]):
-    """Replace the tags of one picture (``entity_id`` + ``pic_name``) or of every picture of ``entity_id``
-    (``UpdateImage``; ``entity_id`` is required, at most 64 characters, as ``pic_name``).
+    """Replace the tags of one picture, or of every picture of an EntityId (``UpdateImage``).
 
-    Setting tags is idempotent, so transient errors are retried. ``tags``: a dict or JSON object of
-    at most 10 keys; they replace the picture's tags. A target that holds no picture fails with
+    Setting tags is idempotent, so transient errors are retried. A target that holds no picture fails with
     ``FailedOperation.ImageNotFoundInfo``.
 
+    :param group_id: gallery (``GroupId``).
+    :param tags: the new ``Tags``, a dict or JSON object of at most 10 keys; they replace the picture's tags.
+    :param entity_id: ``EntityId``, required, at most 64 characters.
+    :param pic_name: ``PicName``, at most 64 characters; ``None``: every picture of ``entity_id``.
     :return: (XCom) ``{"status": "updated", "GroupId", "EntityId", "PicName", "Tags", "RequestId"}``.
 
     OpenLineage: output the gallery; action ``UpdateImage``.
@@ -223,8 +222,14 @@ class ImageSearchCreateGroupOperator(ImageSearchOperatorMixin, TencentCloudBaseO
 
     A gallery that already exists with the same settings is success (``status`` ``exists``); one
     with different settings fails naming each difference (``MaxCapacity`` and ``GroupType`` cannot be
-    changed). ``max_capacity`` is a number of pictures. ``group_id``: letters, digits, underscores.
+    changed).
 
+    :param group_id: ``GroupId``: letters, digits, underscores.
+    :param group_name: ``GroupName``.
+    :param max_capacity: ``MaxCapacity``, a number of pictures (default 100,000).
+    :param brief: ``Brief``, the gallery's description.
+    :param max_qps: ``MaxQps``, the gallery's search rate.
+    :param group_type: ``GroupType`` (the service's default when not given).
     :return: (XCom) ``{"status": "created" | "exists", "GroupId", "GroupName", "MaxCapacity", ...}``.
 
     OpenLineage: output the gallery; action ``CreateGroup``.
@@ -302,11 +307,3 @@ class ImageSearchCreateGroupOperator(ImageSearchOperatorMixin, TencentCloudBaseO
         self.persist_links(context)
         self.log.info("CreateGroup %s: GroupId=%s", result["status"], self.group_id)
         return result
-
-
-#: The earlier name (``UpdateImageOperator``): the same class.
-UpdateImageOperator = ImageSearchUpdateImageOperator
-#: The earlier name (``DeleteImagesOperator``): the same class.
-DeleteImagesOperator = ImageSearchDeleteImagesOperator
-#: The earlier name (``CreateGroupOperator``): the same class.
-CreateGroupOperator = ImageSearchCreateGroupOperator

@@ -1,7 +1,7 @@
 """Image Search (TIIA) ``SearchImage``: one query picture, or many in one task.
 
-* :class:`ImageSearchSearchImageOperator` (formerly ``SearchImageOperator``) - one query picture, its matches;
-* :class:`ImageSearchSearchImageBatchOperator` (formerly ``SearchImagesOperator``) - many query pictures
+* :class:`ImageSearchSearchImageOperator` - one query picture, its matches;
+* :class:`ImageSearchSearchImageBatchOperator` - many query pictures
   at the quota, a JSON-lines result file.
 
 Each query is built and checked by
@@ -28,8 +28,6 @@ if TYPE_CHECKING:
 __all__ = [
     "ImageSearchSearchImageBatchOperator",
     "ImageSearchSearchImageOperator",
-    "SearchImageOperator",
-    "SearchImagesOperator",
 ]
 
 
@@ -111,16 +109,21 @@ class ImageSearchSearchImageOperator(ImageSearchOperatorMixin, TencentCloudBaseO
 class ImageSearchSearchImageBatchOperator(ImageSearchOperatorMixin, TencentCloudBatchOperator[TencentImageSearchHook]):
     """Search a gallery with many pictures at the ``SearchImage`` quota (10/s by default).
 
-    Queries come from ``items`` (dicts with :class:`ImageSearchSearchImageOperator`'s argument names and an
-    optional ``key``; an XCom works) or ``source_prefix`` (every PNG/JPG/JPEG/BMP under a prefix,
-    each searched with ``limit``/``match_threshold``/``filter``). Pacing, checkpoint (a re-run
-    searches only what is not done), shards and failure rule are
-    :class:`~airflow_provider_tencent.operators.batch.TencentCloudBatchOperator`'s. ``manifest_path``
-    (JSON lines) holds one line per query: key, status, Matches (EntityId, PicName, Score, ...),
-    Count, RequestId. With ``exclude_self`` a match whose PicName is the query's own picture in
-    the gallery is dropped (near-duplicates of a picture, not the picture).
+    :param group_id: gallery (``GroupId``).
+    :param items: dicts with :class:`ImageSearchSearchImageOperator`'s argument names and an optional ``key``
+        (an XCom works); or give ``source_prefix``.
+    :param source_prefix: every PNG/JPG/JPEG/BMP object under this prefix is one query.
+    :param limit: ``Limit`` of the queries listed from ``source_prefix``.
+    :param match_threshold: ``MatchThreshold`` of the queries listed from ``source_prefix``.
+    :param filter: ``Filter`` (a tag expression) of the queries listed from ``source_prefix``.
+    :param exclude_self: drop a match whose PicName is the query's own picture in the gallery
+        (near-duplicates of a picture, not the picture).
+    :return: (XCom) counts (a searched query is ``done``), ``with_matches``, ``failures``; ``manifest_path``
+        (JSON lines) holds one line per query: key, status, Matches (EntityId, PicName, Score, ...), Count,
+        RequestId.
 
-    Result (XCom): counts (a searched query is ``done``), ``with_matches``, ``failures``.
+    Pacing, checkpoint (a re-run searches only what is not done), shards and failure rule are
+    :class:`~airflow_provider_tencent.operators.batch.TencentCloudBatchOperator`'s.
 
     OpenLineage: inputs the query pictures (or ``source_prefix``) and the gallery (read only); output
     the result file ``manifest_path`` when written; action ``SearchImage``, a RequestId per query.
@@ -202,9 +205,3 @@ class ImageSearchSearchImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
 
         super().write_manifest(report)
         self.record_lineage(outputs=[dataset_name(self.manifest_path, local_path=True)])
-
-
-#: The earlier name (``SearchImageOperator``): the same class.
-SearchImageOperator = ImageSearchSearchImageOperator
-#: The earlier name (``SearchImagesOperator``): the same class.
-SearchImagesOperator = ImageSearchSearchImageBatchOperator

@@ -1,6 +1,6 @@
 """Image Search (TIIA): a gallery kept equal to a storage prefix.
 
-:class:`ImageSearchSyncGalleryOperator` (formerly ``SyncGalleryOperator``) plans creations,
+:class:`ImageSearchSyncGalleryOperator` plans creations,
 replacements and deletions from its own manifest and the pictures under the prefix, guards against
 a wrong prefix, and resumes a failed run. Each picture's ``CreateImage`` request is built by
 :func:`~airflow_provider_tencent.payloads.image_search.prepare_create_image`. Importing this module
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 __all__ = [
     "SYNC_MANIFEST_VERSION",
     "ImageSearchSyncGalleryOperator",
-    "SyncGalleryOperator",
     "content_hash",
     "sync_pic_name",
 ]
@@ -552,7 +551,3 @@ class _SyncRun:
             self.delete(entry["EntityId"], name)
         del self.known[key]
         self.outcome["deleted"] += 1
-
-
-#: The earlier name (``SyncGalleryOperator``): the same class.
-SyncGalleryOperator = ImageSearchSyncGalleryOperator

@@ -1,8 +1,8 @@
 """VOD AIGC subjects (``CreateAigcCustomElement``): one subject, or many in one task.
 
-* :class:`VodCreateAigcElementOperator` (formerly ``CreateAigcElementOperator``) - one subject, its
+* :class:`VodCreateAigcElementOperator` - one subject, its
   ``ElementId`` in XCom;
-* :class:`VodCreateAigcElementBatchOperator` (formerly ``CreateAigcElementsOperator``) - many subjects
+* :class:`VodCreateAigcElementBatchOperator` - many subjects
   at the quota.
 
 The request of each subject is built and checked by
@@ -27,22 +27,15 @@ from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
 from airflow_provider_tencent.payloads.vod import (
     CREATE_ELEMENT,
     ELEMENT_KEYS,
-    normalise_refer_list,
     prepare_create_element,
-    resolve_image,
 )
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
 __all__ = [
-    "CreateAigcElementOperator",
-    "CreateAigcElementsOperator",
     "VodCreateAigcElementBatchOperator",
     "VodCreateAigcElementOperator",
-    "normalise_refer_list",
-    "prepare_create_element",
-    "resolve_image",
 ]
 
 
@@ -122,19 +115,13 @@ class VodCreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
 class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[TencentVodHook]):
     """Create many AIGC subjects in one task, at the ``CreateAigcCustomElement`` quota (20/s by default).
 
-    ``items``: a list (or XCom) of dicts with ``element_name``, ``element_description``,
-    ``element_frontal_image``, ``element_refer_list`` and an optional ``key`` (default: the name).
+    :param items: a list (or XCom) of dicts with ``element_name``, ``element_description``,
+        ``element_frontal_image``, ``element_refer_list`` and an optional ``key`` (default: the name).
+    :param retry_ambiguous: send again an item that may have reached the service without a definite answer.
+    :param presign_expires: lifetime in seconds of the presigned URLs of ``cos://``/``s3://`` pictures.
+    :return: (XCom) ``element_ids`` ``{key: ElementId}`` plus the counts and ``failures``.
 
-    Because the API cannot be asked whether a subject exists, each item's intent is journalled
-    durably right before its request leaves (after validation, the image reads, presigning, the
-    rate-limit wait and the credential refresh). An item that failed before that, or whose request
-    provably never reached the service (input errors, credential failures, connect errors, a request
-    that could not be built), is journalled ``failed`` and a retry sends it again. An item that may
-    have reached the service without a definite answer (the worker died mid-call, a timeout after
-    sending, a server error, an answer without ``ElementId``) is reported ``ambiguous`` - it may
-    exist - and not sent again, unless ``retry_ambiguous=True``.
-
-    Result (XCom): ``element_ids`` ``{key: ElementId}`` plus the counts and ``failures``.
+    Which items are sent again after a failure (``failed``, ``ambiguous``): ``docs/operators/create_aigc_elements.rst``.
     """
 
     contract = CREATE_ELEMENT
@@ -221,9 +208,3 @@ class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[TencentVodHook
     def result_value(self, report: BatchReport, summary: dict[str, Any]) -> Any:
         summary["element_ids"] = {r.key: r.data.get("ElementId") for r in report.results if r.data.get("ElementId")}
         return summary
-
-
-#: The earlier name (``CreateAigcElementOperator``): the same class.
-CreateAigcElementOperator = VodCreateAigcElementOperator
-#: The earlier name (``CreateAigcElementsOperator``): the same class.
-CreateAigcElementsOperator = VodCreateAigcElementBatchOperator

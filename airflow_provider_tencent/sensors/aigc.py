@@ -1,4 +1,4 @@
-"""``VodAigcTaskSensor`` (formerly ``AigcTaskSensor``): wait for a VOD AIGC task submitted elsewhere (by ``TaskId``).
+"""``VodAigcTaskSensor``: wait for a VOD AIGC task submitted elsewhere (by ``TaskId``).
 
 Deferrable (``deferrable=``, default ``[operators] default_deferrable``): the wait runs in the triggerer
 (:class:`~airflow_provider_tencent.triggers.aigc.AigcTaskTrigger`); otherwise it pokes
@@ -28,7 +28,7 @@ from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
-__all__ = ["AigcTaskSensor", "VodAigcTaskSensor"]
+__all__ = ["VodAigcTaskSensor"]
 
 
 class VodAigcTaskSensor(AigcTaskWaitMixin, BaseSensorOperator):
@@ -115,7 +115,3 @@ class VodAigcTaskSensor(AigcTaskWaitMixin, BaseSensorOperator):
             self.log.info("AIGC task %s: %s, %d%%", self.aigc_task_id, outcome.status, outcome.progress)
             return False
         return PokeReturnValue(is_done=True, xcom_value=self._finish(context, outcome, sub_app_id))
-
-
-#: The earlier name (``AigcTaskSensor``): the same class.
-AigcTaskSensor = VodAigcTaskSensor

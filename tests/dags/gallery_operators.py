@@ -13,12 +13,14 @@ import pendulum
 from airflow.sdk import DAG
 
 from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
-from airflow_provider_tencent.operators.image_search_gallery import (
+from airflow_provider_tencent.operators.image_search_manage import (
     ImageSearchCreateGroupOperator,
     ImageSearchDeleteImagesOperator,
+    ImageSearchUpdateImageOperator,
+)
+from airflow_provider_tencent.operators.image_search_query import (
     ImageSearchSearchImageBatchOperator,
     ImageSearchSearchImageOperator,
-    ImageSearchUpdateImageOperator,
 )
 
 BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")

@@ -32,7 +32,7 @@ def public_operators() -> set[str]:
                     inspect.isclass(obj)
                     and issubclass(obj, BaseOperator)
                     and obj.__module__ == module.__name__
-                    and name == obj.__name__  # an earlier name is an alias of the same class
+                    and name == obj.__name__
                     and not name.startswith("_")
                     and not inspect.isabstract(obj)
                     and name.endswith(("Operator", "Sensor"))

@@ -3,7 +3,7 @@
 # [START howto_test_with_the_emulator]
 import base64
 
-from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
 from airflow_provider_tencent.testing.images import make_image
 
 
@@ -21,7 +21,9 @@ def test_adds_the_picture(tencentcloud_conn):
     emulator = tencentcloud_conn.emulator
     emulator.create_group("g1")
     picture = base64.b64encode(make_image(64, 48, "png")).decode()
-    operator = CreateImageOperator(task_id="add", group_id="g1", entity_id="e1", pic_name="p1", image_base64=picture)
+    operator = ImageSearchCreateImageOperator(
+        task_id="add", group_id="g1", entity_id="e1", pic_name="p1", image_base64=picture
+    )
 
     result = operator.execute({"ti": TaskInstanceStub()})
 
@@ -35,7 +37,9 @@ def test_throttling_is_retried(tencentcloud_conn):
     emulator.create_group("g1")
     emulator.inject("throttle", action="CreateImage", times=2)  # the next two CreateImage calls are throttled
     picture = base64.b64encode(make_image(64, 48, "png")).decode()
-    operator = CreateImageOperator(task_id="add", group_id="g1", entity_id="e1", pic_name="p1", image_base64=picture)
+    operator = ImageSearchCreateImageOperator(
+        task_id="add", group_id="g1", entity_id="e1", pic_name="p1", image_base64=picture
+    )
 
     assert operator.execute({"ti": TaskInstanceStub()})["status"] == "created"
     assert emulator.counters()["CreateImage"] == {"RequestLimitExceeded": 2, "ok": 1}

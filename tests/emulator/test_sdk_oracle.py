@@ -42,7 +42,7 @@ def every_action(provider) -> None:
     from airflow_provider_tencent.hooks.base import TencentCloudHook
     from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
     from airflow_provider_tencent.hooks.vod import TencentVodHook
-    from airflow_provider_tencent.operators.vod import prepare_create_element
+    from airflow_provider_tencent.payloads.vod import prepare_create_element
 
     hook = TencentImageSearchHook()
     hook.create_group("shop", "product gallery", GroupType=5)

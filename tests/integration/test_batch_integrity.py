@@ -14,7 +14,7 @@ import threading
 import time
 
 import pytest
-from conftest import put_object
+from conftest import put_object, upload_subjects
 
 from airflow_provider_tencent.batch.checkpoint import Journal
 from airflow_provider_tencent.exceptions import (
@@ -24,8 +24,8 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.operators import image_search as image_ops
-from airflow_provider_tencent.operators.image_search import CreateImagesOperator
-from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
 from airflow_provider_tencent.testing.images import make_image
 
 GOOD = base64.b64encode(make_image(64, 64, "png", seed=1)).decode()
@@ -34,13 +34,13 @@ GOOD = base64.b64encode(make_image(64, 64, "png", seed=1)).decode()
 def images_op(tmp_path, **kwargs):
     args = {"task_id": "create_images", "group_id": "g1", "checkpoint_path": str(tmp_path / "ckpt.jsonl")}
     args.update(kwargs)
-    return CreateImagesOperator(**args)
+    return ImageSearchCreateImageBatchOperator(**args)
 
 
 def elements_op(tmp_path, items, **kwargs):
     args = {"task_id": "els", "items": items, "checkpoint_path": str(tmp_path / "v.jsonl")}
     args.update(kwargs)
-    return CreateAigcElementsOperator(**args)
+    return VodCreateAigcElementBatchOperator(**args)
 
 
 def picture_items(n, **extra):
@@ -48,22 +48,6 @@ def picture_items(n, **extra):
         {"key": f"k{i}", "entity_id": f"e{i // 8}", "pic_name": f"p{i}", "image_base64": GOOD, **extra}
         for i in range(n)
     ]
-
-
-def subjects(bucket, n, prefix="s"):
-    items = []
-    for s in range(n):
-        frontal = put_object(bucket, f"{prefix}{s}/front.png", make_image(400, 500, "png", seed=s))
-        ref = put_object(bucket, f"{prefix}{s}/side.png", make_image(500, 400, "png", seed=50 + s))
-        items.append(
-            {
-                "element_name": f"subject-{s}",
-                "element_description": "d",
-                "element_frontal_image": frontal,
-                "element_refer_list": [ref],
-            }
-        )
-    return items
 
 
 def calls(emulator, action):
@@ -156,7 +140,7 @@ def test_an_empty_input_is_not_a_silent_success(provider, context, tmp_path):
 
 # -- 2. a retry re-sends exactly what never reached the service --------------------------------------
 def test_items_that_failed_before_sending_are_sent_again_by_a_retry(provider, context, tmp_path):
-    items = subjects(provider.bucket, 4)
+    items = upload_subjects(provider.bucket, 4)
     items[1]["element_frontal_image"] = f"cos://{provider.bucket}/missing/front.png"  # unreadable: never sent
     items[2]["element_refer_list"] = [f"cos://{provider.bucket}/missing/side.png"]
     with pytest.raises(TencentCloudBatchError, match="a retry sends only these 2") as err:
@@ -181,7 +165,7 @@ def test_connect_errors_are_not_ambiguous(provider, context, tmp_path, monkeypat
     with socket_closed_port() as port:
         conn = dict(provider.conn, extra={**provider.extra, "endpoint_url": f"http://127.0.0.1:{port}"})
         monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
-        items = subjects(provider.bucket, 3)
+        items = upload_subjects(provider.bucket, 3)
         with pytest.raises(TencentCloudBatchError, match="a retry sends only these 3"):
             elements_op(tmp_path, items).execute(context)
     assert set(journal_states(tmp_path / "v.jsonl").values()) == {"failed"}
@@ -207,17 +191,17 @@ class socket_closed_port:
 @pytest.mark.timeout(120)
 def test_kill_9_mid_batch_leaves_only_in_flight_items_ambiguous(provider, context, tmp_path):
     """A worker killed while requests are in flight: only those may exist; the retry sends every other item once."""
-    items = subjects(provider.bucket, 6)
+    items = upload_subjects(provider.bucket, 6)
     checkpoint = tmp_path / "v.jsonl"
     provider.emulator.inject("latency", action="CreateAigcCustomElement", delay=30.0)  # everything hangs in flight
     script = textwrap.dedent(
         f"""
         import json, sys
-        from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+        from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
         class TI:
             def xcom_push(self, key, value): pass
         items = json.loads(sys.argv[1])
-        CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path={str(checkpoint)!r},
+        VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path={str(checkpoint)!r},
                                    concurrency=2, max_qps=20).execute({{"ti": TI()}})
         """
     )
@@ -257,20 +241,20 @@ def test_error_body_with_charset_is_a_failure_for_both_operators(provider, conte
     provider.emulator.clear_faults()
     provider.emulator.inject("error_charset", action="CreateAigcCustomElement")
     with pytest.raises(TencentCloudBatchError) as err:
-        elements_op(tmp_path, subjects(provider.bucket, 1)).execute(context)
+        elements_op(tmp_path, upload_subjects(provider.bucket, 1)).execute(context)
     assert list(err.value.failures) == ["subject-0"]
 
 
 def test_an_answer_without_element_id_is_never_created(provider, context, tmp_path):
     provider.emulator.inject("missing_result", action="CreateAigcCustomElement", times=1)
     with pytest.raises(TencentCloudBatchError, match="may have been processed") as err:
-        elements_op(tmp_path, subjects(provider.bucket, 1)).execute(context)
+        elements_op(tmp_path, upload_subjects(provider.bucket, 1)).execute(context)
     assert "IncompleteAnswer" in err.value.failures["subject-0"]
     assert "ElementId" in err.value.failures["subject-0"]
     assert journal_states(tmp_path / "v.jsonl") == {"subject-0": "ambiguous"}
     # the retry does not re-send it (it exists: the service stored it)
     with pytest.raises(TencentCloudBatchError, match="MaybeCreated"):
-        elements_op(tmp_path, subjects(provider.bucket, 1)).execute(context)
+        elements_op(tmp_path, upload_subjects(provider.bucket, 1)).execute(context)
     assert calls(provider.emulator, "CreateAigcCustomElement") == 1
 
 
@@ -295,7 +279,7 @@ def test_an_item_listed_twice_identically_is_sent_once(provider, context, tmp_pa
 
 
 def test_two_subjects_may_share_a_name_and_both_are_created(provider, context, tmp_path):
-    items = subjects(provider.bucket, 2)
+    items = upload_subjects(provider.bucket, 2)
     items[1]["element_name"] = items[0]["element_name"]
     summary = elements_op(tmp_path, items).execute(context)
     assert summary["created"] == 2 and len(summary["element_ids"]) == 2
@@ -308,7 +292,7 @@ def test_two_subjects_may_share_a_name_and_both_are_created(provider, context, t
 @pytest.mark.parametrize("where", ["/proc/tencentcloud/ckpt.jsonl", "s3://no-such-bucket-1250000000/ckpt/"])
 def test_an_unwritable_checkpoint_is_refused_before_sending(provider, context, tmp_path, where):
     with pytest.raises(TencentCloudCheckpointError, match=r"not writable|cannot be taken"):
-        elements_op(tmp_path, subjects(provider.bucket, 2), checkpoint_path=where).execute(context)
+        elements_op(tmp_path, upload_subjects(provider.bucket, 2), checkpoint_path=where).execute(context)
     with pytest.raises(TencentCloudCheckpointError):
         images_op(tmp_path, items=picture_items(2), checkpoint_path=where).execute(context)
     assert calls(provider.emulator, "CreateAigcCustomElement") == 0 and calls(provider.emulator, "CreateImage") == 0
@@ -332,7 +316,7 @@ def test_a_full_disk_mid_batch_stops_at_once_and_reports(provider, context, tmp_
         op = images_op(tmp_path, items=picture_items(40))
         action = "CreateImage"
     else:
-        op = elements_op(tmp_path, subjects(provider.bucket, 8), max_qps=5)
+        op = elements_op(tmp_path, upload_subjects(provider.bucket, 8), max_qps=5)
         action = "CreateAigcCustomElement"
     with pytest.raises(TencentCloudBatchAborted, match="No space left on device") as err:
         op.execute(context)
@@ -344,7 +328,7 @@ def test_a_full_disk_mid_batch_stops_at_once_and_reports(provider, context, tmp_
 
 # -- 7. torn lines ---------------------------------------------------------------------------------------
 def test_a_torn_last_line_never_swallows_the_next_record(provider, context, tmp_path):
-    items = subjects(provider.bucket, 3)
+    items = upload_subjects(provider.bucket, 3)
     checkpoint = tmp_path / "v.jsonl"
     done = {"key": "subject-0", "state": "done", "status": "created", "ElementId": "1"}
     checkpoint.write_text(json.dumps(done) + "\n" + '{"key": "subject-1", "state": "sen')  # killed mid-write
@@ -360,7 +344,7 @@ def test_a_torn_last_line_never_swallows_the_next_record(provider, context, tmp_
 # -- 8. one worker per checkpoint ----------------------------------------------------------------------
 @pytest.mark.timeout(120)
 def test_two_workers_on_one_checkpoint_the_second_is_refused(provider, context, tmp_path):
-    items = subjects(provider.bucket, 10)
+    items = upload_subjects(provider.bucket, 10)
     provider.emulator.inject("latency", action="CreateAigcCustomElement", delay=0.3)
     outcomes: list[object] = []
 

@@ -18,18 +18,17 @@ import time
 from collections import Counter
 
 import pytest
-from conftest import put_object
+from conftest import upload_subjects
 
 from airflow_provider_tencent.batch import checkpoint
 from airflow_provider_tencent.batch.checkpoint import Journal
 from airflow_provider_tencent.exceptions import TencentCloudCheckpointError
-from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
-from airflow_provider_tencent.testing.images import make_image
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
 
 WORKER = textwrap.dedent(
     """
     import json, sys, time
-    from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+    from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
     skew = float(sys.argv[3])
     real_time, real_time_ns = time.time, time.time_ns
     time.time = lambda: real_time() + skew  # this node's clock is ahead
@@ -39,28 +38,13 @@ WORKER = textwrap.dedent(
             pass
     kwargs = json.loads(sys.argv[2])
     try:
-        out = CreateAigcElementsOperator(task_id="els", items=json.loads(sys.argv[1]), **kwargs).execute({"ti": TI()})
+        op = VodCreateAigcElementBatchOperator(task_id="els", items=json.loads(sys.argv[1]), **kwargs)
+        out = op.execute({"ti": TI()})
     except Exception as exc:
         out = {"error": type(exc).__name__, "message": str(exc)}
     print(json.dumps(out))
     """
 )
-
-
-def subjects(bucket, n):
-    items = []
-    for s in range(n):
-        frontal = put_object(bucket, f"s{s}/front.png", make_image(400, 500, "png", seed=s))
-        ref = put_object(bucket, f"s{s}/side.png", make_image(500, 400, "png", seed=50 + s))
-        items.append(
-            {
-                "element_name": f"s{s}",
-                "element_description": "d",
-                "element_frontal_image": frontal,
-                "element_refer_list": [ref],
-            }
-        )
-    return items
 
 
 def start_worker(items, skew, **kwargs):
@@ -95,13 +79,13 @@ def test_a_worker_whose_clock_is_90_s_ahead_does_not_take_over_a_live_lease(prov
     # 40 subjects at 2/s keep the lease live for about 20 s: long enough for the second worker's process to
     # start and try, however loaded the machine (a holder done first would leave nothing to refuse)
     count = 40
-    items = subjects(provider.bucket, count)
+    items = upload_subjects(provider.bucket, count, name="s")
     location = f"cos://{provider.bucket}/ckpt/skew90"
     provider.emulator.inject("latency", action="CreateAigcCustomElement", delay=0.3)
     results: list[object] = []
 
     def holder() -> None:
-        op = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location, max_qps=2)
+        op = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=location, max_qps=2)
         results.append(op.execute(context))
 
     first = threading.Thread(target=holder)
@@ -123,7 +107,7 @@ def test_a_worker_stalled_between_reading_and_taking_over_an_expired_lease_does_
 ):
     """Two workers find a dead worker's expired lease; one stalls 1 s after reading it. It once deleted the
     other's fresh lease and ran too (38 subjects for 20); the store now refuses its stale takeover."""
-    items = subjects(provider.bucket, 20)
+    items = upload_subjects(provider.bucket, 20, name="s")
     location = f"cos://{provider.bucket}/ckpt/stall"
     dead = Journal(location, conn_id="tencentcloud_default", lease_ttl=2).start()
     dead._lease_stop.set()  # the worker dies without releasing its lease
@@ -145,7 +129,7 @@ def test_a_worker_stalled_between_reading_and_taking_over_an_expired_lease_does_
 
     def run() -> None:
         try:
-            op = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location, max_qps=5)
+            op = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=location, max_qps=5)
             outcomes.append(op.execute({"ti": context["ti"]}))
         except Exception as exc:
             outcomes.append(exc)
@@ -169,16 +153,16 @@ def test_a_try_on_a_node_600_s_ahead_does_not_make_a_later_try_send_again(provid
     """Try 1 runs on a node 600 s ahead and records s0 as failed (its picture is missing); try 2 creates
     it. Parts named by their writer's clock put try 1's "failed" after try 2's "done", and try 3 sent s0
     again ({'s0': 2}); ordered by the lease's generation, try 3 finds it done."""
-    items = subjects(provider.bucket, 2)
+    items = upload_subjects(provider.bucket, 2, name="s")
     location = f"cos://{provider.bucket}/ckpt/skew600"
     broken = [dict(items[0], element_frontal_image=f"cos://{provider.bucket}/missing/front.png"), items[1]]
     first = outcome(start_worker(broken, 600, checkpoint_path=location))
     assert first.get("error") == "TencentCloudBatchError", first
     states = {k: r["state"] for k, r in Journal(location, conn_id="tencentcloud_default").load().items()}
     assert states["s0"] == "failed"
-    second = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location).execute(context)
+    second = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=location).execute(context)
     assert second["created"] >= 1
-    third = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=location).execute(context)
+    third = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=location).execute(context)
     assert created_per_name(provider.emulator) == Counter({"s0": 1, "s1": 1})
     assert (third["created"], third["exists"]) == (0, 2)
 

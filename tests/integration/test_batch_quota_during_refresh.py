@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_tencent.operators.image_search import CreateImagesOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 from airflow_provider_tencent.testing.images import make_image
 
 ROLE = "qcs::cam::uin/100000000001:roleName/batch"
@@ -58,7 +58,9 @@ def test_a_slow_key_renewal_never_holds_up_an_admitted_request(provider, context
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
     good = base64.b64encode(make_image(48, 48, "png", seed=2)).decode()
     items = [{"key": f"k{i}", "entity_id": f"e{i // 8}", "pic_name": f"p{i}", "image_base64": good} for i in range(60)]
-    op = CreateImagesOperator(task_id="b", group_id="g1", items=items, checkpoint_path=str(tmp_path / "c.jsonl"))
+    op = ImageSearchCreateImageBatchOperator(
+        task_id="b", group_id="g1", items=items, checkpoint_path=str(tmp_path / "c.jsonl")
+    )
     summary = op.execute(context)
     counters = provider.emulator.counters()
     assert (summary["created"], summary["failed"]) == (60, 0)

@@ -20,8 +20,8 @@ import pytest
 from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError
-from airflow_provider_tencent.operators.image_search import CreateImagesOperator
-from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
 from airflow_provider_tencent.testing.images import make_image
 
 N = 24
@@ -65,7 +65,7 @@ FAULTS = [
 @pytest.mark.parametrize(("kind", "how"), FAULTS, ids=[f[0] for f in FAULTS])
 def test_picture_batch_survives(provider, context, tmp_path, kind, how):
     provider.emulator.inject(kind, action="CreateImage", **how)
-    op = CreateImagesOperator(
+    op = ImageSearchCreateImageBatchOperator(
         task_id="b", group_id="g1", items=picture_items(), max_qps=40, checkpoint_path=str(tmp_path / "c.jsonl")
     )
     try:
@@ -77,7 +77,7 @@ def test_picture_batch_survives(provider, context, tmp_path, kind, how):
     assert not failures or kind in ("latency", "http_5xx", "reset", "inner_error")
     provider.emulator.clear_faults()
     # a re-run finishes whatever failed, and still duplicates nothing
-    summary = CreateImagesOperator(
+    summary = ImageSearchCreateImageBatchOperator(
         task_id="b", group_id="g1", items=picture_items(), max_qps=40, checkpoint_path=str(tmp_path / "c.jsonl")
     ).execute(context)
     assert summary["failed"] == 0
@@ -103,7 +103,9 @@ def subject_items(bucket, n=8):
 def test_subject_batch_reports_every_subject(provider, context, tmp_path, kind):
     items = subject_items(provider.bucket)
     provider.emulator.inject(kind, action="CreateAigcCustomElement", probability=0.3, delay=3.0)
-    op = CreateAigcElementsOperator(task_id="s", items=items, max_qps=40, checkpoint_path=str(tmp_path / "v.jsonl"))
+    op = VodCreateAigcElementBatchOperator(
+        task_id="s", items=items, max_qps=40, checkpoint_path=str(tmp_path / "v.jsonl")
+    )
     try:
         summary = op.execute(context)
         ids, failures = summary["element_ids"], summary["failures"]
@@ -129,7 +131,7 @@ def test_credentials_expire_mid_batch(provider, context, tmp_path, monkeypatch):
     provider.emulator.sts_lifetime_override = 3
     conn = dict(provider.conn, extra={**provider.extra, "role_arn": "qcs::cam::uin/100000000001:roleName/batch"})
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
-    op = CreateImagesOperator(
+    op = ImageSearchCreateImageBatchOperator(
         task_id="b", group_id="g1", items=picture_items(40), max_qps=8, checkpoint_path=str(tmp_path / "c.jsonl")
     )
     summary = op.execute(context)
@@ -176,13 +178,18 @@ def test_worker_killed_mid_picture_batch_then_retry(provider, context, tmp_path)
     items = picture_items(60)
     stored = provider.emulator.images
     code = run_and_kill(
-        tmp_path, "image_search", "CreateImagesOperator", 'group_id="g1"', items, lambda: len(stored("g1")) >= 15
+        tmp_path,
+        "image_search",
+        "ImageSearchCreateImageBatchOperator",
+        'group_id="g1"',
+        items,
+        lambda: len(stored("g1")) >= 15,
     )
     assert code == -signal.SIGKILL
     half_done = len(provider.emulator.images("g1"))
     assert 0 < half_done < 60
     provider.emulator.clear_faults()
-    summary = CreateImagesOperator(
+    summary = ImageSearchCreateImageBatchOperator(
         task_id="w", group_id="g1", items=items, max_qps=20, checkpoint_path=str(tmp_path / "ckpt.jsonl")
     ).execute(context)
     assert summary["failed"] == 0 and summary["created"] + summary["exists"] == 60
@@ -194,11 +201,13 @@ def test_worker_killed_mid_subject_batch_then_retry(provider, context, tmp_path)
     provider.emulator.inject("latency", action="CreateAigcCustomElement", probability=1.0, delay=0.8)
     created = provider.emulator.elements
     code = run_and_kill(
-        tmp_path, "vod", "CreateAigcElementsOperator", "max_failures=0", items, lambda: len(created()) >= 8
+        tmp_path, "vod", "VodCreateAigcElementBatchOperator", "max_failures=0", items, lambda: len(created()) >= 8
     )
     assert code == -signal.SIGKILL
     provider.emulator.clear_faults()
-    op = CreateAigcElementsOperator(task_id="w", items=items, max_qps=20, checkpoint_path=str(tmp_path / "ckpt.jsonl"))
+    op = VodCreateAigcElementBatchOperator(
+        task_id="w", items=items, max_qps=20, checkpoint_path=str(tmp_path / "ckpt.jsonl")
+    )
     with pytest.raises(TencentCloudBatchError) as err:
         op.execute(context)  # the subjects in flight at the kill are named, not silently re-created
     ambiguous = set(err.value.failures)

@@ -3,7 +3,7 @@
 Builds the wheel (``uv build``), checks what it ships (LICENSE, SPDX license, no repository tooling),
 installs it with the ``testing`` extra into a new venv under a temporary directory, and from there -
 working directory outside the repository, no ``PYTHONPATH`` - runs the emulator's ``--help``, starts the
-emulator and adds one picture with ``CreateImageOperator.execute`` through the real SDK signing; and runs a
+emulator and adds one picture with ``ImageSearchCreateImageOperator.execute`` through the real SDK signing; and runs a
 user's test file there with the installed pytest plugin's ``tencentcloud_*`` fixtures.
 """
 
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.dist, pytest.mark.timeout(900)]
 OPERATOR_RUN = """
 import base64, json, sys, urllib.request
 import airflow_provider_tencent
-from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
 from airflow_provider_tencent.testing.images import make_image
 
 class TI:
@@ -39,7 +39,9 @@ class TI:
 url = sys.argv[1]
 picture = base64.b64encode(make_image(64, 48, "png", seed=7)).decode()
 ti = TI()
-op = CreateImageOperator(task_id="t", group_id="g1", entity_id="sku-1", pic_name="sku-1-front", image_base64=picture)
+op = ImageSearchCreateImageOperator(
+    task_id="t", group_id="g1", entity_id="sku-1", pic_name="sku-1-front", image_base64=picture
+)
 result = op.execute({"ti": ti})
 state = json.load(urllib.request.urlopen(url + "/_emulator/state"))
 print("@@" + json.dumps({"module": airflow_provider_tencent.__file__, "result": result, "images": state["images"]}))
@@ -142,7 +144,7 @@ def test_installed_wheel_runs_the_emulator_and_an_operator_outside_the_repo(whee
 USER_TESTS = """
 import base64
 
-from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
 from airflow_provider_tencent.testing.images import make_image
 
 
@@ -154,7 +156,7 @@ class TI:
 def test_a_picture_reaches_the_emulator(tencentcloud_conn):
     tencentcloud_conn.emulator.create_group("g1")
     picture = base64.b64encode(make_image(64, 48, "png")).decode()
-    op = CreateImageOperator(task_id="t", group_id="g1", entity_id="e1", pic_name="p1", image_base64=picture)
+    op = ImageSearchCreateImageOperator(task_id="t", group_id="g1", entity_id="e1", pic_name="p1", image_base64=picture)
     assert op.execute({"ti": TI()})["status"] == "created"
     assert [i["PicName"] for i in tencentcloud_conn.emulator.images("g1")] == ["p1"]
 

@@ -54,7 +54,7 @@ def test_connection_form_as_the_ui_gets_it():
     computed in a fresh process as the API server does: every declared field, with its label, type,
     enum, password format and default, and the relabelled / hidden standard fields - on every Airflow.
     """
-    from airflow_provider_tencent.get_provider_info import CONN_FIELDS
+    from airflow_provider_tencent.contracts.connection import CONN_FIELDS
 
     code = (
         "import json\n"
@@ -90,7 +90,7 @@ def test_importing_operators_imports_no_sdk_service_module():
     code = (
         "import sys, airflow.sdk;"
         "import airflow_provider_tencent.operators.image_search, airflow_provider_tencent.operators.vod;"
-        "import airflow_provider_tencent.operators.image_search_gallery;"
+        "from airflow_provider_tencent.operators import image_search_manage, image_search_query, image_search_sync;"
         "bad=[m for m in sys.modules if m.startswith(('tencentcloud', 's3fs', 'botocore', 'boto3', 'PIL'))];"
         "print(bad)"
     )

@@ -6,11 +6,13 @@ import base64
 import json
 
 import pytest
+from conftest import image_op, put_object
 
 from airflow_provider_tencent.contracts import tiia, vod
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.operators.image_search import prepare_create_image
-from airflow_provider_tencent.operators.vod import prepare_create_element
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
+from airflow_provider_tencent.payloads.image_search import prepare_create_image
+from airflow_provider_tencent.payloads.vod import prepare_create_element
 from airflow_provider_tencent.testing.images import make_image
 from airflow_provider_tencent.validation import field_problems
 
@@ -223,3 +225,30 @@ def test_integer_ranges_are_checked_once_from_the_contract(contract, name, low, 
     if high is not None:
         assert problems(high) == []
         assert problems(high + 1) == [(spec.arg, words, f"{high + 1}")]
+
+
+# -- templated text read through the operators ------------------------------------------------------------
+def test_unicode_digit_category_is_an_input_error_naming_it(provider, context):
+    with pytest.raises(TencentCloudInputError, match="category_id") as err:
+        image_op(image_base64=B64, category_id="²").execute(context)
+    assert err.value.field == "category_id"
+    assert "CreateImage" not in provider.emulator.counters()
+
+
+def test_python_repr_of_tags_rect_and_refer_list_is_read(provider, context, tmp_path):
+    result = image_op(
+        image_base64=B64, tags=repr({"colour": "blue"}), image_rect=repr({"x": 0, "y": 0, "width": 8, "height": 8})
+    ).execute(context)
+    assert result["status"] == "created"
+    assert json.loads(provider.emulator.images("g1")[0]["Tags"]) == {"colour": "blue"}
+    refs = [put_object(provider.bucket, f"r/{i}.png", make_image(400, 500, "png", seed=i)) for i in range(2)]
+    element_id = VodCreateAigcElementOperator(
+        task_id="el",
+        element_name="n",
+        element_description="d",
+        element_frontal_image=refs[0],
+        element_refer_list=repr(refs[1:]),
+    ).execute(context)
+    assert element_id
+    with pytest.raises(TencentCloudInputError, match="tojson"):
+        image_op(image_base64=B64, pic_name="p2", image_rect="{x: 0").execute(context)

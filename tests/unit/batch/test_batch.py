@@ -6,11 +6,11 @@ import base64
 import json
 
 import pytest
-from conftest import put_object
+from conftest import put_object, upload_subjects
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError
-from airflow_provider_tencent.operators.image_search import CreateImagesOperator
-from airflow_provider_tencent.operators.vod import CreateAigcElementsOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
 from airflow_provider_tencent.testing.images import make_image
 
 
@@ -21,7 +21,7 @@ def upload_gallery(bucket: str, n: int, prefix: str = "gallery") -> list[str]:
 def images_op(tmp_path, **kwargs):
     args = {"task_id": "create_images", "group_id": "g1", "checkpoint_path": str(tmp_path / "ckpt.jsonl")}
     args.update(kwargs)
-    return CreateImagesOperator(**args)
+    return ImageSearchCreateImageBatchOperator(**args)
 
 
 def test_prefix_batch_at_quota(provider, context, tmp_path):
@@ -113,23 +113,12 @@ def test_rerun_after_success_sends_nothing(provider, context, tmp_path):
 
 
 def test_elements_batch(provider, context, tmp_path):
-    items = []
-    for s in range(6):
-        frontal = put_object(provider.bucket, f"s{s}/front.png", make_image(400, 500, "png", seed=s))
-        ref = put_object(provider.bucket, f"s{s}/side.png", make_image(500, 400, "png", seed=50 + s))
-        items.append(
-            {
-                "element_name": f"subject-{s}",
-                "element_description": "d",
-                "element_frontal_image": frontal,
-                "element_refer_list": [ref],
-            }
-        )
-    op = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=str(tmp_path / "v.jsonl"))
+    items = upload_subjects(provider.bucket, 6)
+    op = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=str(tmp_path / "v.jsonl"))
     summary = op.execute(context)
     assert summary["created"] == 6 and len(summary["element_ids"]) == 6
     assert sorted(e["ElementId"] for e in provider.emulator.elements()) == sorted(summary["element_ids"].values())
-    again = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=str(tmp_path / "v.jsonl"))
+    again = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=str(tmp_path / "v.jsonl"))
     assert again.execute(context)["exists"] == 6 and len(provider.emulator.elements()) == 6
 
 

@@ -14,14 +14,25 @@ from airflow_provider_tencent.contracts.common import classify_common
 CONTRACTS_DIR = Path(contracts.__file__).parent
 
 
-@pytest.mark.parametrize("name", ["MB", "ApiContract", "ErrorKind", "ErrorSpec", "FieldSpec", "ImageRules"])
-def test_the_package_re_exports_every_name_of_the_model(name):
-    assert getattr(contracts, name) is getattr(model, name)
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        (model, "MB"),
+        (model, "ApiContract"),
+        (model, "FieldSpec"),
+        (model, "ImageRules"),
+        (errors, "ErrorKind"),
+        (errors, "ErrorSpec"),
+    ],
+)
+def test_the_package_re_exports_every_name_of_the_model_and_the_errors(module, name):
+    assert getattr(contracts, name) is getattr(module, name)
     assert name in contracts.__all__
 
 
 def test_error_vocabulary_is_defined_once():
-    assert model.ErrorKind is errors.ErrorKind and model.ErrorSpec is errors.ErrorSpec
+    assert {"ErrorKind", "ErrorSpec"}.isdisjoint(model.__all__)
+    assert errors.ErrorKind.__module__ == errors.__name__ and errors.ErrorSpec.__module__ == errors.__name__
 
 
 @pytest.mark.parametrize("kind", list(errors.ErrorKind))

@@ -23,7 +23,6 @@ if sdk_oracle.MISSING:
 
 from airflow_provider_tencent.contracts import ApiContract, ErrorKind, common, sts, tiia, vod
 from airflow_provider_tencent.exceptions import TencentCloudAPIError
-from airflow_provider_tencent.hooks.vod import may_have_created
 
 #: The SDK versions the contracts were last checked against (the floors of pyproject's ``oracle`` extra; the check
 #: runs against whatever is installed: see README, "Checked against the official SDK").
@@ -174,7 +173,6 @@ def vod_error(code: str) -> TencentCloudAPIError:
 def test_every_vod_code_says_whether_a_subject_may_exist(code):
     """Answered before anything is created (parameters, account, permissions, quotas): "not created"."""
     created = vod_error(code).ambiguous
-    assert may_have_created(vod_error(code)) is created  # the name of earlier releases, same notion
     family = code.split(".")[0]
     if family in ("InvalidParameter", "InvalidParameterValue", "MissingParameter", "UnknownParameter"):
         assert not created

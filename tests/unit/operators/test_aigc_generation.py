@@ -1,4 +1,4 @@
-"""AIGC generation tasks - emulator, hook, trigger, operators, sensor, never paying twice.
+"""AIGC generation tasks - emulator, hook, operators, never paying twice (the trigger and the sensor: their own files).
 
 Everything goes through the real SDK signing against the emulator over HTTP (and moto S3 for copies).
 Airflow's ``task_state_store`` is stood in by a dict (or a JSON file across processes) in the unit tests
@@ -7,7 +7,6 @@ here; the end-to-end DAG test (tests/integration/test_dags_e2e.py style, below) 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -20,6 +19,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aigc_fakes import (
+    CANARY_ID,
+    CANARY_KEY,
+    CANARY_TOKEN,
+    KLING,
+    DictStore,
+    FakeTI,
+    creates,
+    ctx,
+    run_deferred,
+    video_op,
+)
 from integration.test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture, used as `canary`)
 
 from airflow_provider_tencent.contracts import ErrorKind
@@ -30,110 +41,15 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudInputError,
 )
 from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.operators.aigc_generation import (
+from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcImageOperator
+from airflow_provider_tencent.operators.aigc_wait import (
     STATE_KEY,
     AigcTaskFailedError,
     AigcTaskFailedForGoodError,
     AigcWaitTimeoutError,
-    CreateAigcImageOperator,
-    CreateAigcVideoOperator,
     derive_session_id,
     request_digest,
 )
-from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
-from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger
-
-#: The request fields every CreateAigcVideoTask needs (api.json marks them required).
-KLING = {"ModelName": "Kling", "ModelVersion": "2.1", "SubAppId": 251007502}
-
-CANARY_KEY = "CanarySecretKey-MustNeverLeak-7a41"
-CANARY_TOKEN = "CanarySessionToken-MustNeverLeak-c2d9"
-CANARY_ID = "AKIDCANARYAIGC000000000000000000000"
-
-
-class FakeTI:
-    """What the operators use of a TaskInstance: identity and xcom_push."""
-
-    def __init__(self, task_id: str = "make_video", map_index: int = -1) -> None:
-        self.dag_id, self.run_id, self.task_id, self.map_index = "aigc_dag", "manual__2026-01-01", task_id, map_index
-        self.xcom: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.xcom[key] = value
-
-
-class DictStore:
-    """Stands in for Airflow's ``task_state_store`` accessor (get / set with retention)."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = path
-        self.data: dict[str, Any] = json.loads(path.read_text()) if path and path.exists() else {}
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.data.get(key, default)
-
-    def set(self, key: str, value: Any, *, retention: Any = None) -> None:
-        self.data[key] = value
-        if self.path:
-            self.path.write_text(json.dumps(self.data))
-
-
-def ctx(store: DictStore | None = None, ti: FakeTI | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"ti": ti or FakeTI()}
-    if store is not None:
-        out["task_state_store"] = store
-    return out
-
-
-def add_element(emulator, element_id: str = "12345678901234") -> str:
-    """A subject as if CreateAigcCustomElement had made it (the e2e DAG test makes them for real)."""
-    with emulator._lock:
-        emulator.vod.elements.append({"ElementId": element_id, "ElementReferList": [], "created": time.time()})
-    return element_id
-
-
-def video_op(**kwargs: Any) -> CreateAigcVideoOperator:
-    args: dict[str, Any] = {
-        "task_id": "make_video",
-        "model_version": "2.1",
-        "prompt": "the mug on a table, slow pan",
-        "element_ids": ["12345678901234"],
-        "deferrable": False,
-        "poll_interval": 0.05,
-        "max_poll_interval": 0.2,
-    }
-    args.update(kwargs)
-    return CreateAigcVideoOperator(**args)
-
-
-def creates(emulator) -> list[dict[str, Any]]:
-    return [r for r in emulator.requests if r["action"] == "CreateAigcVideoTask"]
-
-
-@pytest.fixture
-def aigc(provider):
-    provider.emulator.aigc_duration = 0.6
-    add_element(provider.emulator)
-    return provider
-
-
-def run_deferred(op, context: dict[str, Any]) -> Any:
-    """execute -> TaskDeferred -> the trigger runs to its event -> execute_complete, as the triggerer does."""
-    from airflow_provider_tencent.compat import TaskDeferred
-
-    with pytest.raises(TaskDeferred) as deferred:
-        op.execute(context)
-    trigger = deferred.value.trigger
-    classpath, kwargs = trigger.serialize()
-    assert classpath == "airflow_provider_tencent.triggers.aigc.AigcTaskTrigger"
-    event = asyncio.run(first_event(AigcTaskTrigger(**kwargs)))
-    return getattr(op, deferred.value.method_name)(context, event, **(deferred.value.kwargs or {}))
-
-
-async def first_event(trigger: AigcTaskTrigger) -> dict[str, Any]:
-    async for event in trigger.run():
-        return dict(event.payload)
-    raise AssertionError("the trigger ended without an event")
 
 
 # -- emulator -------------------------------------------------------------------------------------
@@ -255,8 +171,8 @@ def test_deferred_video_is_copied_to_storage(aigc):
     assert data == file_bytes(task_id, "output-1.mp4")
 
 
-def test_image_operator_and_sensor(aigc):
-    result = CreateAigcImageOperator(
+def test_image_operator(aigc):
+    result = VodCreateAigcImageOperator(
         task_id="pic",
         model_name="GG",
         model_version="3.0",
@@ -268,13 +184,6 @@ def test_image_operator_and_sensor(aigc):
     assert result["files"][0]["FileType"] == "png"
     tasks = aigc.emulator.aigc_tasks()
     assert [t["kind"] for t in tasks] == ["AigcImageTask"]
-    # a task submitted elsewhere: the sensor waits for it, deferred and poking
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
-    sensor = AigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
-    assert run_deferred(sensor, ctx())["TaskId"] == task_id
-    poker = AigcTaskSensor(task_id="poke", aigc_task_id=task_id, deferrable=False, poke_interval=0.05)
-    assert poker.poke(ctx()).xcom_value["TaskId"] == task_id  # type: ignore[union-attr]
-    assert len(aigc.emulator.aigc_tasks()) == 2  # the sensors submitted nothing
 
 
 # -- never pay twice --------------------------------------------------------------------------------
@@ -324,7 +233,7 @@ def test_worker_killed_after_submit_then_retry_makes_one_task(aigc, tmp_path):
             f"""
             import sys
             sys.path[:0] = {[str(p) for p in (Path(__file__).parent, *Path(__file__).parents[2:4])]!r}
-            from test_aigc_generation import DictStore, ctx, video_op
+            from aigc_fakes import DictStore, ctx, video_op
             from pathlib import Path
             video_op(poll_interval=0.1, max_poll_interval=0.1).execute(ctx(DictStore(Path({str(state)!r}))))
             """
@@ -348,33 +257,6 @@ def test_worker_killed_after_submit_then_retry_makes_one_task(aigc, tmp_path):
     result = video_op().execute(ctx(DictStore(state)))
     assert len(aigc.emulator.aigc_tasks()) == 1 and len(creates(aigc.emulator)) == 1
     assert result["TaskId"] == aigc.emulator.aigc_tasks()[0]["TaskId"]
-
-
-@pytest.mark.timeout(60)
-def test_triggerer_restart_mid_poll_keeps_one_task(aigc):
-    """The triggerer dies while polling; a new one rebuilds the trigger from its serialised kwargs and finishes."""
-    from airflow_provider_tencent.compat import TaskDeferred
-
-    aigc.emulator.aigc_duration = 1.5
-    op = video_op(deferrable=True)
-    context = ctx(DictStore())
-    with pytest.raises(TaskDeferred) as deferred:
-        op.execute(context)
-    _, kwargs = deferred.value.trigger.serialize()
-
-    async def die_mid_poll() -> None:
-        task = asyncio.ensure_future(first_event(AigcTaskTrigger(**kwargs)))
-        while not any(t["polls"] > 0 for t in aigc.emulator.aigc_tasks()):
-            await asyncio.sleep(0.02)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-    asyncio.run(die_mid_poll())
-    event = asyncio.run(first_event(AigcTaskTrigger(**json.loads(json.dumps(kwargs)))))
-    result = op.execute_complete(context, event, **deferred.value.kwargs)
-    assert event["status"] == "success" and result["Status"] == "FINISH"
-    assert len(aigc.emulator.aigc_tasks()) == 1 and len(creates(aigc.emulator)) == 1
 
 
 # -- failures and timeouts --------------------------------------------------------------------------
@@ -433,27 +315,6 @@ def test_hanging_poll_is_bounded_by_the_read_timeout(aigc):
 
 
 # -- secrets ----------------------------------------------------------------------------------------
-def test_trigger_serialises_and_logs_no_secret(aigc, monkeypatch, caplog):
-    aigc.emulator.add_credential(CANARY_ID, CANARY_KEY, token=CANARY_TOKEN)
-    conn = {**aigc.conn, "login": CANARY_ID, "password": CANARY_KEY, "extra": {**aigc.extra, "token": CANARY_TOKEN}}
-    monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
-    from airflow_provider_tencent.compat import TaskDeferred
-
-    caplog.set_level(logging.DEBUG)
-    op = video_op(deferrable=True)
-    with pytest.raises(TaskDeferred) as deferred:
-        op.execute(ctx(DictStore()))
-    serialised = json.dumps(deferred.value.trigger.serialize())
-    event = asyncio.run(first_event(AigcTaskTrigger(**deferred.value.trigger.serialize()[1])))
-    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("tencentcloud_sdk"))
-    text = serialised + json.dumps(event) + ours
-    assert "AigcVideoTask" in caplog.text or "AIGC task" in caplog.text
-    for secret in (CANARY_KEY, CANARY_TOKEN):
-        where = text.find(secret)
-        assert where < 0, text[max(0, where - 300) : where + 50]
-    assert "FileUrl" not in json.dumps(event)
-
-
 def test_sdk_debug_log_carries_no_token(aigc, monkeypatch, caplog):
     aigc.emulator.add_credential(CANARY_ID, CANARY_KEY, token=CANARY_TOKEN)
     conn = {**aigc.conn, "login": CANARY_ID, "password": CANARY_KEY, "extra": {**aigc.extra, "token": CANARY_TOKEN}}

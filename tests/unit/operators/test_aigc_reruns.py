@@ -15,26 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aigc_fakes import KLING, DictStore, FakeTI, add_element, creates, ctx, first_event, video_op
 from integration.test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture)
-from test_aigc_generation import KLING, DictStore, FakeTI, add_element, creates, ctx, first_event, video_op
 
 from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
 from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.operators.aigc_generation import (
+from airflow_provider_tencent.operators.aigc_wait import (
     AigcTaskFailedError,
     AigcTaskFailedForGoodError,
 )
-from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
 
-ELEMENT = "12345678901234"
 DAYS = 24 * 3600
-
-
-@pytest.fixture
-def aigc(provider):
-    provider.emulator.aigc_duration = 0.6
-    add_element(provider.emulator, ELEMENT)
-    return provider
 
 
 def run_deferred_all(op: Any, context: dict[str, Any]) -> Any:
@@ -94,7 +85,7 @@ def test_constant_session_id_never_hands_over_another_requests_video(aigc):
 
 def test_stored_task_whose_input_differs_is_not_reattached(aigc):
     """A stored record of an earlier release (no request digest): the task's Input is compared."""
-    from airflow_provider_tencent.operators.aigc_generation import STATE_KEY
+    from airflow_provider_tencent.operators.aigc_wait import STATE_KEY
 
     store = DictStore()
     old = video_op(prompt="a red mug").execute(ctx(store))
@@ -147,15 +138,6 @@ def test_wait_settings_that_are_not_finite_are_refused_when_built(kwargs, field)
     with pytest.raises(TencentCloudInputError) as err:
         video_op(**kwargs)
     assert err.value.field == field and err.value.limit
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "field"), [({"timeout": float("inf")}, "timeout"), ({"poke_interval": "inf"}, "poke_interval")]
-)
-def test_sensor_wait_settings_that_are_not_finite_are_refused_when_built(kwargs, field):
-    with pytest.raises(TencentCloudInputError) as err:
-        AigcTaskSensor(task_id="wait", aigc_task_id="t", **kwargs)
-    assert err.value.field == field
 
 
 def test_tasks_priority_text_is_an_input_error(aigc):
@@ -216,18 +198,6 @@ def test_broken_download_leaves_nothing_at_the_final_path(aigc, tmp_path, scheme
     assert (base / f"{task_id}-1.mp4").read_bytes() == file_bytes(task_id, "output-1.mp4")
     assert result["paths"][0].endswith(f"{task_id}-1.mp4") and len(aigc.emulator.aigc_tasks()) == 1
     assert sorted(p.name for p in base.iterdir()) == [f"{task_id}-1.mp4"]
-
-
-# -- item 12: the sensor does not claim to submit anything ------------------------------------------------
-def test_sensor_failure_text_does_not_claim_to_submit(aigc):
-    aigc.emulator.fail_aigc_tasks("ModelGenerateFailed", "generation failed")
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
-    sensor = AigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
-    with pytest.raises(AigcTaskFailedError) as err:
-        run_deferred_all(sensor, ctx())
-    text = f"{err.value}".lower()
-    assert "modelgeneratefailed" in text and "submit" not in text and "sessionid" not in text
-    assert len(aigc.emulator.aigc_tasks()) == 1
 
 
 # -- 19.3: one AIGC task at a time per account -----------------------------------------------------------

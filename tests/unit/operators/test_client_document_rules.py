@@ -24,7 +24,10 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudBatchError,
     TencentCloudInputError,
 )
-from airflow_provider_tencent.operators.image_search import CreateImageOperator, CreateImagesOperator
+from airflow_provider_tencent.operators.image_search import (
+    ImageSearchCreateImageBatchOperator,
+    ImageSearchCreateImageOperator,
+)
 from airflow_provider_tencent.testing.emulator import Emulator
 from airflow_provider_tencent.testing.images import make_image
 
@@ -32,10 +35,10 @@ PNG = make_image(320, 240, "png", seed=21)
 B64 = base64.b64encode(PNG).decode()
 
 
-def op(**kwargs: Any) -> CreateImageOperator:
+def op(**kwargs: Any) -> ImageSearchCreateImageOperator:
     args = {"task_id": "create_image", "group_id": "g1", "entity_id": "e1", "pic_name": "p1", "image_base64": B64}
     args.update(kwargs)
-    return CreateImageOperator(**args)
+    return ImageSearchCreateImageOperator(**args)
 
 
 def calls(emulator: Emulator, action: str = "CreateImage") -> int:
@@ -123,7 +126,7 @@ def test_an_unknown_code_is_not_retried(provider, context):
 
 
 def element_op(provider, **kwargs: Any):
-    from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
+    from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
 
     uri = put_object(provider.bucket, "el/front.png", make_image(400, 400, "png", seed=7))
     args = {
@@ -134,7 +137,7 @@ def element_op(provider, **kwargs: Any):
         "element_refer_list": [uri],
     }
     args.update(kwargs)
-    return CreateAigcElementOperator(**args)
+    return VodCreateAigcElementOperator(**args)
 
 
 @pytest.mark.parametrize(
@@ -176,7 +179,7 @@ def test_vod_unknown_codes_by_family(provider, context, code, ambiguous):
 def test_batch_refuses_the_eleventh_picture_of_an_entity_and_sends_the_rest(provider, context, tmp_path):
     items = [{"key": f"k{n:02d}", "entity_id": "one", "pic_name": f"p{n:02d}", "image_base64": B64} for n in range(12)]
     items.append({"key": "other", "entity_id": "two", "pic_name": "q", "image_base64": B64})
-    batch = CreateImagesOperator(
+    batch = ImageSearchCreateImageBatchOperator(
         task_id="batch", group_id="g1", items=items, checkpoint_path=str(tmp_path / "ckpt.jsonl")
     )
     with pytest.raises(TencentCloudBatchError) as err:
@@ -218,7 +221,7 @@ def test_batch_names_the_other_entity(provider, context, tmp_path):
         {"key": "a", "entity_id": "first", "pic_name": "same", "image_base64": B64},
         {"key": "b", "entity_id": "second", "pic_name": "same", "image_base64": B64},
     ]
-    batch = CreateImagesOperator(
+    batch = ImageSearchCreateImageBatchOperator(
         task_id="batch", group_id="g1", items=items, checkpoint_path=str(tmp_path / "c.jsonl"), concurrency=1
     )
     with pytest.raises(TencentCloudBatchError) as err:
@@ -231,7 +234,7 @@ def test_parent_rule_batch_with_eleven_pictures_in_one_folder(provider, context,
     """``entity_rule="parent"``: eleven pictures in one folder are one EntityId; the eleventh is not sent."""
     for n in range(11):
         put_object(provider.bucket, f"shop/chair/view-{n:02d}.png", make_image(64, 48, "png", seed=40 + n))
-    batch = CreateImagesOperator(
+    batch = ImageSearchCreateImageBatchOperator(
         task_id="batch",
         group_id="g1",
         source_prefix=f"cos://{provider.bucket}/shop/",

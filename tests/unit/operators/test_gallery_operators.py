@@ -10,14 +10,16 @@ from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
 from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-from airflow_provider_tencent.operators.image_search_gallery import (
-    CreateGroupOperator,
-    DeleteImagesOperator,
-    SearchImageOperator,
-    SearchImagesOperator,
-    SyncGalleryOperator,
-    UpdateImageOperator,
+from airflow_provider_tencent.operators.image_search_manage import (
+    ImageSearchCreateGroupOperator,
+    ImageSearchDeleteImagesOperator,
+    ImageSearchUpdateImageOperator,
 )
+from airflow_provider_tencent.operators.image_search_query import (
+    ImageSearchSearchImageBatchOperator,
+    ImageSearchSearchImageOperator,
+)
+from airflow_provider_tencent.operators.image_search_sync import ImageSearchSyncGalleryOperator
 from airflow_provider_tencent.testing.images import make_image
 
 pytestmark = pytest.mark.timeout(180)
@@ -39,17 +41,21 @@ def test_search_from_a_cos_path_returns_matches(provider, context):
     add("p1", "e1", data, {"colour": "red"})
     add("p2", "e2", make_image(320, 240, "png", seed=2), {"colour": "blue"})
     uri = put_object(provider.bucket, "query/q.png", data)
-    out = SearchImageOperator(task_id="s", group_id="g1", image_path=uri, limit=5).execute(context)
+    out = ImageSearchSearchImageOperator(task_id="s", group_id="g1", image_path=uri, limit=5).execute(context)
     assert out["Count"] == 1 and out["Matches"][0]["PicName"] == "p1" and out["Matches"][0]["Score"] == 100
     assert out["Matches"][0]["Tags"] == {"colour": "red"} and out["Object"] is None and out["RequestId"]
-    none = SearchImageOperator(task_id="s", group_id="g1", image_path=uri, filter="colour=blue").execute(context)
+    none = ImageSearchSearchImageOperator(task_id="s", group_id="g1", image_path=uri, filter="colour=blue").execute(
+        context
+    )
     assert none["Count"] == 0
 
 
 @pytest.mark.parametrize("arg", ["category_id", "limit", "match_threshold"])
 def test_a_unicode_digit_is_an_input_error_naming_the_argument(provider, context, arg):
     """``"²"`` is a digit to Python (``isdigit``) but no number to the API: refused, naming the argument."""
-    op = SearchImageOperator(task_id="s", group_id="g1", image_base64=base64.b64encode(make_image(64, 64)).decode())
+    op = ImageSearchSearchImageOperator(
+        task_id="s", group_id="g1", image_base64=base64.b64encode(make_image(64, 64)).decode()
+    )
     setattr(op, arg, "²")
     with pytest.raises(TencentCloudInputError, match=arg) as err:
         op.execute(context)
@@ -76,7 +82,7 @@ def test_search_bad_input_refused_before_any_call(provider, context, kwargs, fie
     args.update(kwargs)
     args = {k: v for k, v in args.items() if v is not None}
     with pytest.raises(TencentCloudInputError) as err:
-        SearchImageOperator(**args).execute(context)
+        ImageSearchSearchImageOperator(**args).execute(context)
     assert err.value.field == field and err.value.actual == size, f"{err.value}"
     assert "no request was sent" in f"{err.value}"
     assert calls(provider.emulator) == before
@@ -84,19 +90,21 @@ def test_search_bad_input_refused_before_any_call(provider, context, kwargs, fie
 
 def test_update_tags(provider, context):
     add("p1", "e1", make_image(64, 64, seed=1), {"colour": "red"})
-    out = UpdateImageOperator(
+    out = ImageSearchUpdateImageOperator(
         task_id="u", group_id="g1", pic_name="p1", entity_id="e1", tags={"colour": "green"}
     ).execute(context)
     assert out["status"] == "updated" and out["Tags"] == {"colour": "green"}
     assert json.loads(provider.emulator.images("g1")[0]["Tags"]) == {"colour": "green"}
     before = calls(provider.emulator)
     with pytest.raises(TencentCloudInputError) as err:
-        UpdateImageOperator(
+        ImageSearchUpdateImageOperator(
             task_id="u", group_id="g1", entity_id="e1", pic_name="p1", tags={f"k{i}": 1 for i in range(11)}
         ).execute(context)
     assert err.value.field == "tags" and "11 keys" in f"{err.value}"
     with pytest.raises(TencentCloudInputError) as err:
-        UpdateImageOperator(task_id="u", group_id="g1", entity_id="", pic_name="p1", tags={"a": 1}).execute(context)
+        ImageSearchUpdateImageOperator(task_id="u", group_id="g1", entity_id="", pic_name="p1", tags={"a": 1}).execute(
+            context
+        )
     assert err.value.field == "entity_id" and err.value.limit == "required"
     assert calls(provider.emulator) == before
 
@@ -106,34 +114,42 @@ def test_delete_needs_whole_entity_and_counts(provider, context):
         add(f"p{i}", "e1", make_image(64, 64, seed=i))
     before = calls(provider.emulator)
     with pytest.raises(TencentCloudInputError, match="EVERY picture"):
-        DeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1").execute(context)
+        ImageSearchDeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1").execute(context)
     with pytest.raises(TencentCloudInputError) as err:
-        DeleteImagesOperator(task_id="d", group_id="g1", entity_id="e" * 65, pic_name="p0").execute(context)
+        ImageSearchDeleteImagesOperator(task_id="d", group_id="g1", entity_id="e" * 65, pic_name="p0").execute(context)
     assert err.value.field == "entity_id" and err.value.actual == "65 characters"
     assert calls(provider.emulator) == before
-    one = DeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", pic_name="p0").execute(context)
+    one = ImageSearchDeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", pic_name="p0").execute(context)
     assert (one["status"], one["Deleted"]) == ("deleted", 1)
-    rest = DeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", whole_entity=True).execute(context)
+    rest = ImageSearchDeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", whole_entity=True).execute(
+        context
+    )
     assert (rest["status"], rest["Deleted"], sorted(rest["PicNames"])) == ("deleted", 2, ["p1", "p2"])
     assert provider.emulator.images("g1") == []
-    again = DeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", whole_entity=True).execute(context)
+    again = ImageSearchDeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", whole_entity=True).execute(
+        context
+    )
     assert again["status"] == "absent"
     with pytest.raises(TencentCloudInputError, match="nothing to delete"):
-        DeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", pic_name="p0", missing_ok=False).execute(
-            context
-        )
+        ImageSearchDeleteImagesOperator(
+            task_id="d", group_id="g1", entity_id="e1", pic_name="p0", missing_ok=False
+        ).execute(context)
 
 
 def test_create_group_is_idempotent(provider, context):
-    op = CreateGroupOperator(task_id="g", group_id="shop_1", group_name="Shop", max_capacity=500, group_type=5)
+    op = ImageSearchCreateGroupOperator(
+        task_id="g", group_id="shop_1", group_name="Shop", max_capacity=500, group_type=5
+    )
     assert op.execute(context)["status"] == "created"
     assert op.execute(context)["status"] == "exists"
     with pytest.raises(TencentCloudInputError) as err:
-        CreateGroupOperator(task_id="g", group_id="shop_1", group_name="Shop", max_capacity=900).execute(context)
+        ImageSearchCreateGroupOperator(task_id="g", group_id="shop_1", group_name="Shop", max_capacity=900).execute(
+            context
+        )
     assert "MaxCapacity: wanted 900, the gallery has 500" in f"{err.value}" and err.value.field == "MaxCapacity"
     before = calls(provider.emulator)
     with pytest.raises(TencentCloudInputError) as err:
-        CreateGroupOperator(task_id="g", group_id="bad-id!", group_name="x").execute(context)
+        ImageSearchCreateGroupOperator(task_id="g", group_id="bad-id!", group_name="x").execute(context)
     assert err.value.field == "group_id"
     assert calls(provider.emulator) == before
 
@@ -145,7 +161,7 @@ def test_batch_search_writes_a_result_file(provider, context, tmp_path):
         put_object(provider.bucket, f"tonight/n{i}.png", data)
     put_object(provider.bucket, "tonight/other.png", make_image(160, 120, "png", seed=77))
     manifest = tmp_path / "search.jsonl"
-    op = SearchImagesOperator(
+    op = ImageSearchSearchImageBatchOperator(
         task_id="ss",
         group_id="g1",
         source_prefix=f"cos://{provider.bucket}/tonight/",
@@ -170,7 +186,7 @@ def sync(provider, tmp_path, **kwargs):
         "manifest_path": str(tmp_path / "sync.json"),
     }
     args.update(kwargs)
-    return SyncGalleryOperator(**args)
+    return ImageSearchSyncGalleryOperator(**args)
 
 
 def gallery(provider) -> dict[str, str]:
@@ -208,7 +224,7 @@ def test_sync_follows_storage(provider, context, tmp_path):
     assert set(after) == {"item0", "item1", "item3", "item4", "item5"}
     assert after["item1"] != before["item1"] and after["item0"] == before["item0"]
     # the replacement is searchable: the new content matches itself
-    hit = SearchImageOperator(
+    hit = ImageSearchSearchImageOperator(
         task_id="s", group_id="g1", image_base64=base64.b64encode(make_image(120, 90, seed=51)).decode()
     ).execute(context)
     assert hit["Matches"][0]["PicName"] == after["item1"]
@@ -250,10 +266,10 @@ def test_sync_resumes_after_a_failed_item(provider, context, tmp_path):
 
 def test_sync_adopts_what_the_ingest_dag_created(provider, context, tmp_path):
     """The batch operator's {content_hash} names (what the ingest DAG sends) are the sync's own names."""
-    from airflow_provider_tencent.operators.image_search import CreateImagesOperator
+    from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
     put_object(provider.bucket, "catalogue/item3.png", make_image(120, 90, seed=3))
-    ingest = CreateImagesOperator(
+    ingest = ImageSearchCreateImageBatchOperator(
         task_id="ingest",
         group_id="g1",
         source_prefix=f"cos://{provider.bucket}/catalogue/",

@@ -1,4 +1,4 @@
-"""CreateImageOperator against the emulator over real HTTP (signed by the SDK), pictures in local S3."""
+"""ImageSearchCreateImageOperator against the emulator over real HTTP (signed by the SDK), pictures in local S3."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudBadRequestError,
     TencentCloudInputError,
 )
-from airflow_provider_tencent.operators.image_search import CreateImageOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
 from airflow_provider_tencent.testing.images import make_image, solid_image
 
 PNG = make_image(320, 240, "png", seed=11)
@@ -24,7 +24,7 @@ PNG = make_image(320, 240, "png", seed=11)
 def op(**kwargs):
     args = {"task_id": "create_image", "group_id": "g1", "entity_id": "e1", "pic_name": "p1"}
     args.update(kwargs)
-    return CreateImageOperator(**args)
+    return ImageSearchCreateImageOperator(**args)
 
 
 def create_calls(emulator) -> int:

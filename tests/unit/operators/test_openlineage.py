@@ -14,7 +14,7 @@ import sys
 import time
 
 import pytest
-from conftest import put_object
+from conftest import put_object, upload_subjects
 
 pytest.importorskip("airflow.providers.openlineage", reason="the dev extra installs the OpenLineage provider")
 
@@ -29,18 +29,23 @@ from airflow_provider_tencent.openlineage import (
     dataset_name,
     prefix_name,
 )
-from airflow_provider_tencent.operators.aigc_generation import CreateAigcImageOperator, CreateAigcVideoOperator
-from airflow_provider_tencent.operators.image_search import CreateImageOperator, CreateImagesOperator
-from airflow_provider_tencent.operators.image_search_gallery import (
-    CreateGroupOperator,
-    DeleteImagesOperator,
-    SearchImageOperator,
-    SearchImagesOperator,
-    SyncGalleryOperator,
-    UpdateImageOperator,
+from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcImageOperator, VodCreateAigcVideoOperator
+from airflow_provider_tencent.operators.image_search import (
+    ImageSearchCreateImageBatchOperator,
+    ImageSearchCreateImageOperator,
 )
-from airflow_provider_tencent.operators.vod import CreateAigcElementOperator, CreateAigcElementsOperator
-from airflow_provider_tencent.sensors.aigc import AigcTaskSensor
+from airflow_provider_tencent.operators.image_search_manage import (
+    ImageSearchCreateGroupOperator,
+    ImageSearchDeleteImagesOperator,
+    ImageSearchUpdateImageOperator,
+)
+from airflow_provider_tencent.operators.image_search_query import (
+    ImageSearchSearchImageBatchOperator,
+    ImageSearchSearchImageOperator,
+)
+from airflow_provider_tencent.operators.image_search_sync import ImageSearchSyncGalleryOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator, VodCreateAigcElementOperator
+from airflow_provider_tencent.sensors.aigc import VodAigcTaskSensor
 from airflow_provider_tencent.testing.images import make_image
 
 #: The request fields every CreateAigcVideoTask needs (api.json marks them required).
@@ -70,7 +75,8 @@ def test_importing_operators_imports_no_openlineage_module():
     code = (
         "import sys, airflow.sdk; before = set(sys.modules);"
         "import airflow_provider_tencent.operators.image_search, airflow_provider_tencent.operators.vod;"
-        "import airflow_provider_tencent.operators.image_search_gallery, airflow_provider_tencent.sensors.aigc;"
+        "from airflow_provider_tencent.operators import image_search_manage, image_search_query, image_search_sync;"
+        "import airflow_provider_tencent.sensors.aigc;"
         "import airflow_provider_tencent.openlineage, airflow_provider_tencent.get_provider_info;"
         "print(sorted(m for m in set(sys.modules) - before"
         " if 'openlineage' in m and not m.startswith('airflow_provider_tencent.')))"
@@ -81,7 +87,9 @@ def test_importing_operators_imports_no_openlineage_module():
 
 def test_create_image_reads_a_picture_and_writes_the_gallery(provider, context):
     uri = put_object(provider.bucket, "pics/red.png", make_image(64, 48, "png", seed=1))
-    operator = CreateImageOperator(task_id="img", group_id="g1", entity_id="e1", pic_name="red", image_path=uri)
+    operator = ImageSearchCreateImageOperator(
+        task_id="img", group_id="g1", entity_id="e1", pic_name="red", image_path=uri
+    )
     result = operator.execute(context)
     lineage, facet = extracted(operator)
     assert lineage.inputs == [Dataset(namespace=f"cos://{provider.bucket}", name="pics/red.png")]
@@ -94,7 +102,7 @@ def test_create_image_reads_a_picture_and_writes_the_gallery(provider, context):
 def test_create_aigc_element_reads_pictures_and_writes_the_subject(provider, context):
     frontal = put_object(provider.bucket, "mug/front.png", make_image(400, 600, "png", seed=1))
     side = put_object(provider.bucket, "mug/side.png", make_image(600, 400, "png", seed=2))
-    operator = CreateAigcElementOperator(
+    operator = VodCreateAigcElementOperator(
         task_id="subject",
         element_name="mug",
         element_description="A blue mug",
@@ -116,7 +124,7 @@ def test_create_aigc_element_reads_pictures_and_writes_the_subject(provider, con
 def test_create_images_from_a_prefix_lists_the_prefix(provider, context, tmp_path):
     for i in range(12):
         put_object(provider.bucket, f"gallery/item-{i:02d}.png", make_image(64, 48, "png", seed=i))
-    operator = CreateImagesOperator(
+    operator = ImageSearchCreateImageBatchOperator(
         task_id="imgs",
         group_id="g1",
         source_prefix=f"cos://{provider.bucket}/gallery/",
@@ -131,19 +139,8 @@ def test_create_images_from_a_prefix_lists_the_prefix(provider, context, tmp_pat
 
 
 def test_create_elements_batch_lists_items_and_subjects(provider, context, tmp_path):
-    items = []
-    for s in range(3):
-        frontal = put_object(provider.bucket, f"s{s}/front.png", make_image(400, 500, "png", seed=s))
-        ref = put_object(provider.bucket, f"s{s}/side.png", make_image(500, 400, "png", seed=50 + s))
-        items.append(
-            {
-                "element_name": f"subject-{s}",
-                "element_description": "d",
-                "element_frontal_image": frontal,
-                "element_refer_list": [ref],
-            }
-        )
-    operator = CreateAigcElementsOperator(task_id="els", items=items, checkpoint_path=str(tmp_path / "v.jsonl"))
+    items = upload_subjects(provider.bucket, 3)
+    operator = VodCreateAigcElementBatchOperator(task_id="els", items=items, checkpoint_path=str(tmp_path / "v.jsonl"))
     summary = operator.execute(context)
     lineage, facet = extracted(operator)
     namespace = f"cos://{provider.bucket}"
@@ -163,7 +160,9 @@ def test_a_failed_batch_reports_what_it_did(provider, context, tmp_path):
     good = put_object(provider.bucket, "ok/a.png", make_image(64, 48, "png", seed=1))
     items = [{"key": "a", "entity_id": "e", "pic_name": "a", "image_path": good}]
     items.append({"key": "b", "entity_id": "e", "pic_name": "b", "image_path": f"cos://{provider.bucket}/no/b.png"})
-    operator = CreateImagesOperator(task_id="imgs", group_id="g1", items=items, checkpoint_path=str(tmp_path / "c"))
+    operator = ImageSearchCreateImageBatchOperator(
+        task_id="imgs", group_id="g1", items=items, checkpoint_path=str(tmp_path / "c")
+    )
     with pytest.raises(Exception, match="1 of 2 items failed"):
         operator.execute(context)
     lineage = DefaultExtractor(operator).extract_on_failure(task_instance=None)
@@ -176,7 +175,7 @@ def test_a_failed_batch_reports_what_it_did(provider, context, tmp_path):
 # -- the gallery operators (Image Search) ----------------------------------------------------------
 def add_picture(provider, context, pic: str, entity: str, seed: int) -> bytes:
     data = make_image(160, 120, "png", seed=seed)
-    CreateImageOperator(
+    ImageSearchCreateImageOperator(
         task_id="add", group_id="g1", entity_id=entity, pic_name=pic, image_path=put_object(provider.bucket, pic, data)
     ).execute(context)
     return data
@@ -186,7 +185,7 @@ def test_search_image_reads_the_picture_and_the_gallery(provider, context):
     data = add_picture(provider, context, "p1.png", "e1", 1)
     uri = put_object(provider.bucket, "query/q.png", data)
     since = len(provider.emulator.requests)
-    operator = SearchImageOperator(task_id="s", group_id="g1", image_path=uri)
+    operator = ImageSearchSearchImageOperator(task_id="s", group_id="g1", image_path=uri)
     result = operator.execute(context)
     lineage, facet = extracted(operator)
     assert lineage.inputs == [Dataset(f"cos://{provider.bucket}", "query/q.png"), Dataset(TIIA, "g1")]
@@ -200,7 +199,7 @@ def test_search_images_reads_the_prefix_and_the_gallery_and_writes_the_results(p
         put_object(provider.bucket, f"tonight/n{i}.png", add_picture(provider, context, f"g{i}.png", f"e{i}", 40 + i))
     since = len(provider.emulator.requests)
     manifest = tmp_path / "search.jsonl"
-    operator = SearchImagesOperator(
+    operator = ImageSearchSearchImageBatchOperator(
         task_id="ss",
         group_id="g1",
         source_prefix=f"cos://{provider.bucket}/tonight/",
@@ -219,7 +218,9 @@ def test_search_images_reads_the_prefix_and_the_gallery_and_writes_the_results(p
 def test_update_image_writes_the_gallery(provider, context):
     add_picture(provider, context, "p1.png", "e1", 1)
     since = len(provider.emulator.requests)
-    operator = UpdateImageOperator(task_id="u", group_id="g1", entity_id="e1", pic_name="p1.png", tags={"a": "1"})
+    operator = ImageSearchUpdateImageOperator(
+        task_id="u", group_id="g1", entity_id="e1", pic_name="p1.png", tags={"a": "1"}
+    )
     result = operator.execute(context)
     lineage, facet = extracted(operator)
     assert (lineage.inputs, lineage.outputs) == ([], [Dataset(TIIA, "g1")])
@@ -230,7 +231,7 @@ def test_update_image_writes_the_gallery(provider, context):
 def test_delete_images_writes_the_gallery(provider, context):
     add_picture(provider, context, "p1.png", "e1", 1)
     since = len(provider.emulator.requests)
-    operator = DeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", pic_name="p1.png")
+    operator = ImageSearchDeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", pic_name="p1.png")
     result = operator.execute(context)
     lineage, facet = extracted(operator)
     assert (lineage.inputs, lineage.outputs) == ([], [Dataset(TIIA, "g1")])
@@ -240,7 +241,7 @@ def test_delete_images_writes_the_gallery(provider, context):
 
 def test_create_group_writes_the_gallery(provider, context):
     since = len(provider.emulator.requests)
-    operator = CreateGroupOperator(task_id="g", group_id="shop_1", group_name="Shop", max_capacity=500)
+    operator = ImageSearchCreateGroupOperator(task_id="g", group_id="shop_1", group_name="Shop", max_capacity=500)
     result = operator.execute(context)
     lineage, facet = extracted(operator)
     assert (lineage.inputs, lineage.outputs) == ([], [Dataset(TIIA, "shop_1")])
@@ -258,10 +259,10 @@ def test_sync_gallery_reads_the_prefix_and_writes_the_gallery(provider, context,
         "manifest_path": str(tmp_path / "sync.json"),
         "max_deletions": 0.5,
     }
-    SyncGalleryOperator(**args).execute(context)
+    ImageSearchSyncGalleryOperator(**args).execute(context)
     put_object(provider.bucket, "catalogue/item1.png", make_image(120, 90, seed=51))  # replaced
     since = len(provider.emulator.requests)
-    operator = SyncGalleryOperator(**args)
+    operator = ImageSearchSyncGalleryOperator(**args)
     out = operator.execute(context)
     assert out["outcome"]["replaced"] == 1
     lineage, facet = extracted(operator)
@@ -271,7 +272,7 @@ def test_sync_gallery_reads_the_prefix_and_writes_the_gallery(provider, context,
     assert len(changed) == 2 and facet.requestIds == changed  # the new picture, then the old one deleted
     assert facet.action == "CreateImage,DeleteImages"
     # a dry run only reads the gallery
-    dry = SyncGalleryOperator(**args, dry_run=True)
+    dry = ImageSearchSyncGalleryOperator(**args, dry_run=True)
     dry.execute(context)
     lineage, facet = extracted(dry)
     assert lineage.outputs == [] and Dataset(TIIA, "g1") in lineage.inputs and facet.requestIds == []
@@ -290,7 +291,7 @@ class StateStore(dict):
 
 
 def aigc_context():
-    from test_aigc_generation import FakeTI
+    from aigc_fakes import FakeTI
 
     return {"ti": FakeTI(), "task_state_store": StateStore()}
 
@@ -298,7 +299,7 @@ def aigc_context():
 def test_aigc_video_reads_subjects_and_files_and_writes_the_task(provider):
     provider.emulator.aigc_duration = 0.3
     element_id = add_element(provider.emulator)
-    operator = CreateAigcVideoOperator(
+    operator = VodCreateAigcVideoOperator(
         task_id="make_video",
         model_version="2.1",
         prompt="the mug on a table",
@@ -322,7 +323,7 @@ def test_aigc_video_reads_subjects_and_files_and_writes_the_task(provider):
 def test_aigc_image_copied_to_storage_writes_the_files(provider):
     provider.emulator.aigc_duration = 0.3
     out = f"cos://{provider.bucket}/aigc/pictures/"
-    operator = CreateAigcImageOperator(
+    operator = VodCreateAigcImageOperator(
         task_id="pic",
         model_name="GG",
         model_version="3.0",
@@ -348,7 +349,7 @@ def test_aigc_sensor_reads_the_task(provider):
     provider.emulator.aigc_duration = 0.0
     task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
     since = len(provider.emulator.requests)
-    sensor = AigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=False, poke_interval=0.05)
+    sensor = VodAigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=False, poke_interval=0.05)
     assert sensor.poke(aigc_context()).xcom_value["TaskId"] == task_id
     lineage, facet = extracted(sensor)
     assert (lineage.inputs, lineage.outputs) == ([Dataset(VOD, task_id)], [])
@@ -388,7 +389,9 @@ def test_dataset_names(ref, expected):
 def test_a_plain_image_path_is_a_local_file():
     assert dataset_name("pics/a.png", local_path=True) == ("file", os.path.abspath("pics/a.png"))
     assert dataset_name("pics/a.png") is None
-    operator = CreateImageOperator(task_id="img", group_id="g1", entity_id="e", pic_name="p", image_path="/data/a.png")
+    operator = ImageSearchCreateImageOperator(
+        task_id="img", group_id="g1", entity_id="e", pic_name="p", image_path="/data/a.png"
+    )
     assert operator.lineage().inputs == [("file", "/data/a.png")]
 
 
@@ -398,7 +401,9 @@ def test_prefix_names():
 
 
 def test_without_the_openlineage_provider_the_methods_return_none(monkeypatch):
-    operator = CreateImageOperator(task_id="img", group_id="g1", entity_id="e", pic_name="p", image_url="https://x/a")
+    operator = ImageSearchCreateImageOperator(
+        task_id="img", group_id="g1", entity_id="e", pic_name="p", image_url="https://x/a"
+    )
     monkeypatch.setitem(sys.modules, "airflow.providers.openlineage.extractors", None)  # import fails
     assert operator.get_openlineage_facets_on_complete(None) is None
 

@@ -1,4 +1,4 @@
-"""CreateAigcElementOperator against the emulator; images from local S3 through presigned URLs."""
+"""VodCreateAigcElementOperator against the emulator; images from local S3 through presigned URLs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudAmbiguousError,
     TencentCloudInputError,
 )
-from airflow_provider_tencent.operators.vod import CreateAigcElementOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
 from airflow_provider_tencent.testing.images import make_image
 
 
@@ -27,7 +27,7 @@ def op(frontal, refs, **kwargs):
         "element_refer_list": refs,
     }
     args.update(kwargs)
-    return CreateAigcElementOperator(**args)
+    return VodCreateAigcElementOperator(**args)
 
 
 def element_calls(emulator) -> int:

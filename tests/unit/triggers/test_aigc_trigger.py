@@ -1,0 +1,89 @@
+"""triggers/aigc.py: ``AigcTaskTrigger`` (serialised state, restarts, secrets) and ``task_outcome``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import pytest
+from aigc_fakes import CANARY_ID, CANARY_KEY, CANARY_TOKEN, DictStore, creates, ctx, first_event, video_op
+
+from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger, task_outcome
+
+
+def test_a_null_task_member_while_waiting_reads_as_waiting():
+    outcome = task_outcome("t", {"TaskType": "AigcVideoTask", "Status": "WAITING", "AigcVideoTask": None})
+    assert (outcome.status, outcome.progress, outcome.done) == ("WAITING", 0, False)
+
+
+def test_a_finished_task_with_an_error_code_is_failed():
+    detail = {
+        "TaskType": "AigcImageTask",
+        "Status": "FINISH",
+        "AigcImageTask": {"ErrCode": 10, "ErrCodeExt": "ModelGenerateFailed", "Message": "no", "Progress": 100},
+    }
+    outcome = task_outcome("t", detail)
+    assert outcome.done and outcome.failed and not outcome.succeeded
+    assert (outcome.err_code_ext, outcome.message) == ("ModelGenerateFailed", "no")
+
+
+@pytest.mark.parametrize(
+    "detail",
+    [
+        {"TaskType": "Procedure", "Status": "FINISH", "Procedure": {}},
+        {"TaskType": "AigcVideoTask", "AigcVideoTask": {}},
+        {"TaskType": "AigcVideoTask", "Status": "FINISH", "AigcVideoTask": None},
+    ],
+)
+def test_an_answer_without_an_aigc_task_is_an_error(detail):
+    with pytest.raises(ValueError, match="carries no AIGC task"):
+        task_outcome("t", detail)
+
+
+@pytest.mark.timeout(60)
+def test_triggerer_restart_mid_poll_keeps_one_task(aigc):
+    """The triggerer dies while polling; a new one rebuilds the trigger from its serialised kwargs and finishes."""
+    from airflow_provider_tencent.compat import TaskDeferred
+
+    aigc.emulator.aigc_duration = 1.5
+    op = video_op(deferrable=True)
+    context = ctx(DictStore())
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context)
+    _, kwargs = deferred.value.trigger.serialize()
+
+    async def die_mid_poll() -> None:
+        task = asyncio.ensure_future(first_event(AigcTaskTrigger(**kwargs)))
+        while not any(t["polls"] > 0 for t in aigc.emulator.aigc_tasks()):
+            await asyncio.sleep(0.02)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(die_mid_poll())
+    event = asyncio.run(first_event(AigcTaskTrigger(**json.loads(json.dumps(kwargs)))))
+    result = op.execute_complete(context, event, **deferred.value.kwargs)
+    assert event["status"] == "success" and result["Status"] == "FINISH"
+    assert len(aigc.emulator.aigc_tasks()) == 1 and len(creates(aigc.emulator)) == 1
+
+
+def test_trigger_serialises_and_logs_no_secret(aigc, monkeypatch, caplog):
+    aigc.emulator.add_credential(CANARY_ID, CANARY_KEY, token=CANARY_TOKEN)
+    conn = {**aigc.conn, "login": CANARY_ID, "password": CANARY_KEY, "extra": {**aigc.extra, "token": CANARY_TOKEN}}
+    monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
+    from airflow_provider_tencent.compat import TaskDeferred
+
+    caplog.set_level(logging.DEBUG)
+    op = video_op(deferrable=True)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(ctx(DictStore()))
+    serialised = json.dumps(deferred.value.trigger.serialize())
+    event = asyncio.run(first_event(AigcTaskTrigger(**deferred.value.trigger.serialize()[1])))
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("tencentcloud_sdk"))
+    text = serialised + json.dumps(event) + ours
+    assert "AigcVideoTask" in caplog.text or "AIGC task" in caplog.text
+    for secret in (CANARY_KEY, CANARY_TOKEN):
+        where = text.find(secret)
+        assert where < 0, text[max(0, where - 300) : where + 50]
+    assert "FileUrl" not in json.dumps(event)
