@@ -1,5 +1,6 @@
 # Two commands for a newcomer (see README): `make demo` and `make test`.
 # Both do all set-up themselves: a virtualenv in .venv with the package and its dev tools.
+# While editing: `make quick` (lint + `make unit`, well under a minute); see CONTRIBUTING.md.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -11,7 +12,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml Makefile $(CONSTRAINTS) $
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 
-.PHONY: setup test lint typecheck pytest demo bench ui-test docs clean dist matrix matrix-3.1 matrix-3.2 lowest
+.PHONY: setup test lint typecheck unit quick pytest demo bench ui-test docs clean dist matrix matrix-3.1 matrix-3.2 lowest
 
 setup: $(STAMP)
 
@@ -33,6 +34,15 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+## The in-process tests: no emulator, no local S3, no child Python process (tests/conftest.py marks the
+## others `server`). Serial: pytest-xdist's two workers each import Airflow, which costs more than they save.
+unit: setup
+	$(BIN)/pytest -q -m "not server"
+
+## The inner loop while editing: lint, then the in-process tests.
+quick: lint unit
+
+## Every test (what `make test` runs on Airflow 3.3.2), with both oracles required.
 pytest: setup
 	TENCENT_ORACLE_REQUIRED=1 $(BIN)/pytest -q
 

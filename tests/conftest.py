@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -130,6 +137,77 @@ def captured_apart(monkeypatch):
     mine: list[dict[str, Any]] = []
     monkeypatch.setattr(Emulator, "capture", mine)
     return mine
+
+
+# -- the `server` marker: what `make unit` leaves out (`-m "not server"`) ----------------------------------
+# A test is marked when its fixtures reach a server fixture (however indirectly: `provider`, `canary`, ...)
+# or when it carries `e2e` / `dist` (an `airflow dags test`, a wheel build). A test that starts a server or
+# a Python process by itself says `@pytest.mark.server`; an unmarked test that does either fails, in every
+# run (`_in_process_only`), so the fast selection cannot quietly come to need a server.
+SERVER_FIXTURES = frozenset({"tencentcloud_emulator_server", "tencentcloud_local_s3"})
+SERVER_MARKS = ("server", "e2e", "dist")
+_VENV_BIN = Path(sys.executable).parent.absolute()
+
+
+def needs_server(item: pytest.Item) -> bool:
+    """Whether ``item`` reaches a server fixture or carries a marker that implies one."""
+    fixtures = set(getattr(item, "fixturenames", ()))
+    return bool(fixtures & SERVER_FIXTURES) or any(item.get_closest_marker(m) for m in SERVER_MARKS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that needs a server (see ``needs_server``) with ``server``."""
+    for item in items:
+        if needs_server(item) and not item.get_closest_marker("server"):
+            item.add_marker(pytest.mark.server)
+
+
+def starts_python(args: Any) -> bool:
+    """Whether a ``Popen(args)`` runs a Python interpreter or a tool of this environment (``airflow``,
+    ``uv``): the slow kind of child. A system tool (``platform`` runs ``file`` on first use) is not."""
+    argv = [args] if isinstance(args, (str, bytes, os.PathLike)) else list(args)
+    program = os.fsdecode(argv[0]).split()[0] if argv else ""
+    where = Path(shutil.which(program) or program)
+    return where.name.startswith("python") or where.absolute().parent == _VENV_BIN
+
+
+@contextlib.contextmanager
+def _in_process_only(item: pytest.Item) -> Iterator[None]:
+    """While an unmarked test runs (its fixtures' set-up included), listening on a socket or starting a
+    Python process raises an error naming the test and the marker it lacks."""
+    if item.get_closest_marker("server"):
+        yield
+        return
+
+    def refuse(what: str) -> AssertionError:
+        return AssertionError(f"{item.nodeid} {what}: mark it @pytest.mark.server (`make unit` runs without)")
+
+    def listen(self: socket.socket, *args: Any) -> None:
+        raise refuse(f"listens on {self.getsockname()}")
+
+    popen_init = subprocess.Popen.__init__
+
+    def start(self: subprocess.Popen[Any], args: Any, *more: Any, **kwargs: Any) -> None:
+        if starts_python(args):
+            raise refuse(f"starts {args!r:.80}")
+        popen_init(self, args, *more, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket.socket, "listen", listen)
+        patch.setattr(subprocess.Popen, "__init__", start)
+        yield
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    with _in_process_only(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with _in_process_only(item):
+        return (yield)
 
 
 # -- the two oracles over the whole session (tests/sdk_oracle.py, tests/api_oracle.py) ----------------

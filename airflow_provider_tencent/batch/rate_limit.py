@@ -63,6 +63,9 @@ class RateLimiter:
     :param recovery_seconds: time to climb back to the target after a throttle.
     :param first_window_speedup: the first ``n`` slots (one window's worth) are this many times
         closer together (1: no speed-up).
+    :param on_send: called with the ``clock`` time at which the window guard let each request go, in
+        that order (under the limiter's lock): the client's own record of its sends, for whoever checks
+        the pacing without the network's jitter (the tests).
     """
 
     def __init__(
@@ -78,6 +81,7 @@ class RateLimiter:
         first_window_speedup: float = 2.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        on_send: Callable[[float], None] | None = None,
     ) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be > 0, got {rate}")
@@ -100,6 +104,7 @@ class RateLimiter:
         self._speedup = max(1.0, first_window_speedup)
         self._clock = clock
         self._sleep = sleep
+        self._on_send = on_send
         self._next = 0.0
         self._last_update = clock()
         self._lock = threading.Lock()
@@ -168,6 +173,8 @@ class RateLimiter:
                 sent = self._sent
                 if len(sent) < (sent.maxlen or 1) or now - sent[0] >= self._window_span - _EPSILON:
                     sent.append(now)
+                    if self._on_send is not None:
+                        self._on_send(now)
                     self._sends.append(now)
                     while now - self._sends[0] >= THROTTLE_WINDOW:
                         self._sends.popleft()

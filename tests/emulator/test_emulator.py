@@ -696,6 +696,7 @@ def test_qps_sliding_window(emu):
     assert emu.counters()["DescribeImages"] == {"ok": quota + 1, "RequestLimitExceeded": 2}
 
 
+@pytest.mark.server
 def test_concurrent_clients_with_latency():
     """~40 requests from 8 threads with 100-300 ms added latency: all answered, served in parallel."""
     with Emulator(latency=(0.1, 0.3), qps_scale=10) as emulator:
@@ -889,6 +890,7 @@ def test_control_endpoints(emu):
     assert control(emu, "state")[1]["counters"] == {} and emu.images() == []
 
 
+@pytest.mark.server
 def test_stop_is_clean_even_with_a_hanging_request():
     emulator = Emulator().start()
     emulator.create_group("g")
@@ -902,6 +904,7 @@ def test_stop_is_clean_even_with_a_hanging_request():
         pass
 
 
+@pytest.mark.server
 def test_command_line(tmp_path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(

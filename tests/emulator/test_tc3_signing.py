@@ -118,11 +118,13 @@ def post_example(emulator, *, payload=PAYLOAD, headers=HEADERS, signature=EXPECT
         conn.close()
 
 
+@pytest.mark.server
 def test_emulator_accepts_exactly_the_published_request(frozen_emulator):
     # the signature is good: the request gets past authentication (the emulator serves no CVM action)
     assert post_example(frozen_emulator) == "InvalidAction"
 
 
+@pytest.mark.server
 def test_emulator_rejects_one_character_changes(frozen_emulator):
     assert post_example(frozen_emulator, payload=PAYLOAD.replace(b'Limit": 1', b'Limit": 2')) == (
         "AuthFailure.SignatureFailure"
@@ -147,6 +149,7 @@ def test_emulator_rejects_one_character_changes(frozen_emulator):
     assert post_example(frozen_emulator, signature=wrong_key) == "AuthFailure.SignatureFailure"
 
 
+@pytest.mark.server
 def test_emulator_refuses_the_example_five_minutes_later():
     from airflow_provider_tencent.testing.emulator import MAX_SKEW, Emulator
 

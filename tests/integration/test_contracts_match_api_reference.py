@@ -144,6 +144,7 @@ def _run_without_pages(tmp_path: Path, **env: str) -> subprocess.CompletedProces
     return subprocess.run(command, capture_output=True, text=True, cwd=REPO, env=environ, timeout=300)
 
 
+@pytest.mark.server
 @pytest.mark.timeout(600)
 def test_without_the_pages_each_check_is_skipped_with_a_plain_reason(tmp_path):
     run = _run_without_pages(tmp_path)
@@ -153,6 +154,7 @@ def test_without_the_pages_each_check_is_skipped_with_a_plain_reason(tmp_path):
     assert "contracts were NOT checked" in run.stdout
 
 
+@pytest.mark.server
 @pytest.mark.timeout(600)
 def test_without_the_pages_under_ci_the_checks_fail(tmp_path):
     run = _run_without_pages(tmp_path, CI="true")

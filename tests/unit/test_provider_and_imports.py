@@ -37,6 +37,7 @@ def test_provider_info_declares_connection_fields():
     assert "airflow_provider_tencent.fs.cos" in info["filesystems"]
 
 
+@pytest.mark.server
 def test_providers_manager_sees_hook_and_form_methods_only_where_needed():
     """3.2+ reads the declaration (no deprecated hook methods); 3.1 gets them generated from it."""
     from airflow_provider_tencent.hooks.base import TencentCloudHook
@@ -49,6 +50,7 @@ def test_providers_manager_sees_hook_and_form_methods_only_where_needed():
     assert any(h.get("connection_type") == "tencentcloud" for h in hooks), hooks
 
 
+@pytest.mark.server
 def test_connection_form_as_the_ui_gets_it():
     """The payload of ``GET /ui/connections/hook_meta`` (the route returns this service's answer as it is),
     computed in a fresh process as the API server does: every declared field, with its label, type,
@@ -86,16 +88,49 @@ def test_connection_form_as_the_ui_gets_it():
     assert "integer" in extra["duration_seconds"]["schema"]["type"]
 
 
-def test_importing_operators_imports_no_sdk_service_module():
+# Every module a DAG file or the provider manager imports, in the order a worker meets them.
+LIGHT_MODULES = (
+    "fs.cos",
+    "fs.storage",
+    "hooks.cos",
+    "hooks.image_search",
+    "hooks.vod",
+    "operators.image_search",
+    "operators.image_search_query",
+    "operators.image_search_manage",
+    "operators.image_search_sync",
+    "operators.vod",
+    "operators.aigc_generation",
+    "sensors.aigc",
+    "triggers.aigc",
+    "openlineage",
+    "get_provider_info",
+)
+# Imported only when a task sends or reads: the service SDKs (test-only oracles; the runtime signs with
+# CommonClient), the S3 stack, image decoding.
+HEAVY_PREFIXES = ("tencentcloud", "s3fs", "botocore", "aiobotocore", "boto3", "PIL")
+
+
+@pytest.mark.server
+def test_importing_the_provider_is_light():
+    """In a fresh interpreter (this one has the oracles and the S3 stack loaded), after ``airflow.sdk``
+    (which registers the providers): importing every hook, operator, sensor, trigger, the fs modules,
+    the OpenLineage module and the provider info loads no module of ``HEAVY_PREFIXES`` (no service SDK
+    module, ``tencentcloud.{tiia,vod,sts}`` included) and no OpenLineage module but our own. One process
+    for what were five tests, each importing a subset of these modules (so each of their checks still holds).
+    """
     code = (
-        "import sys, airflow.sdk;"
-        "import airflow_provider_tencent.operators.image_search, airflow_provider_tencent.operators.vod;"
-        "from airflow_provider_tencent.operators import image_search_manage, image_search_query, image_search_sync;"
-        "bad=[m for m in sys.modules if m.startswith(('tencentcloud', 's3fs', 'botocore', 'boto3', 'PIL'))];"
-        "print(bad)"
+        "import json, sys, importlib, airflow.sdk\n"
+        "before = set(sys.modules)\n"
+        f"for name in {LIGHT_MODULES!r}: importlib.import_module('airflow_provider_tencent.' + name)\n"
+        f"heavy = sorted(m for m in sys.modules if m.startswith({HEAVY_PREFIXES!r}))\n"
+        "lineage = sorted(m for m in set(sys.modules) - before"
+        " if 'openlineage' in m and not m.startswith('airflow_provider_tencent.'))\n"
+        "print('@@' + json.dumps({'heavy': heavy, 'openlineage': lineage}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=240, check=True)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("@@"))
+    assert json.loads(line[2:]) == {"heavy": [], "openlineage": []}
 
 
 @pytest.mark.parametrize("path", DAG_FILES, ids=lambda p: p.name)
@@ -145,3 +180,4 @@ def test_aigc_dag_trigger_form_params():
 
 def test_env_is_isolated():
     assert "AIRFLOW_HOME" in os.environ
+    assert os.environ.get("NO_PROXY") == "*"

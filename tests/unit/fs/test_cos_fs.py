@@ -312,16 +312,6 @@ def test_region_endpoint_and_addressing_overrides(monkeypatch):
 # -- module, Asset URIs, the server's command line ----------------------------------------------
 
 
-def test_fs_module_import_is_light():
-    code = (
-        "import sys, airflow_provider_tencent.fs.cos, airflow_provider_tencent.fs.storage,"
-        " airflow_provider_tencent.hooks.cos;"
-        "print([m for m in sys.modules if m.split('.')[0] in ('s3fs', 'botocore', 'aiobotocore', 'boto3')])"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert done.stdout.strip() == "[]"
-
-
 def test_asset_uri_needs_a_bucket():
     from urllib.parse import urlsplit as split
 
@@ -333,6 +323,7 @@ def test_asset_uri_needs_a_bucket():
         sanitize_uri(split("cos:///images/a.png"))
 
 
+@pytest.mark.server
 def test_server_command_line(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     proc = subprocess.Popen(
