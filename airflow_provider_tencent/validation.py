@@ -282,6 +282,17 @@ def template_bool(value: Any) -> Any:
     return value
 
 
+def strict_bool(name: str, value: Any) -> bool:
+    """``value`` as a boolean: ``True``/``False`` or the text ``true``/``false`` (any case); anything else
+    (``"0"``, ``"no"``, an unrendered template) is refused, naming ``name``, before any call."""
+    parsed = template_bool(value)
+    if not isinstance(parsed, bool):
+        raise TencentCloudInputError(
+            f"{name} must be true or false, got {value!r}", field=name, limit="true or false", actual=f"{value!r}"
+        )
+    return parsed
+
+
 def template_rect(value: Any) -> Any:
     """``image_rect`` as the API's Rect: x/y/width/height in any letter case, as a dict or a JSON text."""
     if isinstance(value, str) and value.strip().startswith("{"):

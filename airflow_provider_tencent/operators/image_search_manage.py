@@ -26,6 +26,7 @@ from airflow_provider_tencent.validation import (
     field_problems,
     normal_tags,
     raise_if,
+    strict_bool,
     tags_problems,
     template_int,
     template_tags,
@@ -159,8 +160,6 @@ class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBase
         self.missing_ok = missing_ok
 
     def execute(self, context: Context) -> dict[str, Any]:
-        from airflow_provider_tencent.operators.image_search_sync import strict_bool
-
         whole_entity = strict_bool("whole_entity", self.whole_entity)
         missing_ok = strict_bool("missing_ok", self.missing_ok)
         params = {"GroupId": self.group_id, "EntityId": self.entity_id, "PicName": self.pic_name or None}

@@ -23,7 +23,7 @@ from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 from airflow_provider_tencent.operators.base import ImageSearchOperatorMixin, TencentCloudBaseOperator
 from airflow_provider_tencent.payloads.image_search import prepare_create_image
 from airflow_provider_tencent.validation import (
-    template_bool,
+    strict_bool,
 )
 
 if TYPE_CHECKING:
@@ -98,17 +98,6 @@ def allowed_deletions(limit: int | float, owned: int) -> int:
     if isinstance(limit, float):
         return math.floor(limit * owned)
     return limit
-
-
-def strict_bool(name: str, value: Any) -> bool:
-    """``value`` as a boolean: ``True``/``False`` or the text ``true``/``false`` (any case); anything else
-    (``"0"``, ``"no"``, an unrendered template) is refused, naming ``name``, before any call."""
-    parsed = template_bool(value)
-    if not isinstance(parsed, bool):
-        raise TencentCloudInputError(
-            f"{name} must be true or false, got {value!r}", field=name, limit="true or false", actual=f"{value!r}"
-        )
-    return parsed
 
 
 def older_sync_names(keys: Sequence[str], current: str) -> Callable[[str], bool]:
