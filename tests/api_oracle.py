@@ -25,8 +25,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from oracle_exchanges import VERSIONS, exchange_problems
+
 #: The API versions of the services the provider calls (``api.json`` folder names).
-VERSIONS = {"tiia": "v20190529", "vod": "v20180717", "sts": "v20180813"}
 
 #: Item types of lists that are not objects.
 _SCALARS: dict[str, tuple[type, ...]] = {
@@ -166,12 +167,4 @@ def check_response(service: str, action: str, response: dict[str, Any]) -> list[
 
 def check_exchanges(exchanges: list[dict[str, Any]]) -> list[str]:
     """Every problem of every captured exchange (the request always; the answer when it succeeded)."""
-    problems: set[str] = set()
-    for ex in exchanges:
-        if ex["service"] not in VERSIONS:
-            continue
-        if ex["params"] is not None:
-            problems.update(check_request(ex["service"], ex["action"], ex["params"]))
-        if ex["response"]:
-            problems.update(check_response(ex["service"], ex["action"], ex["response"]))
-    return sorted(problems)
+    return exchange_problems(exchanges, check_request, check_response)

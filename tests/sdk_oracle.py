@@ -22,6 +22,8 @@ import re
 import warnings
 from typing import Any
 
+from oracle_exchanges import VERSIONS, exchange_problems
+
 #: Why the oracle cannot run here (the official service SDKs - the ``oracle`` extra - are not installed), or "".
 MISSING = (
     ""
@@ -52,13 +54,12 @@ RESPONSE_OPTIONAL: dict[str, str] = {
     "ObjectInfo.Attributes": "attribute analysis: not part of CreateImage's subject detection answer",
 }
 
-_VERSIONS = {"tiia": "v20190529", "vod": "v20180717", "sts": "v20180813"}
 _MAY_BE_NULL = ("可能返回 null", "may return null")
 _SCALARS: dict[str, tuple[type, ...]] = {"str": (str,), "int": (int,), "bool": (bool,), "float": (int, float)}
 
 
 def models(service: str) -> Any:
-    return importlib.import_module(f"tencentcloud.{service}.{_VERSIONS[service]}.models")
+    return importlib.import_module(f"tencentcloud.{service}.{VERSIONS[service]}.models")
 
 
 def declared(model_cls: type) -> dict[str, tuple[str, bool]]:
@@ -156,13 +157,5 @@ def check_response(service: str, action: str, response: dict[str, Any]) -> list[
 
 
 def check_exchanges(exchanges: list[dict[str, Any]]) -> list[str]:
-    """Every problem of every captured exchange (request always; response when it succeeded)."""
-    problems: set[str] = set()
-    for ex in exchanges:
-        if ex["service"] not in _VERSIONS:
-            continue
-        if ex["params"] is not None:
-            problems.update(check_request(ex["service"], ex["action"], ex["params"]))
-        if ex["response"]:
-            problems.update(check_response(ex["service"], ex["action"], ex["response"]))
-    return sorted(problems)
+    """Every problem of every captured exchange (the request always; the answer when it succeeded)."""
+    return exchange_problems(exchanges, check_request, check_response)
