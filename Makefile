@@ -22,7 +22,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml Makefile $(CONSTRAINTS) $(ORACLE_REQUIREMENTS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv
-	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -c $(CONSTRAINTS) -e '.[dev]' 'apache-airflow==$(AIRFLOW_VERSION)'
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -c $(CONSTRAINTS) -e '.[testing]' --group dev 'apache-airflow==$(AIRFLOW_VERSION)'
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -r $(ORACLE_REQUIREMENTS)
 	rm -f $(VENV)/.installed-*
 	touch $@

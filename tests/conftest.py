@@ -17,6 +17,10 @@ from typing import Any
 
 import pytest
 
+# The provider's fixtures (tencentcloud_*): the plugin is not registered as a pytest11 entry point, so a
+# project enables it here, in its top-level conftest.py, exactly as docs/emulator.rst tells users to.
+pytest_plugins = ["airflow_provider_tencent.testing.pytest_plugin"]
+
 _HOME = tempfile.mkdtemp(prefix="airflow-provider-tencent-tests-")
 os.environ.setdefault("AIRFLOW_HOME", _HOME)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")

@@ -24,11 +24,11 @@ from typing import Any
 
 from oracle_exchanges import VERSIONS, exchange_problems
 
-#: Why the oracle cannot run here (the official service SDKs - the ``oracle`` extra - are not installed), or "".
+#: Why the oracle cannot run here (the official service SDKs - the ``oracle`` group - are not installed), or "".
 MISSING = (
     ""
     if all(importlib.util.find_spec(f"tencentcloud.{service}") for service in ("tiia", "vod", "sts"))
-    else "the official service SDKs (the 'oracle' extra) are not installed: the SDK oracle checks NOT run"
+    else "the official service SDKs (the 'oracle' dependency group) are not installed: the SDK oracle checks NOT run"
 )
 
 #: Required request parameters, from the API documents (the seeds for CreateImage and

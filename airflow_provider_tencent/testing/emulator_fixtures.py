@@ -1,7 +1,7 @@
 """Pytest fixtures for the Tencent Cloud API emulator.
 
-Re-exported by the plugin :mod:`airflow_provider_tencent.testing.pytest_plugin` (entry point
-``pytest11``), so any project that installs the provider with its ``testing`` extra gets:
+Re-exported by the plugin :mod:`airflow_provider_tencent.testing.pytest_plugin`, so any project that installs
+the provider with its ``testing`` extra and lists that plugin in ``pytest_plugins`` gets:
 
 * ``tencentcloud_emulator``: the session's :class:`~airflow_provider_tencent.testing.emulator.Emulator`
   on a free loopback port, reset (no galleries, pictures, elements, counters, faults or temporary
@@ -18,9 +18,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import pytest
-
 from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY, TEST_SUB_APP_ID
+from airflow_provider_tencent.testing.extra import require_testing_extra
+
+require_testing_extra("airflow_provider_tencent.testing.emulator_fixtures", ("pytest",))
+
+import pytest  # noqa: E402 - after the check above
 
 if TYPE_CHECKING:
     from airflow_provider_tencent.testing.emulator import Emulator

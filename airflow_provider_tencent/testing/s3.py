@@ -35,7 +35,11 @@ from time import strptime, time
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
-import pytest
+from airflow_provider_tencent.testing.extra import require_testing_extra
+
+require_testing_extra("The local S3 server airflow_provider_tencent.testing.s3", ("pytest", "moto"))
+
+import pytest  # noqa: E402 - after the check above
 
 __all__ = ["LocalS3Server", "tencentcloud_cos_bucket", "tencentcloud_local_s3"]
 

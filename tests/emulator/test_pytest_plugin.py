@@ -1,15 +1,21 @@
-"""The pytest plugin the provider installs (entry point ``pytest11``) adds only ``tencentcloud_*`` fixtures.
+"""The provider's pytest plugin: enabled by ``pytest_plugins`` (no entry point); ``tencentcloud_*`` fixtures only.
 
-It loads into the pytest session of everyone who installs the provider, so a generic fixture name there
-(``local_s3``, ``emulator``...) would shadow or clash with a fixture of the user's own project.
+A project lists it in its conftest.py (tests/conftest.py does), so a generic fixture name there (``local_s3``,
+``emulator``...) would shadow or clash with a fixture of the user's own project. Without the ``testing``
+extra, importing it says what to install.
 """
 
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import entry_points
+import sys
+from importlib.metadata import distribution
 
 import pytest
+
+from airflow_provider_tencent.testing.extra import INSTALL_HINT, require_testing_extra
+
+PLUGIN = "airflow_provider_tencent.testing.pytest_plugin"
 
 PLUGIN_FIXTURES = {
     "tencentcloud_conn",
@@ -25,9 +31,44 @@ def _is_fixture(obj: object) -> bool:
     return hasattr(obj, "_fixture_function_marker") or hasattr(obj, "_pytestfixturefunction")
 
 
-def test_the_entry_point_loads_the_plugin_module():
-    [entry] = [e for e in entry_points(group="pytest11") if e.value.startswith("airflow_provider_tencent")]
-    assert entry.value == "airflow_provider_tencent.testing.pytest_plugin"
+def test_the_distribution_registers_no_pytest11_entry_point():
+    groups = {entry.group for entry in distribution("airflow-provider-tencent").entry_points}
+    assert "apache_airflow_provider" in groups  # the entry points were read
+    assert "pytest11" not in groups
+
+
+def test_the_repository_enables_the_plugin_through_pytest_plugins(request):
+    import tests.conftest
+
+    assert tests.conftest.pytest_plugins == [PLUGIN]
+    assert request.config.pluginmanager.get_plugin(PLUGIN) is not None
+
+
+@pytest.mark.parametrize(
+    ("module", "absent", "package"),
+    [
+        (PLUGIN, "moto", "moto[server]"),
+        (PLUGIN, "PIL", "pillow"),
+        (PLUGIN, "pytest", "pytest"),
+        ("airflow_provider_tencent.testing.s3", "moto", "moto[server]"),
+        ("airflow_provider_tencent.testing.emulator", "PIL", "pillow"),
+    ],
+)
+def test_without_the_testing_extra_the_import_error_says_what_to_install(monkeypatch, module, absent, package):
+    """A package of the extra that cannot be imported (``sys.modules[name] = None``, as if not installed)."""
+    for name in list(sys.modules):
+        if name == module or name.startswith(f"{module}."):
+            monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, absent, None)
+    with pytest.raises(ImportError) as err:
+        importlib.import_module(module)
+    assert not isinstance(err.value, ModuleNotFoundError)
+    assert INSTALL_HINT in str(err.value) and f"({package} not installed)" in str(err.value)
+    assert err.value.name == absent
+
+
+def test_with_the_testing_extra_nothing_is_raised():
+    require_testing_extra("the check")
 
 
 def test_every_fixture_of_the_plugin_is_prefixed():

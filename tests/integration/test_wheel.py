@@ -1,10 +1,12 @@
-"""The built wheel, installed into a fresh virtualenv outside the source tree, works on its own.
+"""The built wheel works on its own in a fresh virtualenv outside the source tree; the sdist is the project.
 
-Builds the wheel (``uv build``), checks what it ships (LICENSE, SPDX license, no repository tooling),
+Builds the sdist and checks that it carries the tests, docs, CHANGELOG, example DAGs, benchmarks and CI scripts.
+Builds the wheel (``uv build``), checks what it ships (LICENSE, SPDX license, no repository tooling, only the
+``testing`` extra, no ``pytest11`` entry point),
 installs it with the ``testing`` extra into a new venv under a temporary directory, and from there -
 working directory outside the repository, no ``PYTHONPATH`` - runs the emulator's ``--help``, starts the
 emulator and adds one picture with ``ImageSearchCreateImageOperator.execute`` through the real SDK signing; and runs a
-user's test file there with the installed pytest plugin's ``tencentcloud_*`` fixtures.
+user's test file there with the pytest plugin's ``tencentcloud_*`` fixtures, enabled by the user's conftest.py.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
@@ -62,6 +65,27 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sdist")
+    subprocess.run([str(UV), "build", "-q", "--sdist", "--out-dir", str(out), str(REPO)], check=True, timeout=600)
+    (built,) = out.glob("airflow_provider_tencent-*.tar.gz")
+    return built
+
+
+def test_sdist_carries_the_tests_docs_changelog_and_example_dags(sdist):
+    """Every tracked file of these folders and root files is in the sdist (what `make test` needs), no bytecode."""
+    with tarfile.open(sdist) as tf:
+        names = {name.split("/", 1)[1] for name in tf.getnames() if "/" in name}
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    wanted = ("tests/", "docs/", "dags/", "benchmarks/", "ci/", "dev/", "airflow_provider_tencent/", ".ci/")
+    expected = {n for n in tracked if n.startswith(wanted)}
+    expected |= {"CHANGELOG.md", "CONTRIBUTING.md", "README.md", "LICENSE", "Makefile", "pyproject.toml"}
+    assert len(expected) > 150 and {"tests/conftest.py", "docs/index.rst", "CHANGELOG.md"} <= expected
+    assert sorted(expected - names) == []
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc") or n.startswith("docs/_build")]
+
+
 def test_wheel_ships_the_license_and_no_repository_tooling(wheel):
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
@@ -78,6 +102,11 @@ def test_wheel_ships_the_license_and_no_repository_tooling(wheel):
     assert "airflow_provider_tencent/py.typed" in names
     assert "airflow_provider_tencent/testing/pytest_plugin.py" in names
     assert "airflow_provider_tencent/testing/emulator/__main__.py" in names
+    # dev / docs / oracle are dependency groups (PEP 735), not published extras; the plugin is opt-in
+    assert re.findall(r"^Provides-Extra: (.+)$", metadata, re.MULTILINE) == ["testing"]
+    with zipfile.ZipFile(wheel) as zf:
+        entry_points = zf.read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
+    assert "[apache_airflow_provider]" in entry_points and "pytest11" not in entry_points
 
 
 def test_installed_wheel_runs_the_emulator_and_an_operator_outside_the_repo(wheel, tmp_path):
@@ -168,7 +197,7 @@ def test_a_bucket_on_the_local_s3(tencentcloud_local_s3, tencentcloud_cos_bucket
 """
 
 
-def test_installed_pytest_plugin_gives_the_prefixed_fixtures_outside_the_repo(wheel, tmp_path):
+def test_pytest_plugin_listed_in_conftest_gives_the_prefixed_fixtures_outside_the_repo(wheel, tmp_path):
     venv, work = tmp_path / "venv", tmp_path / "work"
     work.mkdir()
     subprocess.run([str(UV), "venv", "-q", "--python", sys.executable, str(venv)], check=True, timeout=120)
@@ -179,6 +208,17 @@ def test_installed_pytest_plugin_gives_the_prefixed_fixtures_outside_the_repo(wh
     subprocess.run(install, check=True, timeout=600, cwd=work)
     (work / "test_user_dag.py").write_text(USER_TESTS)
     env = _clean_env(AIRFLOW_HOME=str(tmp_path / "airflow_home"), NO_PROXY="*")
+    # no entry point: without the conftest line, the fixtures are not there
+    bare = subprocess.run(
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user_dag.py"],
+        capture_output=True,
+        text=True,
+        cwd=work,
+        env=env,
+        timeout=600,
+    )
+    assert bare.returncode != 0 and "fixture 'tencentcloud_conn' not found" in bare.stdout, bare.stdout[-3000:]
+    (work / "conftest.py").write_text('pytest_plugins = ["airflow_provider_tencent.testing.pytest_plugin"]\n')
     run = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user_dag.py"],
         capture_output=True,
