@@ -25,7 +25,9 @@ __all__ = [
     "DEFAULT_CONN_ID",
     "DEFAULT_LANGUAGE",
     "DEFAULT_REGION",
+    "ESSENTIAL_FIELDS",
     "LANGUAGES",
+    "TUNING_FIELDS",
     "UI_FIELD_BEHAVIOUR",
     "legacy_connection_form_widgets",
     "legacy_ui_field_behaviour",
@@ -47,13 +49,16 @@ def _number(label: str, description: str, kind: str = "number", **schema: Any) -
     return {"label": label, "description": description, "schema": {"type": [kind, "null"], **schema}}
 
 
+#: The form's extra fields in the order shown: the essentials first (with SecretId and SecretKey, the relabelled
+#: login and password: region, key-less credential source), then the rest of the credentials, the endpoints,
+#: and last the tuning (:data:`TUNING_FIELDS`: timeouts, retries and backoff, language, proxy).
 CONN_FIELDS: dict[str, dict[str, Any]] = {
-    "region": _string("Region", "Default region of API calls.", default=DEFAULT_REGION, enum=list(REGIONS)),
-    "token": _string("Session token", "STS session token, with temporary SecretId/SecretKey.", format="password"),
-    "role_arn": _string("Role ARN", "Assume this CAM role through STS (refreshed before expiry)."),
-    "role_session_name": _string("Role session name", "Session name for the assumed role.", default="airflow"),
-    "duration_seconds": _number(
-        "Role duration (s)", "Lifetime of assumed-role keys, 900-43200.", "integer", default=7200
+    # essentials
+    "region": _string(
+        "Region",
+        f"Default region of API calls, e.g. {DEFAULT_REGION}. A region newer than the provider's list of "
+        f"{len(REGIONS)} is accepted, with a warning.",
+        default=DEFAULT_REGION,
     ),
     "credential_source": _string(
         "Key-less credential source",
@@ -61,6 +66,19 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         "or default_chain (all in that order).",
         enum=list(CREDENTIAL_SOURCES),
     ),
+    # more credentials, and what the account needs
+    "token": _string("Session token", "STS session token, with temporary SecretId/SecretKey.", format="password"),
+    "role_arn": _string("Role ARN", "Assume this CAM role through STS (refreshed before expiry)."),
+    "role_session_name": _string("Role session name", "Session name for the assumed role.", default="airflow"),
+    "duration_seconds": _number(
+        "Role duration (s)", "Lifetime of assumed-role keys, 900-43200.", "integer", default=7200
+    ),
+    "sub_app_id": _number(
+        "VOD SubAppId",
+        "VOD application id for AIGC generation tasks (required for accounts opened from 2023-12-25 on).",
+        "integer",
+    ),
+    # where the calls go
     "endpoint_url": _string(
         "Endpoint URL",
         "One base URL for every service (http allowed): the local emulator or a private gateway.",
@@ -74,7 +92,7 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
         "COS endpoint URL", "S3-compatible COS endpoint; default https://cos.<region>.myqcloud.com."
     ),
     "cos_region": _string("COS region", "Region of the COS buckets when it differs from the API region."),
-    "proxy": _string("Proxy", "http(s)://[user:password@]host:port", format="password"),
+    # tuning
     "connect_timeout": _number("Connect timeout (s)", "TCP/TLS connect timeout.", default=10),
     "read_timeout": _number("Read timeout (s)", "Time to wait for an answer.", default=60),
     "max_attempts": _number(
@@ -85,13 +103,13 @@ CONN_FIELDS: dict[str, dict[str, Any]] = {
     ),
     "backoff_base": _number("Backoff base (s)", "Exponential backoff multiplier (full jitter).", default=0.5),
     "backoff_max": _number("Backoff max (s)", "Longest pause between two attempts.", default=20),
-    "sub_app_id": _number(
-        "VOD SubAppId",
-        "VOD application id for AIGC generation tasks (required for accounts opened from 2023-12-25 on).",
-        "integer",
-    ),
     "language": _string("Language", "Language of error messages.", default=DEFAULT_LANGUAGE, enum=list(LANGUAGES)),
+    "proxy": _string("Proxy", "http(s)://[user:password@]host:port", format="password"),
 }
+#: The extra fields shown first, after SecretId and SecretKey.
+ESSENTIAL_FIELDS = ("region", "credential_source")
+#: The extra fields shown last: how calls are made, not who makes them or where.
+TUNING_FIELDS = ("connect_timeout", "read_timeout", "max_attempts", "backoff_base", "backoff_max", "language", "proxy")
 
 
 UI_FIELD_BEHAVIOUR: dict[str, Any] = {

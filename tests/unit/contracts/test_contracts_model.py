@@ -93,6 +93,20 @@ def test_the_connection_is_declared_once_for_the_form_and_the_parser():
     assert parser.DEFAULT_CONN_ID == connection.DEFAULT_CONN_ID == "tencentcloud_default"
 
 
+def test_the_form_shows_the_essentials_first_and_the_tuning_last():
+    """SecretId and SecretKey (the relabelled login and password), then region and credential source, ...,
+    then timeouts, backoff, language and proxy."""
+    from airflow_provider_tencent.contracts import connection
+
+    names = list(connection.CONN_FIELDS)
+    essentials, tuning = connection.ESSENTIAL_FIELDS, connection.TUNING_FIELDS
+    assert essentials == ("region", "credential_source")
+    assert {"connect_timeout", "read_timeout", "backoff_base", "backoff_max", "language", "proxy"} <= set(tuning)
+    assert tuple(names[: len(essentials)]) == essentials
+    assert tuple(names[-len(tuning) :]) == tuning
+    assert connection.UI_FIELD_BEHAVIOUR["relabeling"] == {"login": "SecretId", "password": "SecretKey"}
+
+
 def test_airflow_3_1_gets_the_form_methods_generated_from_the_declaration(monkeypatch):
     from airflow_provider_tencent.contracts.connection import legacy_ui_field_behaviour
     from airflow_provider_tencent.hooks import base
