@@ -89,8 +89,9 @@ def _add_legacy_connection_form(hook: _Hook) -> _Hook:
 class TencentCloudHook(BaseHook):
     """Signed calls to any Tencent Cloud API 3.0 action.
 
-    :param tencentcloud_conn_id: the ``tencentcloud`` connection; when it does not exist, the
-        key-less default chain is used (environment, profile file, CVM role, TKE OIDC).
+    :param tencentcloud_conn_id: the ``tencentcloud`` connection (a missing one is a
+        :class:`~airflow_provider_tencent.exceptions.TencentCloudConfigError`); ``None``: no connection,
+        the key-less default chain (environment, profile file, CVM role, TKE OIDC) in the default region.
     :param region: overrides the connection's ``region``.
     """
 
@@ -109,20 +110,31 @@ class TencentCloudHook(BaseHook):
     # -- connection and credentials ---------------------------------------------------------
     @cached_property
     def conn_config(self) -> TencentConnection:
-        """The parsed connection (fetched on first use)."""
+        """The parsed connection (fetched on first use); its region and credential source are logged once.
+
+        :raises TencentCloudConfigError: the connection does not exist (``tencentcloud_conn_id=None`` asks for
+            the key-less chain without one), or a setting is invalid.
+        """
         conn = None
-        if self.tencentcloud_conn_id:
+        conn_id = self.tencentcloud_conn_id
+        if conn_id:
             try:
-                conn = self.get_connection(self.tencentcloud_conn_id)
+                conn = self.get_connection(conn_id)
             except AirflowNotFoundException:
-                reason = unreadable_env_connection(self.tencentcloud_conn_id)
-                if reason:
-                    raise TencentCloudConfigError(reason) from None
-                self.log.warning(
-                    "Connection %r not found: using key-less credentials (environment, profile, roles)",
-                    self.tencentcloud_conn_id,
+                reason = unreadable_env_connection(conn_id) or (
+                    f"Connection {conn_id!r} does not exist: create it (Admin > Connections, or "
+                    f"AIRFLOW_CONN_{conn_id.upper()}), or pass tencentcloud_conn_id=None to use the key-less "
+                    "credential chain (environment, profile file, CVM role, TKE OIDC) without a connection"
                 )
-        return TencentConnection.from_connection(conn, region=self.region_override)
+                raise TencentCloudConfigError(reason) from None
+        cfg = TencentConnection.from_connection(conn, region=self.region_override)
+        self.log.info(
+            "Tencent Cloud: connection %s, region %s, credentials from %s",
+            repr(cfg.conn_id) if cfg.conn_id else "none (tencentcloud_conn_id=None)",
+            cfg.region,
+            cfg.credential_description,
+        )
+        return cfg
 
     @property
     def region(self) -> str:

@@ -231,7 +231,7 @@ def find_keyless_credential(source: str | None, *, conn_id: str | None, metadata
         if cred is not None:
             return cred
         looked.append(where)
-    what = f"connection {conn_id!r} has no SecretId" if conn_id else "no connection was found"
+    what = f"connection {conn_id!r} has no SecretId" if conn_id else "no connection was given"
     raise TencentCloudConfigError(
         f"No Tencent Cloud credentials: {what}, and nothing was found in: " + "; ".join(looked) + ". "
         "Set login (SecretId) and password (SecretKey) on the connection, or configure one of those sources."

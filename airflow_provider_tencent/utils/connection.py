@@ -12,7 +12,9 @@ they are read, and they are excluded from ``repr``.
 from __future__ import annotations
 
 import json
+import logging
 import math
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -34,6 +36,14 @@ from airflow_provider_tencent.utils.secrets import register_secret
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
+
+log = logging.getLogger(__name__)
+
+#: What a region name looks like (all the built-in ones do: ``ap-guangzhou``, ``ap-shanghai-fsi``,
+#: ``na-siliconvalley``): a two-letter area, then lower-case words joined by ``-``, perhaps a number last.
+#: A name of that shape outside :data:`REGIONS` is accepted with a warning (Tencent opens regions before the
+#: provider's list is updated); any other is a typo, refused.
+REGION_PATTERN = re.compile(r"[a-z]{2}(?:-[a-z]+)+(?:-[0-9]+)?")
 
 #: Largest connect/read timeout accepted, in seconds.
 MAX_TIMEOUT = 3600.0
@@ -203,7 +213,7 @@ class TencentConnection:
             the setting), or a SecretId without a SecretKey.
         """
         if conn is None:
-            return cls(conn_id=None, region=_region(region or DEFAULT_REGION), credential_source="default_chain")
+            return cls(conn_id=None, region=_region(region, "region argument", None), credential_source="default_chain")
         extra = _extra_dict(conn)
         conn_id = conn.conn_id
         get = _Getter(conn_id, extra)
@@ -227,7 +237,9 @@ class TencentConnection:
             secret_id=secret_id,
             secret_key=secret_key,
             token=token,
-            region=_region(region or get.text("region") or DEFAULT_REGION, conn_id),
+            region=_region(region, "region argument", conn_id)
+            if region
+            else _region(get.text("region"), "extra 'region'", conn_id),
             role_arn=get.text("role_arn"),
             role_session_name=get.text("role_session_name") or "airflow",
             duration_seconds=_first(get.integer("duration_seconds", maximum=43_200), 7200),
@@ -244,6 +256,17 @@ class TencentConnection:
             metadata_endpoint=get.text("metadata_endpoint"),
             extra=extra,
         )
+
+    @property
+    def credential_description(self) -> str:
+        """Where the keys come from, for the log (never a key: at most the role ARN)."""
+        if self.secret_id:
+            what = "the connection's temporary keys and session token" if self.token else "the connection's keys"
+        elif self.credential_source in (None, "default_chain"):
+            what = "the key-less default chain (env, profile, cvm_role, tke_oidc)"
+        else:
+            what = f"the key-less source {self.credential_source}"
+        return f"{what}, then the role {self.role_arn}" if self.role_arn else what
 
     def host_for(self, service: str, default_host: str) -> str:
         """The host name a service is called on (before ``endpoint_url`` is applied)."""
@@ -333,10 +356,30 @@ class _Getter:
         return {f"{k}": f"{v}" for k, v in value.items()}
 
 
-def _region(region: str, conn_id: str | None = None) -> str:
-    if region not in REGIONS:
-        where = f"Connection {conn_id!r}: " if conn_id else ""
-        raise TencentCloudConfigError(f"{where}unknown region {region!r}; expected one of {', '.join(REGIONS)}")
+def _region(region: str | None, field: str, conn_id: str | None) -> str:
+    """``region`` (:data:`DEFAULT_REGION` when ``None``) when it is one of :data:`REGIONS`, or shaped like one
+    (then with a warning).
+
+    :param field: where the value was read, for the messages (``extra 'region'``, ``region argument``).
+    :raises TencentCloudConfigError: for a value not shaped like a region name, naming ``field``.
+    """
+    region = region or DEFAULT_REGION
+    if region in REGIONS:
+        return region
+    where = f"Connection {conn_id!r}: " if conn_id else ""
+    if not REGION_PATTERN.fullmatch(region):
+        raise TencentCloudConfigError(
+            f"{where}{field} {region!r} is not a region name (lower-case words joined by '-', such as "
+            f"{DEFAULT_REGION} or ap-shanghai-fsi); known regions: {', '.join(REGIONS)}"
+        )
+    log.warning(
+        "%sregion %r is not one of the %d regions this provider knows (%s): using it as given; a misspelt "
+        "region is refused by the API",
+        where,
+        region,
+        len(REGIONS),
+        ", ".join(REGIONS),
+    )
     return region
 
 

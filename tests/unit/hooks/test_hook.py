@@ -165,7 +165,8 @@ def test_no_credentials_anywhere(tencentcloud_emulator, monkeypatch, tmp_path):
 
 
 def test_no_connection_and_no_credentials(tencentcloud_emulator, monkeypatch, tmp_path):
-    """The connection does not exist and nothing is configured: a config error that says where it looked."""
+    """No connection asked for (``tencentcloud_conn_id=None``) and nothing configured: a config error that says
+    where it looked. A connection that does not exist is an error of its own, before any credential is sought."""
     import airflow_provider_tencent.hooks.credentials as credentials
 
     monkeypatch.delenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", raising=False)
@@ -174,16 +175,20 @@ def test_no_connection_and_no_credentials(tencentcloud_emulator, monkeypatch, tm
     monkeypatch.setenv("HOME", str(tmp_path))
     # the default CVM metadata address, made unreachable at once (nothing listens on port 9)
     monkeypatch.setattr(credentials, "CVM_METADATA_ENDPOINT", "http://127.0.0.1:9/latest/meta-data/")
-    hook = TencentCloudHook()
+    with pytest.raises(TencentCloudConfigError, match="Connection 'tencentcloud_default' does not exist"):
+        TencentCloudHook().call("sts", "2018-08-13", "GetCallerIdentity", {})
+    hook = TencentCloudHook(tencentcloud_conn_id=None)
     with pytest.raises(TencentCloudConfigError) as err:
         hook.call("sts", "2018-08-13", "GetCallerIdentity", {})
     text = str(err.value)
-    assert "no connection was found" in text
+    assert "no connection was given" in text
     for place in ("TENCENTCLOUD_SECRET_ID", "~/.tencentcloud/credentials", "CVM instance role", "TKE_REGION"):
         assert place in text
     assert not tencentcloud_emulator.counters()
-    ok, message = TencentCloudHook().test_connection()
+    ok, message = TencentCloudHook(tencentcloud_conn_id=None).test_connection()
     assert not ok and "No Tencent Cloud credentials" in message
+    ok, message = TencentCloudHook().test_connection()
+    assert not ok and "'tencentcloud_default' does not exist" in message
 
 
 def test_environment_credentials(tencentcloud_emulator, monkeypatch):
@@ -197,8 +202,8 @@ def test_environment_credentials(tencentcloud_emulator, monkeypatch):
 
 
 def test_unknown_region_and_bad_extras(tencentcloud_conn, monkeypatch):
-    use(monkeypatch, connection_json(tencentcloud_conn.emulator, region="mars-north-1"))
-    with pytest.raises(TencentCloudConfigError, match="unknown region 'mars-north-1'"):
+    use(monkeypatch, connection_json(tencentcloud_conn.emulator, region="ap guangzhou"))
+    with pytest.raises(TencentCloudConfigError, match="extra 'region' 'ap guangzhou' is not a region name"):
         describe()
     use(monkeypatch, connection_json(tencentcloud_conn.emulator, read_timeout="soon"))
     with pytest.raises(TencentCloudConfigError, match="'read_timeout' must be a number"):
