@@ -53,6 +53,7 @@ __all__ = [
     "AirflowNotFoundException",
     "ParamValidationError",
     "TaskDeferred",
+    "airflow_conf",
     "dagbag_class",
     "default_deferrable",
     "storage_conn_id",
@@ -68,13 +69,18 @@ def dagbag_class() -> type[Any]:
     return DagBag  # type: ignore[no-any-return,unused-ignore]
 
 
-def default_deferrable() -> bool:
-    """Airflow's ``[operators] default_deferrable`` (the configuration moved to the task SDK in 3.2)."""
+def airflow_conf() -> Any:
+    """Airflow's configuration ``conf`` (the task SDK's from 3.2, ``airflow.configuration``'s on 3.1)."""
     if AIRFLOW_V_3_2_PLUS:
         from airflow.sdk.configuration import conf
     else:
         from airflow.configuration import conf  # type: ignore[no-redef,unused-ignore]
-    return bool(conf.getboolean("operators", "default_deferrable", fallback=False))
+    return conf
+
+
+def default_deferrable() -> bool:
+    """Airflow's ``[operators] default_deferrable``."""
+    return bool(airflow_conf().getboolean("operators", "default_deferrable", fallback=False))
 
 
 def storage_conn_id(path: ObjectStoragePath) -> str | None:

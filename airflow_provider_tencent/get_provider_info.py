@@ -3,7 +3,7 @@
 The connection form (``conn-fields`` / ``ui-field-behaviour``) is declared once, in
 :mod:`airflow_provider_tencent.contracts.connection`, and given to Airflow here, so the UI shows it
 without importing the hook (Airflow 3.2+); the same module generates the hook methods Airflow 3.1
-reads.
+reads. The ``[tencentcloud]`` configuration section is declared here too (``config``).
 """
 
 from __future__ import annotations
@@ -67,6 +67,32 @@ def get_provider_info() -> dict[str, Any]:
             },
         ],
         "extra-links": list(_EXTRA_LINKS),
+        "config": _config(),
+    }
+
+
+def _config() -> dict[str, Any]:
+    """The provider's ``[tencentcloud]`` configuration section (``airflow config list``, the docs)."""
+    return {
+        "tencentcloud": {
+            "description": "Settings of the Tencent Cloud provider shared by every task.",
+            "options": {
+                "checkpoint_prefix": {
+                    "description": (
+                        "Where the batch operators keep their checkpoints when a task gives no checkpoint_path: "
+                        "a cos:// or s3:// prefix (or a local folder) that every worker can reach, so that a "
+                        "retry on another machine resumes the batch. Each task gets "
+                        "<prefix>/<dag_id>/<run_id>/<task_id>[.<map_index>]. Empty: a local file under "
+                        "$AIRFLOW_HOME/tencentcloud/checkpoints. A checkpoint is removed when its batch ends "
+                        "with nothing left to retry, and kept when items failed or the batch stopped."
+                    ),
+                    "version_added": "0.1.0",
+                    "type": "string",
+                    "example": "cos://examplebucket-1250000000/airflow/checkpoints/",
+                    "default": "",
+                },
+            },
+        },
     }
 
 

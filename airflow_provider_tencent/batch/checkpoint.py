@@ -232,6 +232,38 @@ class Journal:
                 self.flush()
         self._release_lease()
 
+    def remove(self) -> None:
+        """Delete the checkpoint, once its batch has nothing left to retry; call it after :meth:`close`.
+
+        The lease is taken again first, so a checkpoint another worker holds is never removed. A local
+        journal goes with its ``.lock`` file; on object storage the journal's parts go, then the lease.
+
+        :raises TencentCloudCheckpointError: another worker holds it, or it cannot be reached.
+        :raises Exception: a delete the store refused (what was not deleted stays where it was).
+        """
+        self._acquire_lease()
+        try:
+            if not self.remote:
+                for path in (self._local_path, os.path.abspath(self._local_path) + ".lock"):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(path)
+                return
+            for part in list(self._folder().iterdir()):
+                if _PART.match(part.name):
+                    part.unlink()
+            self._drop_lease()
+        finally:
+            self._release_lease()
+
+    def _drop_lease(self) -> None:
+        """Stop renewing the remote lease and delete it (``If-Match`` its ETag)."""
+        if self._lease_thread is not None:
+            self._lease_stop.set()
+            self._lease_thread.join(timeout=10)
+            self._lease_thread = None
+        conditional.delete_if_match(self._lease_path(), self._lease_etag or "")
+        self._lease_etag = None
+
     # -- writing ---------------------------------------------------------------------------
     def record(self, record: dict[str, Any], *, durable: bool = False) -> None:
         """Append ``record``; with ``durable``, return only once it is stored.

@@ -5,9 +5,10 @@ and what to return; this base does the rest:
 
 * pacing at ``max_qps`` (default: the action's documented quota) divided by ``shards``, with
   bounded concurrency and adaptive slow-down on ``RequestLimitExceeded``;
-* a checkpoint journal (``checkpoint_path``: a local file by default, ``cos://``/``s3://`` for
-  executors whose retries land on another machine) so that a retry or re-run sends only what
-  is not done;
+* a checkpoint journal (``checkpoint_path``; else under the ``[tencentcloud] checkpoint_prefix``
+  setting, a ``cos://``/``s3://`` prefix for executors whose retries land on another machine; else a
+  local file) so that a retry or re-run sends only what is not done; it is removed when the batch
+  ends with nothing left to retry, and kept when items failed or the batch stopped;
 * ``shards=N`` + ``shard=i``: map the operator over ``shard=range(N)`` (``expand``) and each task
   takes its stable share of the items and of the quota;
 * a JSON-lines manifest of every item's result (``manifest_path``), and a task failure naming each
@@ -46,13 +47,39 @@ if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
 
-def default_checkpoint(context: Context) -> str:
-    """``$AIRFLOW_HOME/tencentcloud/checkpoints/<dag>/<run>/<task>[.<map index>].jsonl``."""
-    home = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
+#: The provider setting that gives every batch task a checkpoint under one prefix (get_provider_info ``config``).
+CHECKPOINT_PREFIX_OPTION = ("tencentcloud", "checkpoint_prefix")
+
+
+def _task_checkpoint_name(context: Context) -> str:
+    """``<dag>/<run>/<task>[.<map index>]``: the task instance's own place under a checkpoint prefix."""
     ti = context["ti"]
     run_id = re.sub(r"[^A-Za-z0-9_.+-]", "_", f"{ti.run_id}")
     suffix = f".{ti.map_index}" if getattr(ti, "map_index", -1) not in (-1, None) else ""
-    return os.path.join(home, "tencentcloud", "checkpoints", ti.dag_id, run_id, f"{ti.task_id}{suffix}.jsonl")
+    return f"{ti.dag_id}/{run_id}/{ti.task_id}{suffix}"
+
+
+def default_checkpoint(context: Context, prefix: str | None = None) -> str:
+    """The task's checkpoint under ``prefix``: ``<prefix>/<dag>/<run>/<task>[.<map index>]/`` on object
+    storage (``cos://``, ``s3://``), ``<prefix>/<dag>/<run>/<task>[.<map index>].jsonl`` in a local folder;
+    without ``prefix``, under ``$AIRFLOW_HOME/tencentcloud/checkpoints``."""
+    name = _task_checkpoint_name(context)
+    if prefix and "://" in prefix and not prefix.startswith("file://"):
+        return f"{prefix.rstrip('/')}/{name}/"
+    if not prefix:
+        home = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
+        prefix = os.path.join(home, "tencentcloud", "checkpoints")
+    return os.path.join(prefix, *name.split("/")) + ".jsonl"
+
+
+def checkpoint_prefix_setting() -> str | None:
+    """The ``[tencentcloud] checkpoint_prefix`` setting (``AIRFLOW__TENCENTCLOUD__CHECKPOINT_PREFIX``), or ``None``."""
+    from airflow_provider_tencent.compat import airflow_conf
+
+    value = airflow_conf().get(*CHECKPOINT_PREFIX_OPTION, fallback="")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip()
 
 
 class _ShardItems:
@@ -78,7 +105,9 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         action's documented quota.
     :param concurrency: requests in flight at most (default: enough to reach ``max_qps`` at 1 s latency).
     :param max_failures: the task fails when more items than this failed (default 0).
-    :param checkpoint_path: where progress is journalled (file path, ``cos://`` or ``s3://`` folder).
+    :param checkpoint_path: where progress is journalled (file path, ``cos://`` or ``s3://`` folder); wins
+        over the ``[tencentcloud] checkpoint_prefix`` setting, which wins over a local file under
+        ``$AIRFLOW_HOME``. Removed when the batch ends with nothing left to retry.
     :param manifest_path: write every item's result as JSON lines to this file or object.
     :param shards: split the batch into this many mapped tasks; ``shard`` is this task's index.
     :param allow_empty: succeed when the input lists no item at all (default: fail, naming the source).
@@ -89,6 +118,9 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
 
     contract: ClassVar[ApiContract]
     journal_intent: ClassVar[bool] = False
+    #: Keep the checkpoint after a whole success too: where it is the only record of what was created (the API
+    #: cannot tell a re-run that an item is already there), removing it would make a re-run create it twice.
+    keep_checkpoint_after_success: ClassVar[bool] = False
     #: The keys an entry of ``items`` may have besides ``key`` (the single operator's argument names).
     item_keys: ClassVar[tuple[str, ...]] = ()
     #: What one item is, for messages.
@@ -281,8 +313,39 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
             "stopped" if report.aborted else "done",
             json.dumps({k: v for k, v in summary.items() if k != "failures"}),
         )
+        if self._nothing_to_retry(report, manifest_error, listed.count):
+            self._remove_checkpoint(journal)
         self._raise_on_failure(context, report, summary, manifest_error, listed.count, location)
         return self.result_value(report, summary)
+
+    def _nothing_to_retry(self, report: BatchReport, manifest_error: str | None, listed: int) -> bool:
+        """Whether the batch ended whole: not stopped, no item failed or ambiguous, manifest written, and
+        items listed (or ``allow_empty``). Then its checkpoint has nothing more to give a retry (unless
+        :attr:`keep_checkpoint_after_success`)."""
+        if self.keep_checkpoint_after_success:
+            return False
+        return (
+            report.aborted is None
+            and not report.failures
+            and not manifest_error
+            and (listed > 0 or bool(self.allow_empty))
+        )
+
+    def _remove_checkpoint(self, journal: Journal) -> None:
+        """Remove the finished batch's checkpoint; a failure to do so is logged, never fails the task."""
+        try:
+            journal.remove()
+        except Exception as exc:
+            self.log.warning(
+                "%s batch done, but its checkpoint %s could not be removed (%s: %s); a re-run reads it and "
+                "sends nothing it lists as done. Remove it by hand.",
+                self.contract.action,
+                journal.location,
+                type(exc).__name__,
+                redact_text(f"{exc}"),
+            )
+        else:
+            self.log.info("%s batch done: checkpoint %s removed", self.contract.action, journal.location)
 
     def _shard_position(self) -> tuple[int, int]:
         """``(shards, shard)`` as integers.
@@ -302,8 +365,9 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         return shards, shard
 
     def _checkpoint_location(self, context: Context, shard: int, shards: int) -> str:
-        """``checkpoint_path`` (a folder per shard when sharded) or the task's default checkpoint file."""
-        location = self.checkpoint_path or default_checkpoint(context)
+        """``checkpoint_path`` (a folder per shard when sharded), else the task's place under the
+        ``[tencentcloud] checkpoint_prefix`` setting, else the task's local checkpoint file."""
+        location = self.checkpoint_path or default_checkpoint(context, checkpoint_prefix_setting())
         if self.checkpoint_path and shards > 1:
             location = f"{location.rstrip('/')}/shard-{shard}-of-{shards}"
         return location

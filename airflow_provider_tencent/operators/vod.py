@@ -126,6 +126,9 @@ class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[TencentVodHook
 
     contract = CREATE_ELEMENT
     journal_intent = True
+    # VOD cannot say that a subject was already created for an item: the checkpoint is what makes a re-run of
+    # the task return the ElementIds it created instead of creating every subject again
+    keep_checkpoint_after_success = True
     lineage_action = CREATE_ELEMENT.action
     hook_class: ClassVar[type[TencentVodHook]] = TencentVodHook
     template_fields: Sequence[str] = (*TencentCloudBatchOperator.template_fields, "items")

@@ -172,9 +172,11 @@ def test_batch_search_writes_a_result_file(provider, context, tmp_path):
     assert out["total"] == 4 and out["failed"] == 0 and out["with_matches"] == 3
     lines = {json.loads(x)["key"].rsplit("/", 1)[-1]: json.loads(x) for x in manifest.read_text().splitlines()}
     assert lines["n1.png"]["Matches"][0]["PicName"] == "g-1" and lines["other.png"]["Count"] == 0
+    # nothing left to retry: the checkpoint is removed, so a re-run searches again (read-only, and fresh)
+    assert not (tmp_path / "ck.jsonl").exists() and not (tmp_path / "ck.jsonl.lock").exists()
     searched = provider.emulator.counters()["SearchImage"]["ok"]
-    again = op.execute(context)  # the checkpoint: nothing searched twice
-    assert again["total"] == 4 and provider.emulator.counters()["SearchImage"]["ok"] == searched
+    again = op.execute(context)
+    assert again["total"] == 4 and provider.emulator.counters()["SearchImage"]["ok"] == searched + 4
 
 
 # -- sync ------------------------------------------------------------------------------------------
