@@ -84,7 +84,8 @@ def _config() -> dict[str, Any]:
                         "retry on another machine resumes the batch. Each task gets "
                         "<prefix>/<dag_id>/<run_id>/<task_id>[.<map_index>]. Empty: a local file under "
                         "$AIRFLOW_HOME/tencentcloud/checkpoints. A checkpoint is removed when its batch ends "
-                        "with nothing left to retry, and kept when items failed or the batch stopped."
+                        "with nothing left to retry, and kept when items failed or the batch stopped (the AIGC "
+                        "subjects' batch always keeps it: it is what stops a re-run creating subjects twice)."
                     ),
                     "version_added": "0.1.0",
                     "type": "string",

@@ -85,4 +85,27 @@ def write_connection_fields() -> None:
         out.write_text(text)
 
 
+def write_config_reference() -> None:
+    """``_generated/config.inc``: the provider's Airflow configuration options (provider info ``config``)."""
+    lines: list[str] = []
+    for section, spec in get_provider_info()["config"].items():
+        for name, option in spec["options"].items():
+            default = option["default"]
+            lines += [
+                f"``[{section}] {name}``",
+                f"   {_cell(option['description'])}",
+                "",
+                f"   Type: {option['type']}. Default: {f'``{default}``' if default else 'empty'}. "
+                f"Example: ``{option['example']}``. Environment variable: "
+                f"``AIRFLOW__{section.upper()}__{name.upper()}``. Added in {option['version_added']}.",
+                "",
+            ]
+    out = DOCS / "_generated" / "config.inc"
+    out.parent.mkdir(exist_ok=True)
+    text = "\n".join(lines)
+    if not out.exists() or out.read_text() != text:
+        out.write_text(text)
+
+
 write_connection_fields()
+write_config_reference()
