@@ -4,8 +4,8 @@
 lists, reads and writes COS objects through ``s3fs`` against COS's S3-compatible endpoint, with
 the credentials of the ``tencentcloud`` connection (see
 :class:`~airflow_provider_tencent.hooks.cos.CosHook` for endpoint, addressing and keys). A path
-without ``conn_id`` uses ``tencentcloud_default`` (and the key-less credential chain when that
-connection does not exist).
+without ``conn_id`` uses ``tencentcloud_default`` (an error when that connection does not exist; for
+key-less credentials, give it a ``credential_source``).
 
 Importing this module imports neither s3fs nor botocore: Airflow imports it to list schemes.
 """

@@ -50,8 +50,8 @@ class CosHook(TencentCloudHook):
 
     The connection is fetched on first use (never in ``__init__``).
 
-    :param tencentcloud_conn_id: the ``tencentcloud`` connection (when it does not exist, the
-        key-less credential chain is used, as for every hook of this provider).
+    :param tencentcloud_conn_id: the ``tencentcloud`` connection (one that does not exist is an error;
+        ``None``: the key-less credential chain, as for every hook of this provider).
     :param region: overrides the connection's ``region`` (``cos_region`` still wins for COS).
     """
 

@@ -45,7 +45,8 @@ def check_choice(field: str, value: Any, choices: Sequence[Any]) -> None:
 class TencentCloudBaseOperator(OpenLineageMixin, BaseOperator, Generic[HookT]):
     """Shared arguments of the provider's operators.
 
-    :param tencentcloud_conn_id: the ``tencentcloud`` connection (templated).
+    :param tencentcloud_conn_id: the ``tencentcloud`` connection (templated); one that does not exist is an error,
+        ``None`` uses the key-less credential chain without a connection.
     :param region: overrides the connection's region (templated).
 
     OpenLineage: see :class:`~airflow_provider_tencent.openlineage.OpenLineageMixin`.
