@@ -41,7 +41,7 @@ MAX_REQUEST_IDS = 1000  # RequestIds kept in the run facet
 RUN_FACET_KEY = "tencentcloud"
 # OpenLineage wants each custom facet to name its JSON schema; to be served with the docs once they are hosted
 RUN_FACET_SCHEMA_URL = "https://github.com/airflow-provider-tencent/schemas/TencentCloudRunFacet.json"
-TIIA_NAMESPACE = "tencentcloud-tiia://{region}"
+IMAGE_SEARCH_NAMESPACE = "tencentcloud-tiia://{region}"
 VOD_NAMESPACE = "tencentcloud-vod://{region}"
 # the operator arguments (and batch item keys) that name a picture read
 IMAGE_ARGUMENTS = ("image_path", "image_url", "element_frontal_image", "element_refer_list")
@@ -263,7 +263,7 @@ class OpenLineageMixin:
             action = self.lineage_action or "CreateAigcCustomElement"
             return action, [(namespace, e) for e in dict.fromkeys(element_ids)], []
         action = self.lineage_action or "CreateImage"
-        gallery = (TIIA_NAMESPACE.format(region=region), f"{group_id}")
+        gallery = (IMAGE_SEARCH_NAMESPACE.format(region=region), f"{group_id}")
         if self.lineage_gallery == "input":
             return action, [], [gallery]
         return action, [gallery], []

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from airflow_provider_tencent.contracts import ErrorKind
-from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import (
     TencentCloudAPIError,
     TencentCloudBadRequestError,
@@ -25,7 +25,7 @@ from airflow_provider_tencent.hooks.image_search_results import CreateImageResul
 from airflow_provider_tencent.hooks.retry import Limiter
 from airflow_provider_tencent.validation import normal_tags
 
-__all__ = ["IfExists", "TencentImageSearchHook"]
+__all__ = ["IfExists", "ImageSearchHook"]
 
 IfExists = Literal["fail", "skip"]
 PIC_NAME_CONFLICT = "InvalidParameterValue.PicNameAlreadyExist"
@@ -33,7 +33,7 @@ PIC_NAME_CONFLICT = "InvalidParameterValue.PicNameAlreadyExist"
 NOT_FOUND = "FailedOperation.ImageNotFoundInfo"
 
 
-class TencentImageSearchHook(TencentCloudHook):
+class ImageSearchHook(TencentCloudHook):
     """Calls to Tencent Cloud Image Search (``tiia``, 2019-05-29)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -24,7 +24,7 @@ from airflow_provider_tencent.hooks.base import TencentCloudHook
 from airflow_provider_tencent.hooks.retry import Limiter
 
 
-class TencentVodHook(TencentCloudHook):
+class VodHook(TencentCloudHook):
     """Calls to Tencent Cloud VOD (``vod``, 2018-07-17)."""
 
     def create_aigc_custom_element(

@@ -16,8 +16,9 @@ from airflow.sdk.bases.operatorlink import BaseOperatorLink
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.hooks.base import TencentCloudHook
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-from airflow_provider_tencent.links.console import ImageGalleryLink, TencentConsoleLink
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
+from airflow_provider_tencent.links.base import TencentConsoleLink
+from airflow_provider_tencent.links.image_search import ImageSearchGalleryLink
 from airflow_provider_tencent.openlineage import OpenLineageMixin
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
@@ -83,8 +84,8 @@ class ImageSearchOperatorMixin:
     The link's query is the operator's ``group_id`` and the hook's region.
     """
 
-    hook_class: ClassVar[type[TencentCloudHook]] = TencentImageSearchHook
-    operator_extra_links: Collection[BaseOperatorLink] = (ImageGalleryLink(),)
+    hook_class: ClassVar[type[TencentCloudHook]] = ImageSearchHook
+    operator_extra_links: Collection[BaseOperatorLink] = (ImageSearchGalleryLink(),)
     group_id: Any
     hook: Any
 

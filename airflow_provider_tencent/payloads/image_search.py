@@ -3,7 +3,7 @@
 :func:`prepare_create_image` and :func:`prepare_search_image` take one item in the operators'
 argument names (:data:`ITEM_KEYS`, :data:`SEARCH_KEYS`) and return the request to send, checked
 against the CreateImage and SearchImage API references as declared in
-:mod:`airflow_provider_tencent.contracts.tiia`. The picture-source rules are
+:mod:`airflow_provider_tencent.contracts.image_search`. The picture-source rules are
 :mod:`airflow_provider_tencent.payloads.pictures`'; the batch operators' PicName versioning
 (``{content_hash}``) is :func:`versioned_pic_name` and :func:`content_hash_of`.
 """
@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.fs.storage import CONTENT_HASH
 from airflow_provider_tencent.payloads import pictures

@@ -40,11 +40,11 @@ def captured(monkeypatch):
 
 def every_action(provider) -> None:
     from airflow_provider_tencent.hooks.base import TencentCloudHook
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-    from airflow_provider_tencent.hooks.vod import TencentVodHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
+    from airflow_provider_tencent.hooks.vod import VodHook
     from airflow_provider_tencent.payloads.vod import prepare_create_element
 
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     hook.create_group("shop", "product gallery", GroupType=5)
     hook.describe_groups()
     picture = base64.b64encode(make_image(320, 320, "png", seed=5)).decode()
@@ -61,7 +61,7 @@ def every_action(provider) -> None:
 
     uri = put_object(provider.bucket, "el/front.png", make_image(400, 400, "png", seed=6))
     element = prepare_create_element("cat", "a cat", uri, [uri], conn_id="tencentcloud_default", presign_expires=60)
-    TencentVodHook().create_aigc_custom_element(element)
+    VodHook().create_aigc_custom_element(element)
 
 
 def test_every_action_passes_the_oracle(provider, captured):
@@ -103,9 +103,9 @@ def test_an_unknown_field_in_an_emulator_answer_is_caught(provider, captured_apa
         return {**answer, "Count": len(answer["Groups"])}
 
     monkeypatch.setattr(emulator_tiia.TiiaBackend, "action_DescribeGroups", with_count)
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
-    TencentImageSearchHook().describe_groups()
+    ImageSearchHook().describe_groups()
     assert sdk_oracle.check_exchanges(captured_apart) == ["DescribeGroupsResponse.Count: unknown to the SDK's "
                                                      "DescribeGroupsResponse"]  # fmt: skip
 

@@ -6,15 +6,15 @@ by code. The other actions are the ones the provider needs around it
 limits quote the parameter documentation of the official SDK (``tencentcloud-sdk-python-tiia``
 ``models.py``, the same text as the public API pages).
 
-Error codes: every code of the service is decided once, in :mod:`.tiia_errors`
+Error codes: every code of the service is decided once, in :mod:`.image_search_errors`
 (:data:`SERVICE_ERRORS`, :data:`CREATE_IMAGE_ERRORS`, importable from here too).
 """
 
 from __future__ import annotations
 
+from airflow_provider_tencent.contracts.image_search_errors import CREATE_IMAGE_ERRORS as CREATE_IMAGE_ERRORS
+from airflow_provider_tencent.contracts.image_search_errors import SERVICE_ERRORS as SERVICE_ERRORS
 from airflow_provider_tencent.contracts.model import MB, ApiContract, FieldSpec, ImageRules
-from airflow_provider_tencent.contracts.tiia_errors import CREATE_IMAGE_ERRORS as CREATE_IMAGE_ERRORS
-from airflow_provider_tencent.contracts.tiia_errors import SERVICE_ERRORS as SERVICE_ERRORS
 
 SERVICE = "tiia"
 VERSION = "2019-05-29"
@@ -34,7 +34,7 @@ MAX_PICTURES_PER_ENTITY = 10
 MAX_GROUPS_PER_ACCOUNT = 30
 #: Characters of a GroupId (SDK CreateGroupRequest.GroupId: "仅支持字母、数字和下划线").
 GROUP_ID_PATTERN = r"^[A-Za-z0-9_]+$"
-#: Default ``MaxCapacity`` of :meth:`~airflow_provider_tencent.hooks.image_search.TencentImageSearchHook.create_group`:
+#: Default ``MaxCapacity`` of :meth:`~airflow_provider_tencent.hooks.image_search.ImageSearchHook.create_group`:
 #: our own choice (the documents give none). MaxCapacity counts pictures ("图片库可容纳的最大图片特征条数,
 #: 一张图片对应一条图片特征数据"), so 1 would hold one picture.
 DEFAULT_MAX_CAPACITY = 100_000

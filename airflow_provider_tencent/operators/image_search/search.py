@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_tencent.batch.runner import ItemResult
-from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.fs.storage import list_pictures
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.operators.base import ImageSearchOperatorMixin, TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
 from airflow_provider_tencent.payloads.image_search import SEARCH_KEYS, prepare_search_image
@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-class ImageSearchSearchImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[TencentImageSearchHook]):
+class ImageSearchSearchImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Search a gallery with one picture (``SearchImage``, read-only: transient errors are retried).
 
     All arguments are templated. Exactly one picture source: ``image_url``, ``image_base64`` or
@@ -106,7 +106,7 @@ class ImageSearchSearchImageOperator(ImageSearchOperatorMixin, TencentCloudBaseO
         return result.as_dict()
 
 
-class ImageSearchSearchImageBatchOperator(ImageSearchOperatorMixin, TencentCloudBatchOperator[TencentImageSearchHook]):
+class ImageSearchSearchImageBatchOperator(ImageSearchOperatorMixin, TencentCloudBatchOperator[ImageSearchHook]):
     """Search a gallery with many pictures at the ``SearchImage`` quota (10/s by default).
 
     :param group_id: gallery (``GroupId``).

@@ -9,12 +9,12 @@ import pytest
 from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-from airflow_provider_tencent.operators.image_search_manage import (
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
+from airflow_provider_tencent.operators.image_search.manage import (
     ImageSearchCreateGroupOperator,
     ImageSearchDeleteImagesOperator,
 )
-from airflow_provider_tencent.operators.image_search_sync import ImageSearchSyncGalleryOperator
+from airflow_provider_tencent.operators.image_search.sync import ImageSearchSyncGalleryOperator
 from airflow_provider_tencent.testing.images import make_image
 
 pytestmark = pytest.mark.timeout(180)
@@ -32,7 +32,7 @@ def test_describe_groups_answering_not_exist_is_no_gallery(provider, answers, co
     op = ImageSearchCreateGroupOperator(task_id="g", group_id="shop_2", group_name="Shop", max_capacity=500)
     assert op.execute(context)["status"] == "created"
     assert op.execute(context)["status"] == "exists"
-    assert TencentImageSearchHook().gallery_type("nope") is None
+    assert ImageSearchHook().gallery_type("nope") is None
     put_object(provider.bucket, "catalogue/a.png", make_image(96, 72, seed=1))
     sync = ImageSearchSyncGalleryOperator(
         task_id="s",
@@ -63,7 +63,7 @@ def test_delete_of_what_is_gone_answered_with_another_code_is_done(provider, ans
     ImageNotFoundInfo failed the task though the picture was deleted."""
     answers.set_tiia_answers(delete_missing=code)
     data = base64.b64encode(make_image(64, 64, seed=3)).decode()
-    TencentImageSearchHook().create_image({"GroupId": "g1", "EntityId": "e1", "PicName": "p0", "ImageBase64": data})
+    ImageSearchHook().create_image({"GroupId": "g1", "EntityId": "e1", "PicName": "p0", "ImageBase64": data})
     answers.inject("commit_then_hang", action="DeleteImages", times=1, delay=2.0)  # read timeout 1.5 s
     out = ImageSearchDeleteImagesOperator(task_id="d", group_id="g1", entity_id="e1", pic_name="p0").execute(context)
     assert out["status"] == "deleted" and answers.images("g1") == []
@@ -72,7 +72,7 @@ def test_delete_of_what_is_gone_answered_with_another_code_is_done(provider, ans
 
 def test_delete_error_while_the_picture_is_still_there_is_raised(provider, answers):
     data = base64.b64encode(make_image(64, 64, seed=4)).decode()
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     hook.create_image({"GroupId": "g1", "EntityId": "e1", "PicName": "p0", "ImageBase64": data})
     answers.inject("error", action="DeleteImages", code="InvalidParameter.InvalidParameter", times=1)
     with pytest.raises(Exception, match="InvalidParameter"):

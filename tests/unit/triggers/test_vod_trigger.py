@@ -1,4 +1,4 @@
-"""triggers/aigc.py: ``AigcTaskTrigger`` (serialised state, restarts, secrets) and ``task_outcome``."""
+"""triggers/vod.py: ``VodAigcTaskTrigger`` (serialised state, restarts, secrets) and ``task_outcome``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import logging
 import pytest
 from aigc_fakes import CANARY_ID, CANARY_KEY, CANARY_TOKEN, DictStore, creates, ctx, first_event, video_op
 
-from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger, task_outcome
+from airflow_provider_tencent.triggers.vod import VodAigcTaskTrigger, task_outcome
 
 
 def test_a_null_task_member_while_waiting_reads_as_waiting():
@@ -54,7 +54,7 @@ def test_triggerer_restart_mid_poll_keeps_one_task(aigc):
     _, kwargs = deferred.value.trigger.serialize()
 
     async def die_mid_poll() -> None:
-        task = asyncio.ensure_future(first_event(AigcTaskTrigger(**kwargs)))
+        task = asyncio.ensure_future(first_event(VodAigcTaskTrigger(**kwargs)))
         while not any(t["polls"] > 0 for t in aigc.emulator.aigc_tasks()):
             await asyncio.sleep(0.02)
         task.cancel()
@@ -62,7 +62,7 @@ def test_triggerer_restart_mid_poll_keeps_one_task(aigc):
             await task
 
     asyncio.run(die_mid_poll())
-    event = asyncio.run(first_event(AigcTaskTrigger(**json.loads(json.dumps(kwargs)))))
+    event = asyncio.run(first_event(VodAigcTaskTrigger(**json.loads(json.dumps(kwargs)))))
     result = op.execute_complete(context, event, **deferred.value.kwargs)
     assert event["status"] == "success" and result["Status"] == "FINISH"
     assert len(aigc.emulator.aigc_tasks()) == 1 and len(creates(aigc.emulator)) == 1
@@ -79,7 +79,7 @@ def test_trigger_serialises_and_logs_no_secret(aigc, monkeypatch, caplog):
     with pytest.raises(TaskDeferred) as deferred:
         op.execute(ctx(DictStore()))
     serialised = json.dumps(deferred.value.trigger.serialize())
-    event = asyncio.run(first_event(AigcTaskTrigger(**deferred.value.trigger.serialize()[1])))
+    event = asyncio.run(first_event(VodAigcTaskTrigger(**deferred.value.trigger.serialize()[1])))
     ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("tencentcloud_sdk"))
     text = serialised + json.dumps(event) + ours
     assert "AigcVideoTask" in caplog.text or "AIGC task" in caplog.text

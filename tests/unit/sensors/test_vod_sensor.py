@@ -1,4 +1,4 @@
-"""sensors/aigc.py: ``VodAigcTaskSensor`` waits for a task submitted elsewhere, deferred or poking, and never
+"""sensors/vod.py: ``VodAigcTaskSensor`` waits for a task submitted elsewhere, deferred or poking, and never
 submits anything."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ import pytest
 from aigc_fakes import KLING, ctx, run_deferred
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.operators.aigc_wait import AigcTaskFailedError
-from airflow_provider_tencent.sensors.aigc import VodAigcTaskSensor
+from airflow_provider_tencent.hooks.vod import VodHook
+from airflow_provider_tencent.operators.vod.wait import VodAigcTaskFailedError
+from airflow_provider_tencent.sensors.vod import VodAigcTaskSensor
 
 
 def submit_elsewhere() -> str:
-    return TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
+    return VodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
 
 
 def test_the_sensor_waits_for_a_task_submitted_elsewhere_deferred_and_poking(aigc):
@@ -48,9 +48,9 @@ def test_sensor_wait_settings_that_are_not_finite_are_refused_when_built(kwargs,
 
 def test_sensor_failure_text_does_not_claim_to_submit(aigc):
     aigc.emulator.fail_aigc_tasks("ModelGenerateFailed", "generation failed")
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
+    task_id = VodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
     sensor = VodAigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=True, poke_interval=0.05)
-    with pytest.raises(AigcTaskFailedError) as err:
+    with pytest.raises(VodAigcTaskFailedError) as err:
         run_deferred(sensor, ctx())
     text = f"{err.value}".lower()
     assert "modelgeneratefailed" in text and "submit" not in text and "sessionid" not in text

@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.operators.base import ImageSearchOperatorMixin, TencentCloudBaseOperator
 from airflow_provider_tencent.payloads.image_search import prepare_create_image
 from airflow_provider_tencent.validation import (
@@ -119,7 +119,7 @@ def older_sync_names(keys: Sequence[str], current: str) -> Callable[[str], bool]
     return is_older
 
 
-class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[TencentImageSearchHook]):
+class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Keep gallery ``group_id`` equal to the pictures under ``source_prefix``.
 
     Compares the storage prefix with the sync's own manifest (``manifest_path``, JSON: for each

@@ -1,13 +1,13 @@
 """Waiting for a VOD AIGC task and reading its end: what the generation operators and the sensor share.
 
-* :class:`AigcTaskWaitMixin` - the wait (deferred to the triggerer, or in the worker, bounded by
+* :class:`VodAigcTaskWaitMixin` - the wait (deferred to the triggerer, or in the worker, bounded by
   ``timeout``), the terminal states, the copy of the output files to object storage, lineage;
-* the errors of a task that ended badly (:class:`AigcTaskFailedError`,
-  :class:`AigcTaskFailedForGoodError`) and of a wait that ran out (:class:`AigcWaitTimeoutError`);
+* the errors of a task that ended badly (:class:`VodAigcTaskFailedError`,
+  :class:`VodAigcTaskFailedForGoodError`) and of a wait that ran out (:class:`VodAigcWaitTimeoutError`);
 * :func:`derive_session_id` (the de-duplication key) and :func:`public_files` (output files safe
   for XCom).
 
-See :mod:`airflow_provider_tencent.operators.aigc_generation` for the contract of the whole.
+See :mod:`airflow_provider_tencent.operators.vod.generate` for the contract of the whole.
 Importing this module imports no Tencent Cloud SDK module, no s3fs and no boto.
 """
 
@@ -24,13 +24,13 @@ from airflow_provider_tencent.compat import AirflowFailException
 from airflow_provider_tencent.contracts import vod as contract
 from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
 from airflow_provider_tencent.openlineage import OpenLineageMixin
-from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger, TaskOutcome, task_outcome
+from airflow_provider_tencent.triggers.vod import TaskOutcome, VodAigcTaskTrigger, task_outcome
 from airflow_provider_tencent.utils.secrets import redact_urls
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
-    from airflow_provider_tencent.hooks.vod import TencentVodHook
+    from airflow_provider_tencent.hooks.vod import VodHook
 
 #: The key under which the submitted task is kept in ``task_state_store``.
 STATE_KEY = "tencent_aigc_task"
@@ -39,7 +39,7 @@ STATE_RETENTION = timedelta(days=7)
 DEFAULT_TIMEOUT = 2 * 3600.0
 
 
-class AigcTaskFailedError(TencentCloudError):
+class VodAigcTaskFailedError(TencentCloudError):
     """The generation task ended with an error that a new task may not have (retried by Airflow's retries)."""
 
     def __init__(self, message: str, *, task_id: str, err_code: int, err_code_ext: str) -> None:
@@ -49,15 +49,15 @@ class AigcTaskFailedError(TencentCloudError):
         super().__init__(message)
 
 
-class AigcTaskFailedForGoodError(AigcTaskFailedError, AirflowFailException):
+class VodAigcTaskFailedForGoodError(VodAigcTaskFailedError, AirflowFailException):
     """The generation task ended with an error a repeat would have too (content, parameters, cancelled)."""
 
 
-class AigcWaitTimeoutError(TencentCloudError):
+class VodAigcWaitTimeoutError(TencentCloudError):
     """The wait ran out; the remote task was left running (a retry reattaches to it)."""
 
 
-class AigcRequestMismatchError(TencentCloudError, AirflowFailException):
+class VodAigcRequestMismatchError(TencentCloudError, AirflowFailException):
     """A task found for this task instance (stored TaskId, or SessionId) was made from another request.
 
     It is not this request's result, so it is not returned; no task is submitted under the same SessionId.
@@ -180,7 +180,7 @@ def public_files(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-class AigcTaskWaitMixin(OpenLineageMixin):
+class VodAigcTaskWaitMixin(OpenLineageMixin):
     """Waiting for a task (deferred or in the worker) and reading its end. Needs ``hook``, ``defer``, ``log``."""
 
     deferrable: bool
@@ -201,7 +201,7 @@ class AigcTaskWaitMixin(OpenLineageMixin):
     if TYPE_CHECKING:
 
         @property
-        def hook(self) -> TencentVodHook: ...
+        def hook(self) -> VodHook: ...
 
     def _detail(self, task_id: str, sub_app_id: int | None) -> dict[str, Any]:
         """``DescribeTaskDetail`` of the task; its RequestId kept for the lineage."""
@@ -211,8 +211,8 @@ class AigcTaskWaitMixin(OpenLineageMixin):
 
     def _trigger(
         self, task_id: str, sub_app_id: int | None, deadline: float, session_id: str | None
-    ) -> AigcTaskTrigger:
-        return AigcTaskTrigger(
+    ) -> VodAigcTaskTrigger:
+        return VodAigcTaskTrigger(
             aigc_task_id=task_id,
             tencentcloud_conn_id=self.tencentcloud_conn_id,
             region=self.region,
@@ -268,13 +268,13 @@ class AigcTaskWaitMixin(OpenLineageMixin):
         """The task that follows a refused one, ``(TaskId, SessionId, generation)``; ``None``: none (the sensor)."""
         return None
 
-    def _timeout_error(self, task_id: str) -> AigcWaitTimeoutError:
+    def _timeout_error(self, task_id: str) -> VodAigcWaitTimeoutError:
         then = (
             "a retry of this task reattaches to it (its TaskId is stored)"
             if self._submits
             else "a retry of this sensor waits for it again"
         )
-        return AigcWaitTimeoutError(
+        return VodAigcWaitTimeoutError(
             f"gave up waiting for AIGC task {task_id} after {self.timeout:.0f} s; the task was left running. "
             f"Find it with DescribeTaskDetail TaskId={task_id} or in the VOD console; {then}"
         )
@@ -311,7 +311,7 @@ class AigcTaskWaitMixin(OpenLineageMixin):
     def _on_failed(self, context: Context, outcome: TaskOutcome) -> None:
         """Hook for subclasses: called before a failed task raises."""
 
-    def _failure_error(self, outcome: TaskOutcome) -> AigcTaskFailedError:
+    def _failure_error(self, outcome: TaskOutcome) -> VodAigcTaskFailedError:
         """The error of a task that ended badly; what a retry does is said only where it is true."""
         text = (
             f"AIGC task {outcome.task_id} ended {outcome.status} with ErrCode {outcome.err_code} "
@@ -322,7 +322,7 @@ class AigcTaskWaitMixin(OpenLineageMixin):
                 " (the account's AIGC concurrency limit - one task at a time by default - stayed in use until the "
                 "timeout; run the generation tasks in an Airflow pool with as many slots as that limit)"
             )
-        kind = AigcTaskFailedError if outcome.retryable else AigcTaskFailedForGoodError
+        kind = VodAigcTaskFailedError if outcome.retryable else VodAigcTaskFailedForGoodError
         if not self._submits:
             text += " (this sensor only reads the task; a retry of the sensor reads it again)"
         elif outcome.retryable:

@@ -6,7 +6,7 @@
   EntityId only with ``whole_entity=True``;
 * :class:`ImageSearchCreateGroupOperator` - an idempotent gallery.
 
-Every argument is checked against :mod:`airflow_provider_tencent.contracts.tiia` before any API
+Every argument is checked against :mod:`airflow_provider_tencent.contracts.image_search` before any API
 call; a refusal names the argument, the limit and the value's size. Importing this module imports
 no Tencent Cloud SDK module, no s3fs and no boto.
 """
@@ -17,9 +17,9 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.operators.base import ImageSearchOperatorMixin, TencentCloudBaseOperator
 from airflow_provider_tencent.validation import (
     Problem,
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 
-class ImageSearchUpdateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[TencentImageSearchHook]):
+class ImageSearchUpdateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Replace the tags of one picture, or of every picture of an EntityId (``UpdateImage``).
 
     Setting tags is idempotent, so transient errors are retried. A target that holds no picture fails with
@@ -114,7 +114,7 @@ class ImageSearchUpdateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseO
         }
 
 
-class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[TencentImageSearchHook]):
+class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Delete one picture, or every picture of an EntityId (``DeleteImages``).
 
     ``DeleteImages`` without a PicName deletes EVERY picture of the EntityId: that needs
@@ -216,7 +216,7 @@ class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBase
         return result
 
 
-class ImageSearchCreateGroupOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[TencentImageSearchHook]):
+class ImageSearchCreateGroupOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Create a gallery, idempotently (``CreateGroup``; 1 request/s).
 
     A gallery that already exists with the same settings is success (``status`` ``exists``); one

@@ -5,7 +5,7 @@ of the request, and the TaskId kept in Airflow's ``task_state_store`` - then wai
 when ``deferrable``, else in the worker) and optionally copies its files to object storage. The contract (never
 paying twice, never another request's result, terminal states, lineage, secrets) is described in the docs:
 ``docs/operators/create_aigc_video.rst`` and ``docs/lineage.rst``. The wait, the errors and the SessionId are in
-:mod:`~airflow_provider_tencent.operators.aigc_wait`. Importing this module imports no Tencent Cloud SDK
+:mod:`~airflow_provider_tencent.operators.vod.wait`. Importing this module imports no Tencent Cloud SDK
 module, no s3fs and no boto.
 """
 
@@ -22,23 +22,23 @@ from airflow_provider_tencent.compat import default_deferrable
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.contracts import vod as contract
 from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudError, TencentCloudInputError
-from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.links.console import VodAigcTaskLink
-from airflow_provider_tencent.operators.aigc_wait import (
+from airflow_provider_tencent.hooks.vod import VodHook
+from airflow_provider_tencent.links.vod import VodAigcTaskLink
+from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
+from airflow_provider_tencent.operators.vod.wait import (
     DEFAULT_TIMEOUT,
     STATE_KEY,
     STATE_RETENTION,
-    AigcRequestMismatchError,
-    AigcTaskWaitMixin,
+    VodAigcRequestMismatchError,
+    VodAigcTaskWaitMixin,
     _element_ids,
     derive_session_id,
     input_differences,
     request_digest,
     wait_setting,
 )
-from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.payloads.vod import generation_problems
-from airflow_provider_tencent.triggers.aigc import TaskOutcome, task_outcome
+from airflow_provider_tencent.triggers.vod import TaskOutcome, task_outcome
 from airflow_provider_tencent.validation import parse_structured, raise_if, template_int
 
 if TYPE_CHECKING:
@@ -58,10 +58,10 @@ def _structured(value: Any, field: str, expected: type) -> Any:
     return value
 
 
-class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[TencentVodHook]):
+class _VodCreateAigcTaskOperator(VodAigcTaskWaitMixin, TencentCloudBaseOperator[VodHook]):
     """Submit one AIGC generation task (never twice), then wait for it: ``docs/operators/create_aigc_video.rst``."""
 
-    hook_class = TencentVodHook
+    hook_class = VodHook
     action_contract: ClassVar[Any]
     operator_extra_links = (VodAigcTaskLink(),)
     common_template_fields: ClassVar[tuple[str, ...]] = (
@@ -277,7 +277,7 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
             f"set another session_id (this one, {session}, is taken for three days from its first submit), or "
             "leave session_id unset to derive one from the request"
         )
-        raise AigcRequestMismatchError(
+        raise VodAigcRequestMismatchError(
             f"{self.action_contract.action}: AIGC task {task_id} (SessionId {session}) was made from another "
             f"request - {names} differ(s) - so it is not this request's result; not returning it, and not "
             f"submitting another task under the same SessionId: {hint}"
@@ -425,7 +425,7 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
         """After a task refused for the account's concurrency: pause, then submit the next generation.
 
         The pause grows from ``poll_interval`` by ``backoff`` up to ``max_poll_interval``; deferred, it is spent
-        in the triggerer (:class:`~airflow_provider_tencent.triggers.aigc.AigcPauseTrigger`). ``None`` when the
+        in the triggerer (:class:`~airflow_provider_tencent.triggers.vod.VodAigcPauseTrigger`). ``None`` when the
         task was not refused so, or when the pause would pass the deadline (the refusal is then raised).
         """
         if not outcome.failed or outcome.err_code_ext not in contract.TASK_ERR_RESUBMIT:
@@ -440,10 +440,10 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
             pause,
         )
         if self.deferrable:
-            from airflow_provider_tencent.triggers.aigc import AigcPauseTrigger
+            from airflow_provider_tencent.triggers.vod import VodAigcPauseTrigger
 
             self.defer(
-                trigger=AigcPauseTrigger(until=time.time() + pause),
+                trigger=VodAigcPauseTrigger(until=time.time() + pause),
                 method_name="resume_after_pause",
                 kwargs={"sub_app_id": sub_app_id, "generation": generation + 1, "deadline": deadline},
                 timeout=timedelta(seconds=pause + 60),
@@ -507,7 +507,7 @@ class _CreateAigcTaskOperator(AigcTaskWaitMixin, TencentCloudBaseOperator[Tencen
         )
 
 
-class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
+class VodCreateAigcVideoOperator(_VodCreateAigcTaskOperator):
     """Generate a video with VOD ``CreateAigcVideoTask`` (API 2018-07-17) and wait for it; see the module docs.
 
     :param element_ids: AIGC subjects (``ElementId``) to keep in the video: a list, a JSON or Python list text
@@ -545,7 +545,7 @@ class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
     action_contract = contract.CREATE_AIGC_VIDEO_TASK
     lineage_action = contract.CREATE_AIGC_VIDEO_TASK.action
     template_fields: Sequence[str] = (
-        *_CreateAigcTaskOperator.common_template_fields,
+        *_VodCreateAigcTaskOperator.common_template_fields,
         "element_ids",
         "subject_infos",
         "last_frame_file_id",
@@ -587,7 +587,7 @@ class VodCreateAigcVideoOperator(_CreateAigcTaskOperator):
         }
 
 
-class VodCreateAigcImageOperator(_CreateAigcTaskOperator):
+class VodCreateAigcImageOperator(_VodCreateAigcTaskOperator):
     """Generate pictures with VOD ``CreateAigcImageTask`` (API 2018-07-17) and wait for them.
 
     Same arguments, de-duplication, waiting and result as :class:`VodCreateAigcVideoOperator`, without the
@@ -597,4 +597,4 @@ class VodCreateAigcImageOperator(_CreateAigcTaskOperator):
 
     action_contract = contract.CREATE_AIGC_IMAGE_TASK
     lineage_action = contract.CREATE_AIGC_IMAGE_TASK.action
-    template_fields: Sequence[str] = _CreateAigcTaskOperator.common_template_fields
+    template_fields: Sequence[str] = _VodCreateAigcTaskOperator.common_template_fields

@@ -7,8 +7,8 @@ import base64
 import pytest
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-from airflow_provider_tencent.operators.image_search_manage import ImageSearchDeleteImagesOperator
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
+from airflow_provider_tencent.operators.image_search.manage import ImageSearchDeleteImagesOperator
 from airflow_provider_tencent.testing.images import make_image
 
 pytestmark = pytest.mark.timeout(180)
@@ -20,7 +20,7 @@ def calls(emulator) -> int:
 
 @pytest.fixture
 def three(provider):
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     for i in range(3):
         data = base64.b64encode(make_image(64, 64, seed=i)).decode()
         hook.create_image({"GroupId": "g1", "EntityId": "e1", "PicName": f"p{i}", "ImageBase64": data})
@@ -58,5 +58,5 @@ def test_whole_entity_rendered_true_deletes_the_entity(three, context):
 
 def test_the_hook_refuses_a_text_whole_entity(three):
     with pytest.raises(TencentCloudInputError, match="EVERY picture"):
-        TencentImageSearchHook().delete_pictures("g1", "e1", whole_entity="false")  # type: ignore[arg-type]
+        ImageSearchHook().delete_pictures("g1", "e1", whole_entity="false")  # type: ignore[arg-type]
     assert len(three.emulator.images("g1")) == 3

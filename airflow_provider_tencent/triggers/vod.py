@@ -1,4 +1,4 @@
-"""``AigcTaskTrigger``: waits in the triggerer for a VOD AIGC generation task to end.
+"""``VodAigcTaskTrigger``: waits in the triggerer for a VOD AIGC generation task to end.
 
 It polls ``DescribeTaskDetail`` with exponential backoff (``poll_interval`` growing by ``backoff`` up to
 ``max_poll_interval``) until the task is ``FINISH``/``ABORTED`` or the hard ``deadline`` (epoch seconds)
@@ -117,7 +117,7 @@ def task_outcome(task_id: str, detail: dict[str, Any]) -> TaskOutcome:
     )
 
 
-class AigcTaskTrigger(BaseTrigger):
+class VodAigcTaskTrigger(BaseTrigger):
     """Fires when VOD AIGC task ``aigc_task_id`` ends, fails to be read, or ``deadline`` passes.
 
     Events (``event.payload["status"]``): ``success``, ``failed`` (the task ended with an error:
@@ -170,9 +170,9 @@ class AigcTaskTrigger(BaseTrigger):
     def _poll(self) -> dict[str, Any]:
         """One ``DescribeTaskDetail`` through the sync hook (runs in a worker thread)."""
         if self._hook is None:
-            from airflow_provider_tencent.hooks.vod import TencentVodHook
+            from airflow_provider_tencent.hooks.vod import VodHook
 
-            self._hook = TencentVodHook(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)
+            self._hook = VodHook(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)
         detail: dict[str, Any] = self._hook.describe_task_detail(self.aigc_task_id, self.sub_app_id)
         return detail
 
@@ -215,7 +215,7 @@ class AigcTaskTrigger(BaseTrigger):
             interval = min(interval * self.backoff, self.max_poll_interval)
 
 
-class AigcPauseTrigger(BaseTrigger):
+class VodAigcPauseTrigger(BaseTrigger):
     """Fires ``{"status": "resume"}`` at ``until`` (epoch seconds): a pause that holds no worker slot.
 
     The generating operators pause so before submitting again a task the service refused for the account's

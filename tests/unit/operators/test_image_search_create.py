@@ -8,7 +8,7 @@ import pytest
 from conftest import put_object
 
 from airflow_provider_tencent.compat import AirflowFailException
-from airflow_provider_tencent.contracts import ErrorKind, tiia
+from airflow_provider_tencent.contracts import ErrorKind, image_search
 from airflow_provider_tencent.exceptions import (
     TencentCloudAccountError,
     TencentCloudAPIError,
@@ -125,7 +125,7 @@ def test_server_error_codes(provider, context, code, kwargs, exc_type):
     with pytest.raises(exc_type) as err:
         op(**kwargs).execute(context)
     assert err.value.code == code
-    spec = tiia.CREATE_IMAGE.error(code)
+    spec = image_search.CREATE_IMAGE.error(code)
     assert err.value.kind is spec.kind
     assert err.value.request_id
     attempts = sum(provider.emulator.counters()["CreateImage"].values())
@@ -133,7 +133,7 @@ def test_server_error_codes(provider, context, code, kwargs, exc_type):
 
 
 def test_eleventh_picture_of_an_entity(provider, context):
-    for n in range(tiia.MAX_PICTURES_PER_ENTITY):
+    for n in range(image_search.MAX_PICTURES_PER_ENTITY):
         op(pic_name=f"p{n}", image_base64=b64(make_image(64, 64, "png", seed=n))).execute(context)
     with pytest.raises(TencentCloudBadRequestError) as err:
         op(pic_name="p10", image_base64=b64(make_image(64, 64, "png", seed=10))).execute(context)

@@ -9,17 +9,17 @@ import pytest
 from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-from airflow_provider_tencent.operators.image_search_manage import (
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
+from airflow_provider_tencent.operators.image_search.manage import (
     ImageSearchCreateGroupOperator,
     ImageSearchDeleteImagesOperator,
     ImageSearchUpdateImageOperator,
 )
-from airflow_provider_tencent.operators.image_search_query import (
+from airflow_provider_tencent.operators.image_search.search import (
     ImageSearchSearchImageBatchOperator,
     ImageSearchSearchImageOperator,
 )
-from airflow_provider_tencent.operators.image_search_sync import ImageSearchSyncGalleryOperator
+from airflow_provider_tencent.operators.image_search.sync import ImageSearchSyncGalleryOperator
 from airflow_provider_tencent.testing.images import make_image
 
 pytestmark = pytest.mark.timeout(180)
@@ -33,7 +33,7 @@ def add(pic: str, entity: str, data: bytes, tags=None) -> None:
     params = {"GroupId": "g1", "EntityId": entity, "PicName": pic, "ImageBase64": base64.b64encode(data).decode()}
     if tags:
         params["Tags"] = json.dumps(tags)
-    TencentImageSearchHook().create_image(params)
+    ImageSearchHook().create_image(params)
 
 
 def test_search_from_a_cos_path_returns_matches(provider, context):

@@ -10,9 +10,9 @@ import pytest
 from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
-from airflow_provider_tencent.operators.image_search_sync import ImageSearchSyncGalleryOperator, sync_pic_name
+from airflow_provider_tencent.operators.image_search.sync import ImageSearchSyncGalleryOperator, sync_pic_name
 from airflow_provider_tencent.testing.images import make_image
 
 pytestmark = pytest.mark.timeout(240)
@@ -39,7 +39,7 @@ def names(provider) -> set[str]:
 
 def add_others(count: int) -> None:
     """Pictures added to the gallery by other means (not the sync's)."""
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     for i in range(count):
         data = base64.b64encode(make_image(64, 64, seed=500 + i)).decode()
         hook.create_image({"GroupId": "g1", "EntityId": f"other{i}", "PicName": f"other-{i}", "ImageBase64": data})
@@ -132,7 +132,7 @@ def test_older_names_are_adopted_only_with_their_content(provider, context, tmp_
     from airflow_provider_tencent.fs.storage import to_storage_path
     from airflow_provider_tencent.utils.naming import pic_name_for
 
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     new0, new1 = make_image(120, 90, seed=70), make_image(120, 90, seed=71)
     uri0 = put_object(provider.bucket, "catalogue/item0.png", make_image(120, 90, seed=1))
     legacy = pic_name_for(f"{to_storage_path(uri0, 'tencentcloud_default')}")  # the key with its conn id, no hash

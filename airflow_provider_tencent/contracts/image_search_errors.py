@@ -4,7 +4,7 @@
 action, so every code of the service is decided once, in :data:`SERVICE_ERRORS` (rule: a code is
 reachable from any action we call unless its text names a feature we never use, and even then it
 gets a decision). :data:`CREATE_IMAGE_ERRORS` is the table of the CreateImage API reference. Both
-are importable from :mod:`airflow_provider_tencent.contracts.tiia`, which attaches them to the
+are importable from :mod:`airflow_provider_tencent.contracts.image_search`, which attaches them to the
 actions.
 """
 

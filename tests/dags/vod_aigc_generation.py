@@ -12,8 +12,8 @@ import os
 import pendulum
 from airflow.sdk import DAG, task
 
-from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcImageOperator
-from airflow_provider_tencent.sensors.aigc import VodAigcTaskSensor
+from airflow_provider_tencent.operators.vod.generate import VodCreateAigcImageOperator
+from airflow_provider_tencent.sensors.vod import VodAigcTaskSensor
 
 #: The request fields every CreateAigcVideoTask needs (api.json marks them required).
 KLING = {"ModelName": "Kling", "ModelVersion": "2.1", "SubAppId": 251007502}
@@ -39,9 +39,9 @@ with DAG(dag_id="aigc_generation", schedule=None, start_date=pendulum.datetime(2
     @task
     def submitted_elsewhere() -> str:
         """Stands in for another system that submitted a generation task and handed over its TaskId."""
-        from airflow_provider_tencent.hooks.vod import TencentVodHook
+        from airflow_provider_tencent.hooks.vod import VodHook
 
-        answer = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "a mug"})
+        answer = VodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "a mug"})
         return f"{answer['TaskId']}"
 
     # [START howto_sensor_aigc_task]

@@ -40,13 +40,13 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudAPIError,
     TencentCloudInputError,
 )
-from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcImageOperator
-from airflow_provider_tencent.operators.aigc_wait import (
+from airflow_provider_tencent.hooks.vod import VodHook
+from airflow_provider_tencent.operators.vod.generate import VodCreateAigcImageOperator
+from airflow_provider_tencent.operators.vod.wait import (
     STATE_KEY,
-    AigcTaskFailedError,
-    AigcTaskFailedForGoodError,
-    AigcWaitTimeoutError,
+    VodAigcTaskFailedError,
+    VodAigcTaskFailedForGoodError,
+    VodAigcWaitTimeoutError,
     derive_session_id,
     request_digest,
 )
@@ -54,7 +54,7 @@ from airflow_provider_tencent.operators.aigc_wait import (
 
 # -- emulator -------------------------------------------------------------------------------------
 def test_emulator_task_lifecycle_and_files(aigc):
-    hook = TencentVodHook()
+    hook = VodHook()
     params = {**KLING, "Prompt": "p", "SubjectInfos": [{"Id": "12345678901234"}], "SessionId": "s-1"}
     task_id = hook.create_aigc_task("CreateAigcVideoTask", params)["TaskId"]
     first = hook.describe_task_detail(task_id)
@@ -74,7 +74,7 @@ def test_emulator_task_lifecycle_and_files(aigc):
 
 
 def test_emulator_refuses_unknown_element_and_repeated_session(aigc):
-    hook = TencentVodHook()
+    hook = VodHook()
     with pytest.raises(TencentCloudAPIError) as err:
         hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p", "SubjectInfos": [{"Id": "1"}]})
     assert err.value.code == "InvalidParameterValue" and "does not exist" in err.value.message
@@ -171,7 +171,7 @@ def test_deferred_video_is_copied_to_storage(aigc):
     assert data == file_bytes(task_id, "output-1.mp4")
 
 
-def test_image_operator(aigc):
+def test_image_search_create(aigc):
     result = VodCreateAigcImageOperator(
         task_id="pic",
         model_name="GG",
@@ -206,18 +206,18 @@ def test_without_session_id_an_ambiguous_submit_fails_saying_a_task_may_exist(ai
 
 def test_crash_between_submit_and_store_is_saved_by_the_session_id(aigc, monkeypatch):
     """The worker dies after the submit, before the TaskId is stored (the window ResumableJobMixin documents)."""
-    from airflow_provider_tencent.operators import aigc_generation
+    from airflow_provider_tencent.operators.vod import generate
 
     store = DictStore()
-    original = aigc_generation._CreateAigcTaskOperator._remember
+    original = generate._VodCreateAigcTaskOperator._remember
 
     def crash(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt("worker killed")
 
-    monkeypatch.setattr(aigc_generation._CreateAigcTaskOperator, "_remember", crash)
+    monkeypatch.setattr(generate._VodCreateAigcTaskOperator, "_remember", crash)
     with pytest.raises(KeyboardInterrupt):
         video_op().execute(ctx(store))
-    monkeypatch.setattr(aigc_generation._CreateAigcTaskOperator, "_remember", original)
+    monkeypatch.setattr(generate._VodCreateAigcTaskOperator, "_remember", original)
     result = video_op().execute(ctx(store))
     assert len(aigc.emulator.aigc_tasks()) == 1 and result["TaskId"] == aigc.emulator.aigc_tasks()[0]["TaskId"]
 
@@ -263,7 +263,7 @@ def test_worker_killed_after_submit_then_retry_makes_one_task(aigc, tmp_path):
 def test_failed_task_for_good_is_a_clear_error_and_not_retried(aigc):
     aigc.emulator.fail_aigc_tasks("ContentModerationFailed", "the prompt was refused by moderation")
     store = DictStore()
-    with pytest.raises(AigcTaskFailedForGoodError) as err:
+    with pytest.raises(VodAigcTaskFailedForGoodError) as err:
         run_deferred(video_op(deferrable=True), ctx(store))
     text = f"{err.value}"
     assert "ErrCode 70000 ContentModerationFailed" in text and "refused by moderation" in text
@@ -272,7 +272,7 @@ def test_failed_task_for_good_is_a_clear_error_and_not_retried(aigc):
 
     assert isinstance(err.value, AirflowFailException)
     # a manual re-run reattaches to the failed task and fails the same way: nothing new is paid for
-    with pytest.raises(AigcTaskFailedForGoodError):
+    with pytest.raises(VodAigcTaskFailedForGoodError):
         video_op().execute(ctx(store))
     assert len(aigc.emulator.aigc_tasks()) == 1
 
@@ -280,9 +280,9 @@ def test_failed_task_for_good_is_a_clear_error_and_not_retried(aigc):
 def test_retryable_failure_retries_with_a_new_session_id(aigc):
     aigc.emulator.fail_aigc_tasks("ModelGenerateFailed", "generation failed")
     store = DictStore()
-    with pytest.raises(AigcTaskFailedError) as err:
+    with pytest.raises(VodAigcTaskFailedError) as err:
         video_op().execute(ctx(store))
-    assert not isinstance(err.value, AigcTaskFailedForGoodError) and "a retry submits" in f"{err.value}"
+    assert not isinstance(err.value, VodAigcTaskFailedForGoodError) and "a retry submits" in f"{err.value}"
     result = video_op().execute(ctx(store))  # Airflow's retry
     tasks = aigc.emulator.aigc_tasks()
     assert len(tasks) == 2 and result["TaskId"] == tasks[1]["TaskId"]
@@ -297,11 +297,11 @@ def test_retryable_failure_retries_with_a_new_session_id(aigc):
 def test_wait_timeout_leaves_the_task_and_says_how_to_find_it(aigc):
     aigc.emulator.aigc_duration = 60.0
     store = DictStore()
-    with pytest.raises(AigcWaitTimeoutError) as err:
+    with pytest.raises(VodAigcWaitTimeoutError) as err:
         run_deferred(video_op(deferrable=True, timeout=0.3), ctx(store))
     task_id = aigc.emulator.aigc_tasks()[0]["TaskId"]
     assert f"DescribeTaskDetail TaskId={task_id}" in f"{err.value}" and "left running" in f"{err.value}"
-    with pytest.raises(AigcWaitTimeoutError):
+    with pytest.raises(VodAigcWaitTimeoutError):
         video_op(timeout=0.3).execute(ctx(store))  # the retry reattaches (and times out again): still one task
     assert len(aigc.emulator.aigc_tasks()) == 1
 
@@ -320,7 +320,7 @@ def test_sdk_debug_log_carries_no_token(aigc, monkeypatch, caplog):
     conn = {**aigc.conn, "login": CANARY_ID, "password": CANARY_KEY, "extra": {**aigc.extra, "token": CANARY_TOKEN}}
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
     caplog.set_level(logging.DEBUG)
-    TencentVodHook().find_task_by_session("any")
+    VodHook().find_task_by_session("any")
     assert CANARY_TOKEN not in caplog.text
 
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.batch.runner import BatchReport, ItemResult
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.links.console import VodAigcLink
+from airflow_provider_tencent.hooks.vod import VodHook
+from airflow_provider_tencent.links.vod import VodAigcLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
 from airflow_provider_tencent.payloads.vod import (
@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 
-class VodCreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
+class VodCreateAigcElementOperator(TencentCloudBaseOperator[VodHook]):
     """Create a VOD AIGC subject (``CreateAigcCustomElement``) and return its ``ElementId``.
 
     All arguments are templated. Images are http(s) URLs, or ``cos://``/``s3://`` paths that are
@@ -58,7 +58,7 @@ class VodCreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
     """
 
     lineage_action = CREATE_ELEMENT.action
-    hook_class: ClassVar[type[TencentVodHook]] = TencentVodHook
+    hook_class: ClassVar[type[VodHook]] = VodHook
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
         "element_name",
@@ -112,7 +112,7 @@ class VodCreateAigcElementOperator(TencentCloudBaseOperator[TencentVodHook]):
         return f"{element_id}"
 
 
-class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[TencentVodHook]):
+class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[VodHook]):
     """Create many AIGC subjects in one task, at the ``CreateAigcCustomElement`` quota (20/s by default).
 
     :param items: a list (or XCom) of dicts with ``element_name``, ``element_description``,
@@ -127,7 +127,7 @@ class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[TencentVodHook
     contract = CREATE_ELEMENT
     journal_intent = True
     lineage_action = CREATE_ELEMENT.action
-    hook_class: ClassVar[type[TencentVodHook]] = TencentVodHook
+    hook_class: ClassVar[type[VodHook]] = VodHook
     template_fields: Sequence[str] = (*TencentCloudBatchOperator.template_fields, "items")
     template_fields_renderers = {"items": "json"}
     operator_extra_links = (VodAigcLink(),)

@@ -9,7 +9,7 @@ import pytest
 from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 from airflow_provider_tencent.testing.images import make_image
 
@@ -59,7 +59,7 @@ def test_items_of_one_entity_sharing_a_template_are_refused(provider, context, t
 # -- item 8 -------------------------------------------------------------------------------------------
 def test_new_pictures_beyond_what_the_entity_holds_are_not_sent(provider, context, tmp_path):
     """Before: the EntityId held 4 pictures; a batch of 7 new ones sent all 7 (the 11th refused by the service)."""
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     for i in range(4):
         hook.create_image({"GroupId": "g1", "EntityId": "e", "PicName": f"held-{i}", "ImageBase64": b64(200 + i)})
     items = [{"key": f"n{i}", "entity_id": "e", "pic_name": f"new-{i}", "image_base64": b64(i)} for i in range(7)]
@@ -97,9 +97,7 @@ def test_names_derived_with_the_connection_id_are_older_versions(provider, conte
 
     uri = put_object(provider.bucket, "catalogue/item0.png", make_image(96, 72, seed=5))
     legacy = f"{pic_name_for(str(to_storage_path(uri, 'tencentcloud_default')))}-0123456789ab"
-    TencentImageSearchHook().create_image(
-        {"GroupId": "g1", "EntityId": "item0", "PicName": legacy, "ImageBase64": b64(5)}
-    )
+    ImageSearchHook().create_image({"GroupId": "g1", "EntityId": "item0", "PicName": legacy, "ImageBase64": b64(5)})
     out = batch(tmp_path, "a", source_prefix=f"cos://{provider.bucket}/catalogue/").execute(context)
     assert out["created"] == 1
     [stored] = provider.emulator.images("g1")

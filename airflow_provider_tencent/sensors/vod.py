@@ -1,9 +1,9 @@
 """``VodAigcTaskSensor``: wait for a VOD AIGC task submitted elsewhere (by ``TaskId``).
 
 Deferrable (``deferrable=``, default ``[operators] default_deferrable``): the wait runs in the triggerer
-(:class:`~airflow_provider_tencent.triggers.aigc.AigcTaskTrigger`); otherwise it pokes
+(:class:`~airflow_provider_tencent.triggers.vod.VodAigcTaskTrigger`); otherwise it pokes
 ``DescribeTaskDetail`` every ``poke_interval`` seconds (``mode="poke"`` or ``"reschedule"``). It ends as
-:class:`~airflow_provider_tencent.operators.aigc_generation.VodCreateAigcVideoOperator` does: the result
+:class:`~airflow_provider_tencent.operators.vod.generate.VodCreateAigcVideoOperator` does: the result
 ``{"TaskId", "Status", "files", "paths"?}`` in XCom, a failed task raised with ``ErrCode`` and message, and
 ``timeout`` (seconds) leaving the task alone. It never submits anything.
 """
@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_tencent.compat import default_deferrable
-from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.links.console import VodAigcTaskLink
+from airflow_provider_tencent.hooks.vod import VodHook
+from airflow_provider_tencent.links.vod import VodAigcTaskLink
 from airflow_provider_tencent.openlineage import VOD_NAMESPACE
-from airflow_provider_tencent.operators.aigc_wait import DEFAULT_TIMEOUT, AigcTaskWaitMixin, wait_setting
-from airflow_provider_tencent.triggers.aigc import task_outcome
+from airflow_provider_tencent.operators.vod.wait import DEFAULT_TIMEOUT, VodAigcTaskWaitMixin, wait_setting
+from airflow_provider_tencent.triggers.vod import task_outcome
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["VodAigcTaskSensor"]
 
 
-class VodAigcTaskSensor(AigcTaskWaitMixin, BaseSensorOperator):
+class VodAigcTaskSensor(VodAigcTaskWaitMixin, BaseSensorOperator):
     """Wait until VOD AIGC task ``aigc_task_id`` ends (templated; e.g. an XCom of another system's submit).
 
     :param aigc_task_id: the ``TaskId``.
@@ -86,8 +86,8 @@ class VodAigcTaskSensor(AigcTaskWaitMixin, BaseSensorOperator):
         self.backoff = float(backoff)
 
     @cached_property
-    def hook(self) -> TencentVodHook:
-        return TencentVodHook(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)
+    def hook(self) -> VodHook:
+        return VodHook(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)
 
     def lineage_inputs(self, region: str) -> list[tuple[str, str]]:
         """The task waited for."""

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudInputError
-from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcImageOperator, VodCreateAigcVideoOperator
+from airflow_provider_tencent.hooks.vod import VodHook
+from airflow_provider_tencent.operators.vod.generate import VodCreateAigcImageOperator, VodCreateAigcVideoOperator
 
 VIDEO = {"ModelName": "Kling", "ModelVersion": "2.1", "SubAppId": 251007502, "Prompt": "a mug"}
 
@@ -43,7 +43,7 @@ def refused(**kwargs: Any) -> TencentCloudInputError:
 
 def api_error(action: str, params: dict[str, Any]) -> TencentCloudAPIError:
     with pytest.raises(TencentCloudAPIError) as err:
-        TencentVodHook().create_aigc_task(action, params)
+        VodHook().create_aigc_task(action, params)
     return err.value
 
 

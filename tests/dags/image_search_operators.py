@@ -13,12 +13,12 @@ import pendulum
 from airflow.sdk import DAG
 
 from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
-from airflow_provider_tencent.operators.image_search_manage import (
+from airflow_provider_tencent.operators.image_search.manage import (
     ImageSearchCreateGroupOperator,
     ImageSearchDeleteImagesOperator,
     ImageSearchUpdateImageOperator,
 )
-from airflow_provider_tencent.operators.image_search_query import (
+from airflow_provider_tencent.operators.image_search.search import (
     ImageSearchSearchImageBatchOperator,
     ImageSearchSearchImageOperator,
 )

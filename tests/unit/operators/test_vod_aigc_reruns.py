@@ -19,10 +19,10 @@ from aigc_fakes import KLING, DictStore, FakeTI, add_element, creates, ctx, firs
 from integration.test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture)
 
 from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
-from airflow_provider_tencent.hooks.vod import TencentVodHook
-from airflow_provider_tencent.operators.aigc_wait import (
-    AigcTaskFailedError,
-    AigcTaskFailedForGoodError,
+from airflow_provider_tencent.hooks.vod import VodHook
+from airflow_provider_tencent.operators.vod.wait import (
+    VodAigcTaskFailedError,
+    VodAigcTaskFailedForGoodError,
 )
 
 DAYS = 24 * 3600
@@ -85,7 +85,7 @@ def test_constant_session_id_never_hands_over_another_requests_video(aigc):
 
 def test_stored_task_whose_input_differs_is_not_reattached(aigc):
     """A stored record of an earlier release (no request digest): the task's Input is compared."""
-    from airflow_provider_tencent.operators.aigc_wait import STATE_KEY
+    from airflow_provider_tencent.operators.vod.wait import STATE_KEY
 
     store = DictStore()
     old = video_op(prompt="a red mug").execute(ctx(store))
@@ -99,7 +99,7 @@ def test_stored_task_whose_input_differs_is_not_reattached(aigc):
 def test_fixed_prompt_after_a_moderation_failure_runs_at_once(aigc, new_session):
     aigc.emulator.fail_aigc_tasks("ContentModerationFailed", "the prompt was refused by moderation")
     store = DictStore()
-    with pytest.raises(AigcTaskFailedForGoodError):
+    with pytest.raises(VodAigcTaskFailedForGoodError):
         video_op(prompt="a forbidden mug").execute(ctx(store))
     result = video_op(prompt="an acceptable mug", session_id=new_session).execute(ctx(store))
     assert result["Status"] == "FINISH" and prompts(aigc.emulator) == ["a forbidden mug", "an acceptable mug"]
@@ -110,7 +110,7 @@ def test_fixed_prompt_after_a_moderation_failure_runs_at_once(aigc, new_session)
 # -- item 9: a retryable remote failure is retried without a task_state_store (Airflow 3.1/3.2) ----------------
 def test_retryable_failure_is_retried_without_a_task_state_store(aigc):
     aigc.emulator.fail_aigc_tasks("ModelGenerateFailed", "generation failed")
-    with pytest.raises(AigcTaskFailedError):
+    with pytest.raises(VodAigcTaskFailedError):
         video_op().execute(ctx(None))  # no task_state_store in the context, as on Airflow 3.1/3.2
     result = video_op().execute(ctx(None))  # Airflow's retry
     tasks = aigc.emulator.aigc_tasks()
@@ -203,7 +203,7 @@ def test_broken_download_leaves_nothing_at_the_final_path(aigc, tmp_path, scheme
 # -- 19.3: one AIGC task at a time per account -----------------------------------------------------------
 def test_emulator_runs_one_aigc_task_at_a_time_by_default(aigc):
     aigc.emulator.aigc_duration = 10.0
-    hook = TencentVodHook()
+    hook = VodHook()
     first = hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p1"})["TaskId"]
     second = hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p2"})["TaskId"]
     refused = hook.describe_task_detail(second)
@@ -244,7 +244,7 @@ def test_three_mapped_generations_share_the_account_slot_without_paying_twice(ai
 
 @pytest.mark.timeout(60)
 def test_deferred_generation_waits_for_the_account_slot(aigc):
-    TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "elsewhere"})
+    VodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "elsewhere"})
     result = run_deferred_all(video_op(deferrable=True), ctx(DictStore()))
     tasks = aigc.emulator.aigc_tasks()
     assert result["Status"] == "FINISH" and result["TaskId"] == tasks[-1]["TaskId"]
@@ -254,8 +254,8 @@ def test_deferred_generation_waits_for_the_account_slot(aigc):
 
 def test_concurrency_refusals_past_the_timeout_fail_naming_the_limit(aigc):
     aigc.emulator.aigc_duration = 30.0
-    TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "elsewhere"})
-    with pytest.raises(AigcTaskFailedError, match="RequestLimitExceeded") as err:
+    VodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "elsewhere"})
+    with pytest.raises(VodAigcTaskFailedError, match="RequestLimitExceeded") as err:
         video_op(timeout=0.5).execute(ctx(DictStore()))
     assert "pool" in f"{err.value}"
 
@@ -264,7 +264,7 @@ def test_concurrency_refusals_past_the_timeout_fail_naming_the_limit(aigc):
 def test_emulator_forgets_tasks_after_three_days(aigc):
     from airflow_provider_tencent.exceptions import TencentCloudAPIError
 
-    hook = TencentVodHook()
+    hook = VodHook()
     task_id = hook.create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p", "SessionId": "s"})["TaskId"]
     aigc.emulator.age_aigc_tasks(71 * 3600)
     assert hook.describe_task_detail(task_id)["Status"] == "FINISH"
@@ -306,7 +306,7 @@ def test_null_task_member_while_waiting_is_read_as_waiting(aigc, deferrable, cap
     gives: its exchanges are kept from the session's oracle check (``captured_apart``)."""
     aigc.emulator.aigc_null_while_waiting = True
     aigc.emulator.aigc_duration = 1.0
-    hook = TencentVodHook()
+    hook = VodHook()
     op = video_op(deferrable=deferrable)
     result = run_deferred_all(op, ctx(DictStore())) if deferrable else op.execute(ctx(DictStore()))
     assert result["Status"] == "FINISH" and len(aigc.emulator.aigc_tasks()) == 1
@@ -378,12 +378,12 @@ def test_emulator_aigc_settings_over_http(aigc):
         "FailedOperation.TaskDuplicate",
         True,
     )
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
+    task_id = VodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
     assert requests.post(f"{emulator.url}/_emulator/aigc", json={"age": 4 * DAYS}, timeout=5).status_code == 200
     from airflow_provider_tencent.exceptions import TencentCloudAPIError
 
     with pytest.raises(TencentCloudAPIError, match=r"InvalidParameterValue\.TaskId"):
-        TencentVodHook().describe_task_detail(task_id)
+        VodHook().describe_task_detail(task_id)
     assert requests.post(f"{emulator.url}/_emulator/aigc", json={"concurrency": None}, timeout=5).status_code == 200
     assert emulator.aigc_concurrency is None
 

@@ -6,7 +6,7 @@
 
 The request of each picture is built and checked by
 :func:`~airflow_provider_tencent.payloads.image_search.prepare_create_image` against the CreateImage
-API reference (:mod:`airflow_provider_tencent.contracts.tiia`) before any API call. Importing this
+API reference (:mod:`airflow_provider_tencent.contracts.image_search`) before any API call. Importing this
 module imports no Tencent Cloud SDK module, no s3fs and no boto.
 """
 
@@ -17,10 +17,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_tencent.batch.runner import ItemResult
-from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.fs.storage import list_pictures
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.operators.base import (
     IF_EXISTS,
     ImageSearchOperatorMixin,
@@ -50,7 +50,7 @@ __all__ = [
 OnChange = Literal["replace", "keep"]
 
 
-class ImageSearchCreateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[TencentImageSearchHook]):
+class ImageSearchCreateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Add one picture to a Tencent Cloud Image Search gallery (``CreateImage``).
 
     All arguments are templated. Exactly one image source: ``image_url`` (the service downloads
@@ -148,7 +148,7 @@ class ImageSearchCreateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseO
         return result.as_dict()
 
 
-class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloudBatchOperator[TencentImageSearchHook]):
+class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloudBatchOperator[ImageSearchHook]):
     """Add many pictures to a gallery in one task, at the ``CreateImage`` quota (10/s by default).
 
     :param group_id: gallery (``GroupId``).

@@ -1,4 +1,4 @@
-"""Extra links from a task to the Tencent Cloud console.
+"""Extra links from a task to the Tencent Cloud console: the base of each service's links.
 
 The operator stores the finished URL in XCom under the link's ``xcom_key`` while it runs
 (:meth:`TencentConsoleLink.persist`); ``get_link`` only reads it back, so the UI needs no
@@ -38,24 +38,3 @@ class TencentConsoleLink(BaseOperatorLink):
     @classmethod
     def persist(cls, context: Context, **query: Any) -> None:
         context["ti"].xcom_push(key=cls().xcom_key, value=cls.url(**query))
-
-
-class ImageGalleryLink(TencentConsoleLink):
-    """Image Search gallery management in the console."""
-
-    name = "Image Search gallery"
-    path = "/imagesearch/gallery"
-
-
-class VodAigcLink(TencentConsoleLink):
-    """VOD AIGC in the console."""
-
-    name = "VOD AIGC subjects"
-    path = "/vod/aigc"
-
-
-class VodAigcTaskLink(TencentConsoleLink):
-    """The VOD console's task list, filtered to the task (URL from the console's layout; not an API)."""
-
-    name = "VOD AIGC task"
-    path = "/vod/task"

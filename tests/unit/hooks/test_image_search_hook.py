@@ -9,7 +9,7 @@ import json
 import pytest
 
 from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudInputError
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.testing.images import make_image
 
 pytestmark = pytest.mark.timeout(120)
@@ -38,7 +38,7 @@ def altered(data: bytes, how: str) -> bytes:
 
 @pytest.fixture
 def gallery(provider):
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     pictures = {}
     for seed in range(4):
         data = make_image(320, 240, "png", seed=seed)
@@ -114,7 +114,7 @@ def test_bad_filter_and_limit_are_refused_by_the_service(gallery):
 
 def test_box_only_in_product_galleries(provider):
     provider.emulator.create_group("shop", "shop", group_type=5)
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     data = make_image(320, 240, "png", seed=5)
     hook.create_image({"GroupId": "shop", "EntityId": "e", "PicName": "p", "ImageBase64": b64(data)})
     result = hook.search_image({"GroupId": "shop", "ImageBase64": b64(data), "CategoryId": 3})
@@ -127,9 +127,7 @@ def test_box_only_in_product_galleries(provider):
 
 def test_empty_gallery_is_no_match(provider):
     provider.emulator.create_group("empty", "empty")
-    result = TencentImageSearchHook().search_image(
-        {"GroupId": "empty", "ImageBase64": b64(make_image(64, 64, "png", seed=1))}
-    )
+    result = ImageSearchHook().search_image({"GroupId": "empty", "ImageBase64": b64(make_image(64, 64, "png", seed=1))})
     assert result.matches == ()
 
 
@@ -173,7 +171,7 @@ def test_delete_is_retried_after_a_transient_error(gallery, provider):
 
 
 def test_ensure_group_is_idempotent_and_names_differences(provider):
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     first = hook.ensure_group("g2", "two", 500, brief="b")
     assert first["status"] == "created"
     assert hook.ensure_group("g2", "two", 500, brief="b")["status"] == "exists"
@@ -186,9 +184,9 @@ def test_ensure_group_is_idempotent_and_names_differences(provider):
 
 def test_every_changing_action_has_a_retry_decision():
     """Reads are retried; every action that changes the gallery says whether a repeat is harmless."""
-    from airflow_provider_tencent.contracts import tiia
+    from airflow_provider_tencent.contracts import image_search
 
-    changing = {a for a, c in tiia.CONTRACTS.items() if not c.read_only and a != "CreateImage"}
+    changing = {a for a, c in image_search.CONTRACTS.items() if not c.read_only and a != "CreateImage"}
     assert changing == {"CreateGroup", "DeleteImages", "UpdateImage"}
-    assert changing <= set(tiia.RETRY_DECISIONS)
-    assert tiia.SEARCH_IMAGE.read_only and tiia.DESCRIBE_IMAGES.read_only
+    assert changing <= set(image_search.RETRY_DECISIONS)
+    assert image_search.SEARCH_IMAGE.read_only and image_search.DESCRIBE_IMAGES.read_only
