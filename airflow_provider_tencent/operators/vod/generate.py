@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow_provider_tencent.compat import default_deferrable
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.contracts import vod as contract
-from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudError, TencentCloudInputError
+from airflow_provider_tencent.exceptions import (
+    TencentCloudAPIError,
+    TencentCloudError,
+    TencentCloudInputError,
+    VodAigcRequestMismatchError,
+)
 from airflow_provider_tencent.hooks.vod import VodHook
 from airflow_provider_tencent.links.vod import VodAigcTaskLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
@@ -29,7 +34,6 @@ from airflow_provider_tencent.operators.vod.wait import (
     DEFAULT_TIMEOUT,
     STATE_KEY,
     STATE_RETENTION,
-    VodAigcRequestMismatchError,
     VodAigcTaskWaitMixin,
     _element_ids,
     derive_session_id,

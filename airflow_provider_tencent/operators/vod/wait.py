@@ -2,8 +2,6 @@
 
 * :class:`VodAigcTaskWaitMixin` - the wait (deferred to the triggerer, or in the worker, bounded by
   ``timeout``), the terminal states, the copy of the output files to object storage, lineage;
-* the errors of a task that ended badly (:class:`VodAigcTaskFailedError`,
-  :class:`VodAigcTaskFailedForGoodError`) and of a wait that ran out (:class:`VodAigcWaitTimeoutError`);
 * :func:`derive_session_id` (the de-duplication key) and :func:`public_files` (output files safe
   for XCom).
 
@@ -20,9 +18,14 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from airflow_provider_tencent.compat import AirflowFailException
 from airflow_provider_tencent.contracts import vod as contract
-from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
+from airflow_provider_tencent.exceptions import (
+    TencentCloudError,
+    TencentCloudInputError,
+    VodAigcTaskFailedError,
+    VodAigcTaskFailedForGoodError,
+    VodAigcWaitTimeoutError,
+)
 from airflow_provider_tencent.openlineage import OpenLineageMixin
 from airflow_provider_tencent.triggers.vod import TaskOutcome, VodAigcTaskTrigger, task_outcome
 from airflow_provider_tencent.utils.secrets import redact_urls
@@ -37,31 +40,6 @@ STATE_KEY = "tencent_aigc_task"
 #: How long the stored TaskId is kept: longer than the service's 3-day SessionId window.
 STATE_RETENTION = timedelta(days=7)
 DEFAULT_TIMEOUT = 2 * 3600.0
-
-
-class VodAigcTaskFailedError(TencentCloudError):
-    """The generation task ended with an error that a new task may not have (retried by Airflow's retries)."""
-
-    def __init__(self, message: str, *, task_id: str, err_code: int, err_code_ext: str) -> None:
-        self.task_id = task_id
-        self.err_code = err_code
-        self.err_code_ext = err_code_ext
-        super().__init__(message)
-
-
-class VodAigcTaskFailedForGoodError(VodAigcTaskFailedError, AirflowFailException):
-    """The generation task ended with an error a repeat would have too (content, parameters, cancelled)."""
-
-
-class VodAigcWaitTimeoutError(TencentCloudError):
-    """The wait ran out; the remote task was left running (a retry reattaches to it)."""
-
-
-class VodAigcRequestMismatchError(TencentCloudError, AirflowFailException):
-    """A task found for this task instance (stored TaskId, or SessionId) was made from another request.
-
-    It is not this request's result, so it is not returned; no task is submitted under the same SessionId.
-    """
 
 
 #: The wait settings of the AIGC operators and sensor, and their largest values (seconds; ``backoff`` a factor).

@@ -18,12 +18,13 @@ import pytest
 from aigc_fakes import KLING, DictStore, FakeTI, add_element, creates, ctx, first_event, video_op
 from integration.test_dags_e2e import canary as canary_provider  # noqa: F401  (a fixture)
 
-from airflow_provider_tencent.exceptions import TencentCloudError, TencentCloudInputError
-from airflow_provider_tencent.hooks.vod import VodHook
-from airflow_provider_tencent.operators.vod.wait import (
+from airflow_provider_tencent.exceptions import (
+    TencentCloudError,
+    TencentCloudInputError,
     VodAigcTaskFailedError,
     VodAigcTaskFailedForGoodError,
 )
+from airflow_provider_tencent.hooks.vod import VodHook
 
 DAYS = 24 * 3600
 

@@ -39,14 +39,14 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudAmbiguousError,
     TencentCloudAPIError,
     TencentCloudInputError,
+    VodAigcTaskFailedError,
+    VodAigcTaskFailedForGoodError,
+    VodAigcWaitTimeoutError,
 )
 from airflow_provider_tencent.hooks.vod import VodHook
 from airflow_provider_tencent.operators.vod.generate import VodCreateAigcImageOperator
 from airflow_provider_tencent.operators.vod.wait import (
     STATE_KEY,
-    VodAigcTaskFailedError,
-    VodAigcTaskFailedForGoodError,
-    VodAigcWaitTimeoutError,
     derive_session_id,
     request_digest,
 )

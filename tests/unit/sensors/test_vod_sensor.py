@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 from aigc_fakes import KLING, ctx, run_deferred
 
-from airflow_provider_tencent.exceptions import TencentCloudInputError
+from airflow_provider_tencent.exceptions import TencentCloudInputError, VodAigcTaskFailedError
 from airflow_provider_tencent.hooks.vod import VodHook
-from airflow_provider_tencent.operators.vod.wait import VodAigcTaskFailedError
 from airflow_provider_tencent.sensors.vod import VodAigcTaskSensor
 
 
