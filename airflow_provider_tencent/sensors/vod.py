@@ -22,7 +22,6 @@ from airflow_provider_tencent.hooks.vod import VodHook
 from airflow_provider_tencent.links.vod import VodAigcTaskLink
 from airflow_provider_tencent.openlineage import VOD_NAMESPACE
 from airflow_provider_tencent.operators.vod.wait import DEFAULT_TIMEOUT, VodAigcTaskWaitMixin, wait_setting
-from airflow_provider_tencent.triggers.vod import task_outcome
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
@@ -98,7 +97,7 @@ class VodAigcTaskSensor(VodAigcTaskWaitMixin, BaseSensorOperator):
         VodAigcTaskLink.persist(context, taskId=self.aigc_task_id, subAppId=sub_app_id)
         if not self.deferrable:
             return super().execute(context)
-        outcome = task_outcome(self.aigc_task_id, self._detail(self.aigc_task_id, sub_app_id))
+        outcome = self._describe(self.aigc_task_id, sub_app_id)
         if outcome.done:
             return self._finish(context, outcome, sub_app_id)
         self.defer(
@@ -110,7 +109,7 @@ class VodAigcTaskSensor(VodAigcTaskWaitMixin, BaseSensorOperator):
 
     def poke(self, context: Context) -> PokeReturnValue | bool:
         sub_app_id = self.hook.resolve_sub_app_id(self.sub_app_id)
-        outcome = task_outcome(self.aigc_task_id, self._detail(self.aigc_task_id, sub_app_id))
+        outcome = self._describe(self.aigc_task_id, sub_app_id)
         if not outcome.done:
             self.log.info("AIGC task %s: %s, %d%%", self.aigc_task_id, outcome.status, outcome.progress)
             return False

@@ -24,12 +24,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
-from airflow_provider_tencent.contracts import vod as contract
+from airflow_provider_tencent.hooks.vod_results import TaskOutcome
 
 #: Threads that run AIGC polls in one triggerer process (each poll is one short HTTP exchange).
 POLL_THREADS = 16
@@ -45,76 +44,6 @@ def _pool() -> ThreadPoolExecutor:
 
 #: Consecutive failed polls (after the hook's own retries) before the trigger gives up with an error.
 MAX_POLL_ERRORS = 5
-
-
-@dataclass
-class TaskOutcome:
-    """What a ``DescribeTaskDetail`` answer says about an AIGC task."""
-
-    task_id: str
-    status: str
-    """The task's Status: WAITING, PROCESSING, FINISH or ABORTED."""
-    progress: int = 0
-    err_code: int = 0
-    err_code_ext: str = ""
-    message: str = ""
-    files: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def done(self) -> bool:
-        return self.status in contract.TERMINAL_STATUSES
-
-    @property
-    def failed(self) -> bool:
-        return self.status == "ABORTED" or (self.done and (self.err_code != 0 or bool(self.err_code_ext)))
-
-    @property
-    def succeeded(self) -> bool:
-        return self.done and not self.failed
-
-    @property
-    def retryable(self) -> bool:
-        """Whether a NEW task may succeed where this one failed (:data:`contracts.vod.TASK_ERR_RETRYABLE`)."""
-        return contract.TASK_ERR_RETRYABLE.get(self.err_code_ext, False)
-
-    def event(self) -> dict[str, Any]:
-        """The trigger event's payload: no URL."""
-        return {
-            "status": "success" if self.succeeded else ("failed" if self.failed else "running"),
-            "TaskId": self.task_id,
-            "TaskStatus": self.status,
-            "Progress": self.progress,
-            "ErrCode": self.err_code,
-            "ErrCodeExt": self.err_code_ext,
-            "Message": self.message,
-            "retryable": self.retryable,
-        }
-
-
-def task_outcome(task_id: str, detail: dict[str, Any]) -> TaskOutcome:
-    """Read a ``DescribeTaskDetail`` answer of an AIGC video or image task.
-
-    A task of another type, or an answer without a Status, is an error: an answer is a success only when it
-    carries what the action promises. A ``WAITING``/``PROCESSING`` task whose ``AigcVideoTask``/``AigcImageTask``
-    member is null (the service may send it so before the task starts) is read as that status, progress 0.
-    """
-    status = detail.get("Status")
-    kind = detail.get("TaskType")
-    inner = detail.get(kind) if kind in ("AigcVideoTask", "AigcImageTask") else None
-    if kind in ("AigcVideoTask", "AigcImageTask") and inner is None and status in contract.ACTIVE_STATUSES:
-        return TaskOutcome(task_id=task_id, status=f"{status}")
-    if not isinstance(status, str) or not status or not isinstance(inner, dict):
-        raise ValueError(f"DescribeTaskDetail of {task_id} carries no AIGC task (TaskType {kind!r}, Status {status!r})")
-    output = inner.get("Output") or {}
-    return TaskOutcome(
-        task_id=task_id,
-        status=status,
-        progress=int(inner.get("Progress") or 0),
-        err_code=int(inner.get("ErrCode") or 0),
-        err_code_ext=str(inner.get("ErrCodeExt") or ""),
-        message=str(inner.get("Message") or ""),
-        files=[dict(f) for f in output.get("FileInfos") or []],
-    )
 
 
 class VodAigcTaskTrigger(BaseTrigger):
@@ -167,14 +96,14 @@ class VodAigcTaskTrigger(BaseTrigger):
             },
         )
 
-    def _poll(self) -> dict[str, Any]:
+    def _poll(self) -> TaskOutcome:
         """One ``DescribeTaskDetail`` through the sync hook (runs in a worker thread)."""
         if self._hook is None:
             from airflow_provider_tencent.hooks.vod import VodHook
 
             self._hook = VodHook(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)
-        detail: dict[str, Any] = self._hook.describe_task_detail(self.aigc_task_id, self.sub_app_id)
-        return detail
+        outcome: TaskOutcome = self._hook.describe_aigc_task(self.aigc_task_id, self.sub_app_id)
+        return outcome
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudError
@@ -192,8 +121,7 @@ class VodAigcTaskTrigger(BaseTrigger):
                 )
                 return
             try:
-                detail = await asyncio.get_running_loop().run_in_executor(_pool(), self._poll)
-                outcome = task_outcome(self.aigc_task_id, detail)
+                outcome = await asyncio.get_running_loop().run_in_executor(_pool(), self._poll)
                 errors = 0
             except (TencentCloudError, ValueError) as exc:
                 errors += 1

@@ -28,6 +28,7 @@ from airflow_provider_tencent.exceptions import (
     VodAigcRequestMismatchError,
 )
 from airflow_provider_tencent.hooks.vod import VodHook
+from airflow_provider_tencent.hooks.vod_results import TaskOutcome
 from airflow_provider_tencent.links.vod import VodAigcTaskLink
 from airflow_provider_tencent.operators.base import TencentCloudBaseOperator
 from airflow_provider_tencent.operators.vod.wait import (
@@ -42,7 +43,6 @@ from airflow_provider_tencent.operators.vod.wait import (
     wait_setting,
 )
 from airflow_provider_tencent.payloads.vod import generation_problems
-from airflow_provider_tencent.triggers.vod import TaskOutcome, task_outcome
 from airflow_provider_tencent.validation import parse_structured, raise_if, template_int
 
 if TYPE_CHECKING:
@@ -254,7 +254,7 @@ class _VodCreateAigcTaskOperator(VodAigcTaskWaitMixin, TencentCloudBaseOperator[
         return record
 
     def _check_input(
-        self, task_id: str, request: dict[str, Any], detail: dict[str, Any], session: str, *, proven: bool = False
+        self, task_id: str, request: dict[str, Any], outcome: TaskOutcome, session: str, *, proven: bool = False
     ) -> bool:
         """Whether task ``task_id`` is this request's, from its ``Input``; raises when it is not (unless legacy).
 
@@ -262,7 +262,7 @@ class _VodCreateAigcTaskOperator(VodAigcTaskWaitMixin, TencentCloudBaseOperator[
         digest, or a derived SessionId, which embeds it): a difference is then an echo the service shows
         otherwise (trimmed, enhanced...) and is only logged.
         """
-        differing = input_differences(request, detail)
+        differing = input_differences(request, outcome.echoed_input)
         if not differing:
             return True
         names = ", ".join(f"{self.action_contract.field(k).arg} ({k})" for k in differing)
@@ -287,10 +287,10 @@ class _VodCreateAigcTaskOperator(VodAigcTaskWaitMixin, TencentCloudBaseOperator[
             f"submitting another task under the same SessionId: {hint}"
         )
 
-    def _read_known(self, task_id: str, sub_app_id: int | None) -> dict[str, Any] | None:
-        """``DescribeTaskDetail`` of a task found earlier; ``None`` when the service no longer knows it."""
+    def _read_known(self, task_id: str, sub_app_id: int | None) -> TaskOutcome | None:
+        """The state of a task found earlier; ``None`` when the service no longer knows it."""
         try:
-            return self._detail(task_id, sub_app_id)
+            return self._describe(task_id, sub_app_id)
         except TencentCloudAPIError as exc:
             if exc.code != contract.TASK_NOT_FOUND:
                 raise
@@ -331,15 +331,15 @@ class _VodCreateAigcTaskOperator(VodAigcTaskWaitMixin, TencentCloudBaseOperator[
         """The stored task's state; ``None`` when the service no longer knows it, or (a record of an earlier
         release) it was made from other inputs: a new task is then submitted."""
         task_id = f"{stored['TaskId']}"
-        detail = self._read_known(task_id, sub_app_id)
-        if detail is None:
+        outcome = self._read_known(task_id, sub_app_id)
+        if outcome is None:
             self.log.warning("the stored AIGC task %s is gone: submitting a new task for this request", task_id)
             return None
         legacy = bool(stored.get("legacy"))
         session = "legacy" if legacy else f"{stored.get('SessionId')}"
-        if not self._check_input(task_id, request, detail, session, proven=not legacy):
+        if not self._check_input(task_id, request, outcome, session, proven=not legacy):
             return None
-        return task_outcome(task_id, detail)
+        return outcome
 
     def _reattach(
         self,
@@ -382,11 +382,10 @@ class _VodCreateAigcTaskOperator(VodAigcTaskWaitMixin, TencentCloudBaseOperator[
                 )
             task_id, submitted = found
             if not submitted:
-                detail = self._read_known(task_id, sub_app_id)
-                if detail is None:
+                outcome = self._read_known(task_id, sub_app_id)
+                if outcome is None:
                     raise TencentCloudError(f"AIGC task {task_id} of SessionId {session_id} cannot be read")
-                self._check_input(task_id, request, detail, session_id, proven=self.session_id is None)
-                outcome = task_outcome(task_id, detail)
+                self._check_input(task_id, request, outcome, session_id, proven=self.session_id is None)
                 if outcome.failed and outcome.retryable:
                     self.log.warning(
                         "AIGC task %s of SessionId %s (an earlier try) failed (%s): submitting a new one",

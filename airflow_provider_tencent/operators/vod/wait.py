@@ -26,8 +26,9 @@ from airflow_provider_tencent.exceptions import (
     VodAigcTaskFailedForGoodError,
     VodAigcWaitTimeoutError,
 )
+from airflow_provider_tencent.hooks.vod_results import TaskOutcome
 from airflow_provider_tencent.openlineage import OpenLineageMixin
-from airflow_provider_tencent.triggers.vod import TaskOutcome, VodAigcTaskTrigger, task_outcome
+from airflow_provider_tencent.triggers.vod import VodAigcTaskTrigger
 from airflow_provider_tencent.utils.secrets import redact_urls
 
 if TYPE_CHECKING:
@@ -112,14 +113,12 @@ def _same(ours: Any, theirs: Any) -> bool:
     return f"{ours}".strip() == f"{theirs}".strip()
 
 
-def input_differences(request: dict[str, Any], detail: dict[str, Any]) -> list[str]:
-    """The request fields whose value differs from the task's ``Input`` (``DescribeTaskDetail``).
+def input_differences(request: dict[str, Any], echoed: dict[str, Any] | None) -> list[str]:
+    """The request fields whose value differs from the task's ``Input`` as ``DescribeTaskDetail`` echoes it.
 
     Only fields the ``Input`` echoes (not null) are compared; ``Prompt`` not when ``EnhancePrompt`` is
     ``Enabled`` (the service may then show the enhanced prompt).
     """
-    inner = detail.get(f"{detail.get('TaskType')}")
-    echoed = inner.get("Input") if isinstance(inner, dict) else None
     if not isinstance(echoed, dict):
         return []
     skip = {"SessionId"} | ({"Prompt"} if request.get("EnhancePrompt") == "Enabled" else set())
@@ -181,11 +180,11 @@ class VodAigcTaskWaitMixin(OpenLineageMixin):
         @property
         def hook(self) -> VodHook: ...
 
-    def _detail(self, task_id: str, sub_app_id: int | None) -> dict[str, Any]:
-        """``DescribeTaskDetail`` of the task; its RequestId kept for the lineage."""
-        detail = self.hook.describe_task_detail(task_id, sub_app_id)
-        self.record_lineage(request_ids=[detail.get("RequestId")])
-        return detail
+    def _describe(self, task_id: str, sub_app_id: int | None) -> TaskOutcome:
+        """The task's state (``DescribeTaskDetail``); its RequestId kept for the lineage."""
+        outcome = self.hook.describe_aigc_task(task_id, sub_app_id)
+        self.record_lineage(request_ids=[outcome.request_id])
+        return outcome
 
     def _trigger(
         self, task_id: str, sub_app_id: int | None, deadline: float, session_id: str | None
@@ -225,7 +224,7 @@ class VodAigcTaskWaitMixin(OpenLineageMixin):
             )
         interval = max(float(self.poll_interval), 0.01)
         while True:
-            outcome = task_outcome(task_id, self._detail(task_id, sub_app_id))
+            outcome = self._describe(task_id, sub_app_id)
             if outcome.done:
                 following = self._after_refusal(context, outcome, sub_app_id, generation, deadline)
                 if following is None:
@@ -276,7 +275,7 @@ class VodAigcTaskWaitMixin(OpenLineageMixin):
                 f"could not read AIGC task {task_id}: {event.get('ErrCodeExt')}: {event.get('Message')}; the task "
                 f"may still be running: {then}"
             )
-        outcome = task_outcome(task_id, self._detail(task_id, sub_app_id))
+        outcome = self._describe(task_id, sub_app_id)
         if not outcome.done:  # cannot happen unless the service went back: wait again
             return self._wait(context, task_id, sub_app_id, None, generation=generation, deadline=deadline)
         if deadline is not None:

@@ -1,4 +1,4 @@
-"""triggers/vod.py: ``VodAigcTaskTrigger`` (serialised state, restarts, secrets) and ``task_outcome``."""
+"""triggers/vod.py: ``VodAigcTaskTrigger`` (serialised state, restarts, secrets)."""
 
 from __future__ import annotations
 
@@ -9,36 +9,7 @@ import logging
 import pytest
 from aigc_fakes import CANARY_ID, CANARY_KEY, CANARY_TOKEN, DictStore, creates, ctx, first_event, video_op
 
-from airflow_provider_tencent.triggers.vod import VodAigcTaskTrigger, task_outcome
-
-
-def test_a_null_task_member_while_waiting_reads_as_waiting():
-    outcome = task_outcome("t", {"TaskType": "AigcVideoTask", "Status": "WAITING", "AigcVideoTask": None})
-    assert (outcome.status, outcome.progress, outcome.done) == ("WAITING", 0, False)
-
-
-def test_a_finished_task_with_an_error_code_is_failed():
-    detail = {
-        "TaskType": "AigcImageTask",
-        "Status": "FINISH",
-        "AigcImageTask": {"ErrCode": 10, "ErrCodeExt": "ModelGenerateFailed", "Message": "no", "Progress": 100},
-    }
-    outcome = task_outcome("t", detail)
-    assert outcome.done and outcome.failed and not outcome.succeeded
-    assert (outcome.err_code_ext, outcome.message) == ("ModelGenerateFailed", "no")
-
-
-@pytest.mark.parametrize(
-    "detail",
-    [
-        {"TaskType": "Procedure", "Status": "FINISH", "Procedure": {}},
-        {"TaskType": "AigcVideoTask", "AigcVideoTask": {}},
-        {"TaskType": "AigcVideoTask", "Status": "FINISH", "AigcVideoTask": None},
-    ],
-)
-def test_an_answer_without_an_aigc_task_is_an_error(detail):
-    with pytest.raises(ValueError, match="carries no AIGC task"):
-        task_outcome("t", detail)
+from airflow_provider_tencent.triggers.vod import VodAigcTaskTrigger
 
 
 @pytest.mark.timeout(60)
