@@ -15,6 +15,18 @@ from airflow_provider_tencent.contracts.errors import ErrorKind, ErrorSpec
 _E = ErrorSpec
 _K = ErrorKind
 
+#: The codes the client acts on by name (each decided in one of the tables below):
+#: ``CreateImage`` of a PicName the gallery holds already;
+PIC_NAME_CONFLICT = "InvalidParameterValue.PicNameAlreadyExist"
+#: ``DescribeImages``/``DeleteImages`` of an EntityId (or PicName) that holds no picture;
+IMAGE_NOT_FOUND = "FailedOperation.ImageNotFoundInfo"
+#: ``SearchImage`` in a gallery that holds no picture;
+GALLERY_EMPTY = "FailedOperation.ImageGroupEmpty"
+#: ``CreateGroup`` of a GroupId that exists;
+GROUP_EXISTS = "InvalidParameterValue.ImageGroupIdAlreadyExist"
+#: ``DescribeGroups`` (its documented error list) of a GroupId that does not exist.
+GROUP_NOT_FOUND = "InvalidParameterValue.ImageGroupIdNotExist"
+
 _ACTIVATE = "activate Image Search (图像搜索) in the Tencent Cloud console for this account"
 _TOP_UP = "the account is in arrears or its balance is too low: top it up in the billing console"
 _BILLING = "the gallery's or account's billing is not in order: check Image Search billing in the console"

@@ -412,7 +412,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
 
     def _delete_versions(self, group_id: str, entity_id: str, names: list[str], held: set[str]) -> list[str]:
         for pic_name in names:
-            self.hook.delete_images(group_id, entity_id, pic_name, limiter=self._delete_limiter)
+            self.hook.delete_images(group_id, entity_id, pic_name, count=False, limiter=self._delete_limiter)
             held.discard(pic_name)
         return list(names)
 

@@ -195,7 +195,7 @@ class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBase
             )
         raise_if(problems, "DeleteImages")
         self.persist_links(context)
-        result = self.hook.delete_pictures(
+        result = self.hook.delete_images(
             self.group_id, self.entity_id, self.pic_name or None, whole_entity=whole_entity
         )
         self.record_lineage(request_ids=[result.get("RequestId")])

@@ -463,7 +463,7 @@ class _SyncRun:
         self.op.record_lineage(request_ids=[created.request_id])
 
     def delete(self, entity: str, pic_name: str) -> None:
-        deleted = self.op.hook.delete_pictures(self.op.group_id, entity, pic_name, limiter=self.limiter)
+        deleted = self.op.hook.delete_images(self.op.group_id, entity, pic_name, limiter=self.limiter)
         self.op.record_lineage(request_ids=[deleted.get("RequestId")])
 
     def entity_names(self, entity: str) -> list[str]:

@@ -245,3 +245,12 @@ def test_contract_fields_are_the_sdk_request_fields(contract):
         sdk_text = declared[spec.name][0].rsplit(".", 1)[-1].strip("`")
         expected = sdk_type(spec.api_type)
         assert sdk_text == expected, f"{contract.action}.{spec.name}: contract {spec.api_type}, SDK {sdk_text}"
+
+
+def test_every_image_search_code_the_client_names_is_decided_in_a_table():
+    from airflow_provider_tencent.contracts import image_search_errors as codes
+
+    named = [codes.PIC_NAME_CONFLICT, codes.IMAGE_NOT_FOUND, codes.GALLERY_EMPTY, codes.GROUP_EXISTS]
+    named.append(codes.GROUP_NOT_FOUND)
+    decided = {spec.code for spec in (*codes.SERVICE_ERRORS, *codes.CREATE_IMAGE_ERRORS)}
+    assert [code for code in named if code not in decided] == []

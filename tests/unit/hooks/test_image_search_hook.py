@@ -154,19 +154,19 @@ def test_update_is_retried_after_a_transient_error(gallery, provider):
 def test_delete_one_picture_whole_entity_and_absent(gallery, provider):
     hook, _ = gallery
     with pytest.raises(TencentCloudInputError, match="EVERY picture"):
-        hook.delete_pictures("g1", "e0")
+        hook.delete_images("g1", "e0")
     assert len(provider.emulator.images("g1")) == 4  # nothing was sent
-    assert hook.delete_pictures("g1", "e0", "p0")["Deleted"] == 1
-    out = hook.delete_pictures("g1", "e1", whole_entity=True)
+    assert hook.delete_images("g1", "e0", "p0")["Deleted"] == 1
+    out = hook.delete_images("g1", "e1", whole_entity=True)
     assert (out["status"], out["Deleted"], sorted(out["PicNames"])) == ("deleted", 2, ["p2", "p3"])
-    assert hook.delete_pictures("g1", "e1", whole_entity=True)["status"] == "absent"
+    assert hook.delete_images("g1", "e1", whole_entity=True)["status"] == "absent"
     assert [p["PicName"] for p in provider.emulator.images("g1")] == ["p1"]
 
 
 def test_delete_is_retried_after_a_transient_error(gallery, provider):
     hook, _ = gallery
     provider.emulator.inject("error", action="DeleteImages", code="FailedOperation.ImageDeleteFailed", times=1)
-    assert hook.delete_pictures("g1", "e0", "p0")["status"] == "deleted"
+    assert hook.delete_images("g1", "e0", "p0")["status"] == "deleted"
     assert "p0" not in {p["PicName"] for p in provider.emulator.images("g1")}
 
 

@@ -58,5 +58,5 @@ def test_whole_entity_rendered_true_deletes_the_entity(three, context):
 
 def test_the_hook_refuses_a_text_whole_entity(three):
     with pytest.raises(TencentCloudInputError, match="EVERY picture"):
-        ImageSearchHook().delete_pictures("g1", "e1", whole_entity="false")  # type: ignore[arg-type]
+        ImageSearchHook().delete_images("g1", "e1", whole_entity="false")  # type: ignore[arg-type]
     assert len(three.emulator.images("g1")) == 3
