@@ -87,7 +87,7 @@ with DAG(
     @task
     def group_pictures(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """One ``VodCreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
-        from airflow_provider_tencent.fs.storage import group_pictures_by_folder
+        from airflow_provider_tencent.payloads.vod import group_pictures_by_folder
 
         assert params is not None
         subjects = []

@@ -58,7 +58,8 @@ with DAG(
         """Pictures under the prefix that no *other* interval's manifest lists as done."""
         import json
 
-        from airflow_provider_tencent.fs.storage import list_pictures, to_storage_path
+        from airflow_provider_tencent.fs.storage import to_storage_path
+        from airflow_provider_tencent.payloads.image_search import list_pictures
 
         assert params is not None
         this_run = data_interval_start.strftime("%Y%m%d")

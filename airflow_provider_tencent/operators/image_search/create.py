@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow_provider_tencent.batch.runner import ItemResult
 from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.fs.storage import list_pictures
 from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.operators.base import (
     IF_EXISTS,
@@ -33,6 +32,7 @@ from airflow_provider_tencent.payloads.image_search import (
     ITEM_KEYS,
     content_hash_of,
     is_versioned,
+    list_pictures,
     older_versions,
     prepare_create_image,
     versioned_pic_name,

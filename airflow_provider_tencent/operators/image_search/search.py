@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_tencent.batch.runner import ItemResult
 from airflow_provider_tencent.contracts import image_search as contract
-from airflow_provider_tencent.fs.storage import list_pictures
 from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.operators.base import ImageSearchOperatorMixin, TencentCloudBaseOperator
 from airflow_provider_tencent.operators.batch import TencentCloudBatchOperator
-from airflow_provider_tencent.payloads.image_search import SEARCH_KEYS, prepare_search_image
+from airflow_provider_tencent.payloads.image_search import SEARCH_KEYS, list_pictures, prepare_search_image
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context

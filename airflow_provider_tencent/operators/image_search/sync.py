@@ -278,13 +278,13 @@ class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseO
             prefix lists no picture.
         """
         from airflow_provider_tencent.fs.storage import (
-            is_picture,
             missing_bucket,
             read_bytes,
             shown_path,
             storage_key,
             to_storage_path,
         )
+        from airflow_provider_tencent.payloads.pictures import is_picture
 
         root = to_storage_path(self.source_prefix, self.tencentcloud_conn_id)
         bucket = missing_bucket(root)

@@ -283,7 +283,7 @@ def test_sync_adopts_what_the_ingest_dag_created(provider, context, tmp_path):
 
 def test_sync_replaces_pictures_named_before_content_hashes(provider, context, tmp_path):
     """A PicName without a content hash cannot tell what it shows: it is replaced, never adopted blindly."""
-    from airflow_provider_tencent.fs.storage import list_pictures
+    from airflow_provider_tencent.payloads.image_search import list_pictures
     from airflow_provider_tencent.utils.naming import pic_name_for
 
     data = make_image(120, 90, seed=4)

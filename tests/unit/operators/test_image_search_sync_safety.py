@@ -139,7 +139,7 @@ def test_older_names_are_adopted_only_with_their_content(provider, context, tmp_
     old_photo = base64.b64encode(make_image(120, 90, seed=69)).decode()
     hook.create_image({"GroupId": "g1", "EntityId": "item0", "PicName": legacy, "ImageBase64": old_photo})
     put_object(provider.bucket, "catalogue/item1.png", make_image(120, 90, seed=2))
-    from airflow_provider_tencent.fs.storage import list_pictures
+    from airflow_provider_tencent.payloads.image_search import list_pictures
 
     listed = [dict(item, key=key) for key, item in list_pictures(f"cos://{provider.bucket}/catalogue/", None)]
     ImageSearchCreateImageBatchOperator(  # the ingest DAG stores item1's first content
