@@ -93,6 +93,10 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
     item_keys: ClassVar[tuple[str, ...]] = ()
     #: What one item is, for messages.
     item_noun: ClassVar[str] = "item"
+    #: The subclass's inputs: the ``items`` argument, and ``source_prefix`` for those that list a folder
+    #: (``None``: not given, or no such argument).
+    items: Any = None
+    source_prefix: Any = None
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
         "checkpoint_path",
@@ -189,7 +193,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
 
         :raises TencentCloudInputError: both or neither given, before anything is listed or sent.
         """
-        items, prefix = getattr(self, "items", None), getattr(self, "source_prefix", None)
+        items, prefix = self.items, self.source_prefix
         if (items is None) == (prefix in (None, "")):
             raise TencentCloudInputError(
                 f"give exactly one of items or source_prefix (got items={'set' if items is not None else None}, "
@@ -199,8 +203,8 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
 
     def describe_source(self) -> str:
         """Where the items come from, for messages: ``items``, else ``source_prefix '<prefix>'``."""
-        if getattr(self, "items", None) is None and getattr(self, "source_prefix", None) not in (None, ""):
-            return f"source_prefix {f'{self.source_prefix}'!r}"  # type: ignore[attr-defined]
+        if self.items is None and self.source_prefix not in (None, ""):
+            return f"source_prefix {f'{self.source_prefix}'!r}"
         return "items"
 
     def send_item(self, key: str, payload: Any, limiter: RateLimiter, before_send: Callable[[], None]) -> ItemResult:

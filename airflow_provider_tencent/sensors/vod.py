@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_tencent.compat import default_deferrable
-from airflow_provider_tencent.hooks.vod import VodHook
 from airflow_provider_tencent.links.vod import VodAigcTaskLink
 from airflow_provider_tencent.openlineage import VOD_NAMESPACE
 from airflow_provider_tencent.operators.vod.wait import DEFAULT_TIMEOUT, VodAigcTaskWaitMixin, wait_setting
@@ -83,10 +81,6 @@ class VodAigcTaskSensor(VodAigcTaskWaitMixin, BaseSensorOperator):
         self.poll_interval = float(poke_interval)
         self.max_poll_interval = max(float(max_poll_interval), self.poll_interval)
         self.backoff = float(backoff)
-
-    @cached_property
-    def hook(self) -> VodHook:
-        return VodHook(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)
 
     def lineage_inputs(self, region: str) -> list[tuple[str, str]]:
         """The task waited for."""

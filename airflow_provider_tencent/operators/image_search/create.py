@@ -208,6 +208,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         self._room_locks: dict[str, Any] = {}
         self._rooms_lock = threading.Lock()
         self._pic_entity: dict[str, str] = {}
+        self._entity_pictures: dict[str, list[str]] = {}
         self._legacy_names: dict[str, str] = {}
         self.group_id = group_id
         self.items = items
@@ -224,7 +225,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         :meth:`send_item` against the document's 10 pictures per EntityId) and the EntityId that
         first used its PicName (named when the service says the PicName exists)."""
         listed = self._listed_items()
-        self._entity_pictures: dict[str, list[str]] = {}
+        self._entity_pictures = {}
         self._pic_entity = {}
         self._versioned_keys: dict[tuple[str, str], str] = {}
         if isinstance(listed, list):  # checked whole: nothing is sent when two items share a template
@@ -304,7 +305,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         batch, or with the pictures the gallery already holds for it - fails here, before any call
         ("同一个EntityId,最大支持10张图"); see :meth:`_send_in_room`."""
         entity, pic = payload.get("entity_id"), payload.get("pic_name")
-        names = getattr(self, "_entity_pictures", {}).get(entity) if isinstance(entity, str) else None
+        names = self._entity_pictures.get(entity) if isinstance(entity, str) else None
         if names and pic in names and names.index(pic) >= contract.MAX_PICTURES_PER_ENTITY:
             raise TencentCloudInputError(
                 f"CreateImage [{key}]: PicName {pic!r} would be picture {names.index(pic) + 1} of EntityId "
@@ -313,7 +314,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
                 field="entity_id",
                 item=key,
             )
-        other = getattr(self, "_pic_entity", {}).get(pic) if isinstance(pic, str) else None
+        other = self._pic_entity.get(pic) if isinstance(pic, str) else None
         template = payload.get("pic_name")
         versioned = is_versioned(template)
         if versioned:  # validated with a stand-in of the hash's length, named once the bytes are read

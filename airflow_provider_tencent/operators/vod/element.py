@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_tencent.batch.runner import BatchReport, ItemResult
 from airflow_provider_tencent.exceptions import TencentCloudInputError
@@ -58,7 +58,7 @@ class VodCreateAigcElementOperator(TencentCloudBaseOperator[VodHook]):
     """
 
     lineage_action = CREATE_ELEMENT.action
-    hook_class: ClassVar[type[VodHook]] = VodHook
+    hook_class = VodHook
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
         "element_name",
@@ -127,7 +127,7 @@ class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[VodHook]):
     contract = CREATE_ELEMENT
     journal_intent = True
     lineage_action = CREATE_ELEMENT.action
-    hook_class: ClassVar[type[VodHook]] = VodHook
+    hook_class = VodHook
     template_fields: Sequence[str] = (*TencentCloudBatchOperator.template_fields, "items")
     template_fields_renderers = {"items": "json"}
     operator_extra_links = (VodAigcLink(),)
@@ -138,6 +138,8 @@ class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[VodHook]):
         self, *, items: Any, retry_ambiguous: bool = False, presign_expires: int = 3600, **kwargs: Any
     ) -> None:
         super().__init__(**kwargs)
+        self._names_of: list[Any] | None = None  # the items list whose element_name counts are known
+        self._name_counts: Counter[str] = Counter()
         self.items = items
         self.retry_ambiguous = retry_ambiguous
         self.presign_expires = presign_expires
@@ -157,7 +159,7 @@ class VodCreateAigcElementBatchOperator(TencentCloudBatchOperator[VodHook]):
     def default_item_key(self, index: int, item: Mapping[str, Any], items: list[Any]) -> str:
         """A subject without ``key`` is known by its ``element_name`` - ``<name>#<index>`` when entries
         without a key share that name - else its index."""
-        if getattr(self, "_names_of", None) is not items:  # counted once per items list
+        if self._names_of is not items:  # counted once per items list
             self._names_of, self._name_counts = (
                 items,
                 Counter(

@@ -16,7 +16,7 @@ import json
 import math
 import time
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
 
 from airflow_provider_tencent.contracts import vod as contract
 from airflow_provider_tencent.exceptions import (
@@ -26,6 +26,8 @@ from airflow_provider_tencent.exceptions import (
     VodAigcTaskFailedForGoodError,
     VodAigcWaitTimeoutError,
 )
+from airflow_provider_tencent.hooks.mixin import TencentCloudHookMixin
+from airflow_provider_tencent.hooks.vod import VodHook
 from airflow_provider_tencent.hooks.vod_results import TaskOutcome
 from airflow_provider_tencent.openlineage import OpenLineageMixin
 from airflow_provider_tencent.triggers.vod import VodAigcTaskTrigger
@@ -33,8 +35,7 @@ from airflow_provider_tencent.utils.secrets import redact_urls
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
-
-    from airflow_provider_tencent.hooks.vod import VodHook
+    from airflow.triggers.base import BaseTrigger
 
 #: The key under which the submitted task is kept in ``task_state_store``.
 STATE_KEY = "tencent_aigc_task"
@@ -157,8 +158,14 @@ def public_files(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-class VodAigcTaskWaitMixin(OpenLineageMixin):
-    """Waiting for a task (deferred or in the worker) and reading its end. Needs ``hook``, ``defer``, ``log``."""
+class VodAigcTaskWaitMixin(OpenLineageMixin, TencentCloudHookMixin[VodHook]):
+    """Waiting for a task (deferred or in the worker) and reading its end, with the VOD hook.
+
+    The class it is mixed into (an operator or a sensor) provides ``defer`` and ``log`` and sets the
+    attributes declared here in its ``__init__``.
+    """
+
+    hook_class = VodHook
 
     deferrable: bool
     poll_interval: float
@@ -166,8 +173,6 @@ class VodAigcTaskWaitMixin(OpenLineageMixin):
     backoff: float
     timeout: float
     sub_app_id: Any
-    tencentcloud_conn_id: str | None
-    region: str | None
     output_path: Any
     log: Any
     #: the finished task is an output (a generating operator) or only read (a sensor: an input)
@@ -175,10 +180,16 @@ class VodAigcTaskWaitMixin(OpenLineageMixin):
     #: whether a retry of this Airflow task submits a new remote task (the generating operators; not the sensor)
     _submits: ClassVar[bool] = True
 
-    if TYPE_CHECKING:
+    if TYPE_CHECKING:  # provided by BaseOperator
 
-        @property
-        def hook(self) -> VodHook: ...
+        def defer(
+            self,
+            *,
+            trigger: BaseTrigger,
+            method_name: str,
+            kwargs: dict[str, Any] | None = None,
+            timeout: timedelta | float | None = None,
+        ) -> NoReturn: ...
 
     def _describe(self, task_id: str, sub_app_id: int | None) -> TaskOutcome:
         """The task's state (``DescribeTaskDetail``); its RequestId kept for the lineage."""
@@ -215,7 +226,7 @@ class VodAigcTaskWaitMixin(OpenLineageMixin):
         account's concurrency is followed by the next generation's (:meth:`_after_refusal`)."""
         deadline = time.time() + float(self.timeout) if deadline is None else float(deadline)
         if self.deferrable:
-            self.defer(  # type: ignore[attr-defined]
+            self.defer(
                 trigger=self._trigger(task_id, sub_app_id, deadline, session_id),
                 method_name="execute_complete",
                 kwargs={"sub_app_id": sub_app_id, "generation": generation, "deadline": deadline},

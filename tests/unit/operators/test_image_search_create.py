@@ -40,7 +40,7 @@ def test_creates_from_cos_path_and_returns_result(provider, context):
     assert result["RequestId"] and result["Object"] is None
     stored = provider.emulator.images("g1")
     assert [(p["EntityId"], p["PicName"], p["CustomContent"]) for p in stored] == [("e1", "p1", "hello")]
-    assert "imagesearch" in context["ti"].xcom["_link_ImageGalleryLink"]
+    assert "imagesearch" in context["ti"].xcom["_link_ImageSearchGalleryLink"]
 
 
 def test_image_url_is_downloaded_by_the_service(provider, context):
