@@ -103,7 +103,7 @@ def main() -> None:
         os.environ.pop(var, None)
     os.environ["NO_PROXY"] = "*"
     from airflow_provider_tencent.compat import TaskDeferred
-    from airflow_provider_tencent.operators.vod.generate import VodCreateAigcVideoOperator
+    from airflow_provider_tencent.operators.vod import VodCreateAigcVideoOperator
     from airflow_provider_tencent.testing.emulator import Emulator
     from airflow_provider_tencent.testing.emulator_fixtures import connection_json
 

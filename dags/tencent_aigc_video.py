@@ -26,8 +26,7 @@ import pendulum
 from airflow.sdk import DAG, Param, task
 
 from airflow_provider_tencent.contracts.vod import CREATE_AIGC_VIDEO_TASK as VIDEO
-from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
-from airflow_provider_tencent.operators.vod.generate import VodCreateAigcVideoOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator, VodCreateAigcVideoOperator
 
 CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
 BUCKET = os.environ.get("TENCENT_AIGC_BUCKET", "examplebucket-1250000000")

@@ -23,7 +23,7 @@ import os
 import pendulum
 from airflow.sdk import DAG, Asset, Param
 
-from airflow_provider_tencent.operators.image_search.sync import ImageSearchSyncGalleryOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchSyncGalleryOperator
 
 CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
 BUCKET = os.environ.get("TENCENT_GALLERY_BUCKET", "examplebucket-1250000000")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_tencent.operators.vod.generate import VodCreateAigcVideoOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcVideoOperator
 from airflow_provider_tencent.triggers.vod import VodAigcTaskTrigger
 
 #: The request fields every CreateAigcVideoTask needs (api.json marks them required).

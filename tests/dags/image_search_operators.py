@@ -12,15 +12,13 @@ import os
 import pendulum
 from airflow.sdk import DAG
 
-from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageOperator
-from airflow_provider_tencent.operators.image_search.manage import (
+from airflow_provider_tencent.operators.image_search import (
     ImageSearchCreateGroupOperator,
+    ImageSearchCreateImageOperator,
     ImageSearchDeleteImagesOperator,
-    ImageSearchUpdateImageOperator,
-)
-from airflow_provider_tencent.operators.image_search.search import (
     ImageSearchSearchImageBatchOperator,
     ImageSearchSearchImageOperator,
+    ImageSearchUpdateImageOperator,
 )
 
 BUCKET = os.environ.get("TENCENT_TEST_BUCKET", "test-1250000000")

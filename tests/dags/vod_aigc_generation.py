@@ -12,7 +12,7 @@ import os
 import pendulum
 from airflow.sdk import DAG, task
 
-from airflow_provider_tencent.operators.vod.generate import VodCreateAigcImageOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcImageOperator
 from airflow_provider_tencent.sensors.vod import VodAigcTaskSensor
 
 #: The request fields every CreateAigcVideoTask needs (api.json marks them required).

@@ -34,7 +34,7 @@ class TI:
 
 def every_aigc_action(provider) -> None:
     from airflow_provider_tencent.hooks.vod import VodHook
-    from airflow_provider_tencent.operators.vod.generate import (
+    from airflow_provider_tencent.operators.vod import (
         VodCreateAigcImageOperator,
         VodCreateAigcVideoOperator,
     )

@@ -10,11 +10,11 @@ from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.hooks.image_search import ImageSearchHook
-from airflow_provider_tencent.operators.image_search.manage import (
+from airflow_provider_tencent.operators.image_search import (
     ImageSearchCreateGroupOperator,
     ImageSearchDeleteImagesOperator,
+    ImageSearchSyncGalleryOperator,
 )
-from airflow_provider_tencent.operators.image_search.sync import ImageSearchSyncGalleryOperator
 from airflow_provider_tencent.testing.images import make_image
 
 pytestmark = pytest.mark.timeout(180)

@@ -8,7 +8,7 @@ import pytest
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.hooks.image_search import ImageSearchHook
-from airflow_provider_tencent.operators.image_search.manage import ImageSearchDeleteImagesOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchDeleteImagesOperator
 from airflow_provider_tencent.testing.images import make_image
 
 pytestmark = pytest.mark.timeout(180)

@@ -29,21 +29,21 @@ from airflow_provider_tencent.openlineage import (
     prefix_name,
 )
 from airflow_provider_tencent.operators.image_search import (
+    ImageSearchCreateGroupOperator,
     ImageSearchCreateImageBatchOperator,
     ImageSearchCreateImageOperator,
-)
-from airflow_provider_tencent.operators.image_search.manage import (
-    ImageSearchCreateGroupOperator,
     ImageSearchDeleteImagesOperator,
-    ImageSearchUpdateImageOperator,
-)
-from airflow_provider_tencent.operators.image_search.search import (
     ImageSearchSearchImageBatchOperator,
     ImageSearchSearchImageOperator,
+    ImageSearchSyncGalleryOperator,
+    ImageSearchUpdateImageOperator,
 )
-from airflow_provider_tencent.operators.image_search.sync import ImageSearchSyncGalleryOperator
-from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator, VodCreateAigcElementOperator
-from airflow_provider_tencent.operators.vod.generate import VodCreateAigcImageOperator, VodCreateAigcVideoOperator
+from airflow_provider_tencent.operators.vod import (
+    VodCreateAigcElementBatchOperator,
+    VodCreateAigcElementOperator,
+    VodCreateAigcImageOperator,
+    VodCreateAigcVideoOperator,
+)
 from airflow_provider_tencent.sensors.vod import VodAigcTaskSensor
 from airflow_provider_tencent.testing.images import make_image
 

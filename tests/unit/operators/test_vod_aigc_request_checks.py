@@ -16,7 +16,7 @@ import pytest
 
 from airflow_provider_tencent.exceptions import TencentCloudAPIError, TencentCloudInputError
 from airflow_provider_tencent.hooks.vod import VodHook
-from airflow_provider_tencent.operators.vod.generate import VodCreateAigcImageOperator, VodCreateAigcVideoOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcImageOperator, VodCreateAigcVideoOperator
 
 VIDEO = {"ModelName": "Kling", "ModelVersion": "2.1", "SubAppId": 251007502, "Prompt": "a mug"}
 

@@ -84,13 +84,13 @@ def test_constant_session_id_never_hands_over_another_requests_video(aigc):
     assert "FINISH" not in tuesday.xcom.get("return_value", "")
 
 
-def test_stored_task_whose_input_differs_is_not_reattached(aigc):
-    """A stored record of an earlier release (no request digest): the task's Input is compared."""
-    from airflow_provider_tencent.operators.vod.wait import STATE_KEY
+def test_a_stored_record_without_a_request_digest_is_not_reattached(aigc):
+    """A record this provider did not write (no request digest) names no request: the new one is submitted."""
+    from airflow_provider_tencent.operators.vod.submit import STATE_KEY
 
     store = DictStore()
     old = video_op(prompt="a red mug").execute(ctx(store))
-    store.data[STATE_KEY] = {"TaskId": old["TaskId"], "SessionId": "legacy", "generation": 0}  # no digest
+    store.data[STATE_KEY] = {"TaskId": old["TaskId"], "SessionId": "other", "generation": 0}  # no digest
     new = video_op(prompt="a green mug").execute(ctx(store))
     assert new["TaskId"] != old["TaskId"] and prompts(aigc.emulator) == ["a red mug", "a green mug"]
 

@@ -44,12 +44,9 @@ from airflow_provider_tencent.exceptions import (
     VodAigcWaitTimeoutError,
 )
 from airflow_provider_tencent.hooks.vod import VodHook
-from airflow_provider_tencent.operators.vod.generate import VodCreateAigcImageOperator
-from airflow_provider_tencent.operators.vod.wait import (
-    STATE_KEY,
-    derive_session_id,
-    request_digest,
-)
+from airflow_provider_tencent.operators.vod import VodCreateAigcImageOperator
+from airflow_provider_tencent.operators.vod.request import derive_session_id, request_digest
+from airflow_provider_tencent.operators.vod.submit import STATE_KEY
 
 
 # -- emulator -------------------------------------------------------------------------------------
