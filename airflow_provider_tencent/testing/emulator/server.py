@@ -118,7 +118,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply_raw(200, "application/json", json.dumps(self.emulator.state(), default=str).encode())
             return
         if path.startswith(FILE_PREFIX):
-            data = self.emulator.vod.output_file(path)
+            task_id, _, name = path[len(FILE_PREFIX) :].partition("/")
+            data = self.emulator.vod.output_file(task_id, name)
             if data is None:
                 self.reply_raw(404, "text/plain", b"no such file")
             elif self.emulator.vod.take_broken_download():

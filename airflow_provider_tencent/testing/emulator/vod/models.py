@@ -301,9 +301,8 @@ class VodBackend(Backend):
         url = f"{self.context.url}{FILE_PREFIX}{task['TaskId']}/{name}"
         return [OutputFile(name, ext, url, file_bytes(task["TaskId"], name))]
 
-    def output_file(self, path: str) -> bytes | None:
-        """The bytes of ``/_emulator/files/<TaskId>/<name>`` when that task finished and produced it."""
-        task_id, _, name = path[len(FILE_PREFIX) :].partition("/")
+    def output_file(self, task_id: str, name: str) -> bytes | None:
+        """The bytes of output file ``name`` of ``task_id`` when that task finished and produced it."""
         with self.lock:
             task = self.tasks.get(task_id)
             if task is None or task["failure"] is not None or self.progress(task)[0] != "FINISH":
