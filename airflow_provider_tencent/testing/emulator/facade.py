@@ -241,7 +241,7 @@ class Emulator(StateViews, RequestPipeline):
         """Inject a fault into matching requests (those of ``action``, or every action).
 
         :param kind: ``throttle`` (``RequestLimitExceeded``), ``inner_error``
-            (``FailedOperation.InnerError`` for tiia, ``InternalError`` otherwise), ``http_5xx``
+            (``FailedOperation.InnerError`` for Image Search, ``InternalError`` otherwise), ``http_5xx``
             (HTTP 502 with an HTML body), ``reset`` (the request is read, then the TCP connection
             is aborted with RST, nothing processed), ``latency`` (sleep ``delay``, then process
             normally), ``commit_then_hang`` (process and store, then sleep ``delay`` before
