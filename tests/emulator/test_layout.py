@@ -18,6 +18,7 @@ import pytest
 from airflow_provider_tencent.testing import emulator
 from airflow_provider_tencent.testing.emulator import Emulator
 from airflow_provider_tencent.testing.emulator.core import Backend, Responses
+from airflow_provider_tencent.testing.emulator.faults import FAULT_KINDS, FAULTS
 
 ROOT = Path(emulator.__file__).parent
 PACKAGES = sorted(p.name for p in ROOT.iterdir() if (p / "__init__.py").exists())
@@ -157,4 +158,31 @@ def test_the_responses_check_fails_on_a_responses_module_with_state():
         "line 8: writes through self",
         "line 9: writes through self",
         "line 10: writes through self",
+    ]
+
+
+def kind_comparisons(source: str) -> list[str]:
+    """Comparisons of something with a fault kind's name (``kind == "reset"``, ``kind in ("a", "b")``)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            for side in [node.left, *node.comparators]:
+                values = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                found += [
+                    f"line {node.lineno}: {v.value}"
+                    for v in values
+                    if isinstance(v, ast.Constant) and v.value in FAULT_KINDS
+                ]
+    return found
+
+
+def test_faults_are_a_table_not_an_if_chain():
+    """Every kind has one row of ``FAULTS`` (when it acts, what it does); nothing compares a kind by name."""
+    assert tuple(FAULTS) == FAULT_KINDS and all(row.stage in ("before", "after") for row in FAULTS.values())
+    for name in ("faults.py", "pipeline.py"):
+        assert kind_comparisons((ROOT / name).read_text(encoding="utf-8")) == [], name
+    assert kind_comparisons('if kind == "throttle" or kind in ("reset", "latency"):\n    pass\n') == [
+        "line 1: throttle",
+        "line 1: reset",
+        "line 1: latency",
     ]
