@@ -135,7 +135,7 @@ def main() -> None:
         # executions begun but not returned: each would hold a worker slot while its remote task runs
         slots_while_waiting = started_count - len(held)
         with emulator._lock:
-            running = sum(emulator.vod._progress(t)[0] != "FINISH" for t in emulator.vod.tasks.values())
+            running = sum(emulator.vod.progress(t)[0] != "FINISH" for t in emulator.vod.tasks.values())
         child = subprocess.run(
             [sys.executable, "-c", CHILD],
             input=json.dumps(triggers),

@@ -205,10 +205,10 @@ def test_contract_nested_members_are_the_metadatas(action):
 
 @pytest.mark.parametrize("action", ["CreateAigcVideoTask", "CreateAigcImageTask"])
 def test_emulator_nested_members_are_the_metadatas(action):
-    from airflow_provider_tencent.testing.emulator.backends import aigc_tasks
+    from airflow_provider_tencent.testing.emulator.vod import responses as vod_responses
 
     request = api_oracle.members("vod", f"{action}Request")
-    for name, members in aigc_tasks.NESTED[action].items():
+    for name, members in vod_responses.NESTED[action].items():
         expected = {n: m["type"] for n, m in api_oracle.members("vod", request[name]["member"]).items()}
         assert {n: _EMULATOR_TYPES[t] for n, t in members.items()} == expected, f"{action}.{name}"
-    assert set(aigc_tasks.NESTED[action]) == {n for n, m in request.items() if m["type"] in ("object", "list")}
+    assert set(vod_responses.NESTED[action]) == {n for n, m in request.items() if m["type"] in ("object", "list")}

@@ -30,7 +30,7 @@ import pytest
 from airflow_provider_tencent.contracts import image_search, vod
 from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY, tc3
 from airflow_provider_tencent.testing.emulator import MAX_SKEW, Emulator
-from airflow_provider_tencent.testing.emulator.backends import tiia as emulator_tiia
+from airflow_provider_tencent.testing.emulator.image_search import models as image_search_models
 from airflow_provider_tencent.testing.images import make_image, pad_to, solid_image
 
 CI = image_search.CREATE_IMAGE
@@ -302,8 +302,8 @@ def chars(name: str, extra: int = 0) -> str:
     return "x" * (limit + extra)
 
 
-TAG_VALUE_MAX = emulator_tiia.TAG_VALUE_MAX
-GROUP_MAX = emulator_tiia.GROUP_ID_MAX
+TAG_VALUE_MAX = image_search_models.TAG_VALUE_MAX
+GROUP_MAX = image_search_models.GROUP_ID_MAX
 B64_MAX = image_search.IMAGE_RULES.max_base64_bytes or 0
 MAX_W, MAX_H = image_search.IMAGE_RULES.max_width or 0, image_search.IMAGE_RULES.max_height or 0
 
@@ -987,29 +987,31 @@ def test_emulator_shares_no_code_with_the_client():
                 names = [node.module]
             found += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
     assert not found
-    assert {p.stem for p in (root / "backends").glob("*.py")} >= {"sts", "tiia", "vod", "cvm"}
+    assert {p.name for p in root.iterdir() if (p / "models.py").exists()} >= {"sts", "image_search", "vod"}
 
 
-def test_tiia_answers_the_documents_leave_open(emu):
+def test_image_search_answers_the_documents_leave_open(emu):
     """DescribeGroups of an unknown GroupId, DeleteImages of nothing and a capped MaxQps, set over HTTP."""
     try:
         assert send(emu, "DescribeGroups", {"GroupId": "nope"}).code == "ok"  # default: an empty list
         assert (
-            control(emu, "tiia", {"unknown_group": "error", "delete_missing": "FailedOperation.ImageNotFoundInfo"})[0]
+            control(
+                emu, "image_search", {"unknown_group": "error", "delete_missing": "FailedOperation.ImageNotFoundInfo"}
+            )[0]
             == 200
         )
-        assert control(emu, "tiia", {"unknown_group": "maybe"})[0] == 400
+        assert control(emu, "image_search", {"unknown_group": "maybe"})[0] == 400
         assert send(emu, "DescribeGroups", {"GroupId": "nope"}).code == "InvalidParameterValue.ImageGroupIdNotExist"
         assert send(emu, "DescribeGroups", {"GroupId": "g"}).code == "ok"
         deleted = send(emu, "DeleteImages", {"GroupId": "g", "EntityId": "none", "PicName": "none"})
         assert deleted.code == "FailedOperation.ImageNotFoundInfo"
-        emu.set_tiia_answers(max_qps_cap=10)
+        emu.set_image_search_answers(max_qps_cap=10)
         params = {"GroupId": "fast", "GroupName": "Fast", "MaxCapacity": 10, "MaxQps": 50}
         assert send(emu, "CreateGroup", params).code == "ok"
-        assert emu.tiia.groups["fast"].max_qps == 10
+        assert emu.image_search.groups["fast"].max_qps == 10
         emu.reset()  # kept by a plain reset
-        assert emu.tiia_answers["unknown_group"] == "error"
+        assert emu.image_search_answers["unknown_group"] == "error"
     finally:
         emu.reset(settings=True)
         emu.qps_scale = 100
-    assert emu.tiia_answers == {"unknown_group": "empty", "delete_missing": "ok", "max_qps_cap": 0}
+    assert emu.image_search_answers == {"unknown_group": "empty", "delete_missing": "ok", "max_qps_cap": 0}

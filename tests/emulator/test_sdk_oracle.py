@@ -18,7 +18,7 @@ if sdk_oracle.MISSING:
     pytest.skip(sdk_oracle.MISSING, allow_module_level=True)
 
 from airflow_provider_tencent.testing.emulator import Emulator
-from airflow_provider_tencent.testing.emulator.backends import tiia as emulator_tiia
+from airflow_provider_tencent.testing.emulator.image_search.responses import ImageSearchResponses
 from airflow_provider_tencent.testing.images import make_image
 
 
@@ -96,13 +96,13 @@ def test_assume_role_passes_the_oracle(tencentcloud_emulator, captured, monkeypa
 
 def test_an_unknown_field_in_an_emulator_answer_is_caught(provider, captured_apart, monkeypatch):
     """Adding a field the SDK does not declare to an answer (the old ``Count`` of DescribeGroups) fails."""
-    original = emulator_tiia.TiiaBackend.action_DescribeGroups
+    original = ImageSearchResponses.action_DescribeGroups
 
     def with_count(self, body, request_id, secret_id):
         answer = original(self, body, request_id, secret_id)
         return {**answer, "Count": len(answer["Groups"])}
 
-    monkeypatch.setattr(emulator_tiia.TiiaBackend, "action_DescribeGroups", with_count)
+    monkeypatch.setattr(ImageSearchResponses, "action_DescribeGroups", with_count)
     from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
     ImageSearchHook().describe_groups()

@@ -28,7 +28,7 @@ def answers(provider):
 
 def test_describe_groups_answering_not_exist_is_no_gallery(provider, answers, context, tmp_path):
     """Before: DescribeGroups answering ImageGroupIdNotExist failed CreateGroup even on its first creation."""
-    answers.set_tiia_answers(unknown_group="error")
+    answers.set_image_search_answers(unknown_group="error")
     op = ImageSearchCreateGroupOperator(task_id="g", group_id="shop_2", group_name="Shop", max_capacity=500)
     assert op.execute(context)["status"] == "created"
     assert op.execute(context)["status"] == "exists"
@@ -47,7 +47,7 @@ def test_describe_groups_answering_not_exist_is_no_gallery(provider, answers, co
 
 def test_a_gallery_reading_back_a_lower_max_qps_is_the_same_gallery(provider, answers, context):
     """Before: a gallery created with MaxQps 20 read back 10, and the next idempotent CreateGroup failed."""
-    answers.set_tiia_answers(max_qps_cap=10)
+    answers.set_image_search_answers(max_qps_cap=10)
     op = ImageSearchCreateGroupOperator(task_id="g", group_id="fast", group_name="Fast", max_qps=20)
     assert op.execute(context)["status"] == "created"
     again = op.execute(context)
@@ -61,7 +61,7 @@ def test_a_gallery_reading_back_a_lower_max_qps_is_the_same_gallery(provider, an
 def test_delete_of_what_is_gone_answered_with_another_code_is_done(provider, answers, context, code):
     """Before: a repeated DeleteImages (the first answer lost) answered with another code than
     ImageNotFoundInfo failed the task though the picture was deleted."""
-    answers.set_tiia_answers(delete_missing=code)
+    answers.set_image_search_answers(delete_missing=code)
     data = base64.b64encode(make_image(64, 64, seed=3)).decode()
     ImageSearchHook().create_image({"GroupId": "g1", "EntityId": "e1", "PicName": "p0", "ImageBase64": data})
     answers.inject("commit_then_hang", action="DeleteImages", times=1, delay=2.0)  # read timeout 1.5 s

@@ -194,7 +194,7 @@ def test_broken_download_leaves_nothing_at_the_final_path(aigc, tmp_path, scheme
     assert not (base / f"{task_id}-1.mp4").exists()
     assert [p.name for p in base.iterdir()] == [] if base.exists() else True  # no temporary file left either
     result = video_op(output_path=folder).execute(ctx(store))  # the retry reattaches and copies again
-    from airflow_provider_tencent.testing.emulator.backends.aigc_tasks import file_bytes
+    from airflow_provider_tencent.testing.emulator.vod.aigc_rules import file_bytes
 
     assert (base / f"{task_id}-1.mp4").read_bytes() == file_bytes(task_id, "output-1.mp4")
     assert result["paths"][0].endswith(f"{task_id}-1.mp4") and len(aigc.emulator.aigc_tasks()) == 1

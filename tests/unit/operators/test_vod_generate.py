@@ -163,7 +163,7 @@ def test_deferred_video_is_copied_to_storage(aigc):
     task_id = aigc.emulator.aigc_tasks()[0]["TaskId"]
     assert result["paths"] == [f"cos://{aigc.bucket}/aigc/videos/{task_id}-1.mp4"]
     data = to_storage_path(result["paths"][0], "tencentcloud_default").read_bytes()
-    from airflow_provider_tencent.testing.emulator.backends.aigc_tasks import file_bytes
+    from airflow_provider_tencent.testing.emulator.vod.aigc_rules import file_bytes
 
     assert data == file_bytes(task_id, "output-1.mp4")
 
@@ -363,7 +363,7 @@ def test_example_video_dag_end_to_end(canary_provider, tmp_path):  # noqa: F811 
     record = json.loads(read(f"cos://{provider.bucket}/aigc/video.json"))
     assert record["TaskId"] == task_id and sorted(record["ElementIds"]) == sorted(elements)
     from airflow_provider_tencent.fs.storage import to_storage_path
-    from airflow_provider_tencent.testing.emulator.backends.aigc_tasks import file_bytes
+    from airflow_provider_tencent.testing.emulator.vod.aigc_rules import file_bytes
 
     stored = to_storage_path(record["paths"][0], "tencentcloud_default").read_bytes()
     assert stored == file_bytes(task_id, "output-1.mp4")

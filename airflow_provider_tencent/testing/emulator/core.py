@@ -1,4 +1,9 @@
-"""What every backend shares: the error answer, parameter typing, URL downloads, picture decoding.
+"""What every service shares: the error answer, the :class:`Backend` (models) and :class:`Responses` bases,
+parameter typing, URL downloads, picture decoding.
+
+Each service is a package (``image_search``, ``vod``, ``sts``) of a ``models`` module (its state and rules: a
+:class:`Backend` given a :class:`~.context.BackendContext`) and a ``responses`` module (a :class:`Responses`:
+the request's parameter types, then the models, then the answer's shape; it holds no state).
 
 Nothing here comes from the client (its validation, image helpers or contracts): the emulator's
 rules are written once, on its side, from the API documents and the SDK's models.
@@ -10,10 +15,16 @@ import http.client
 import io
 import urllib.error
 import urllib.request
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["ApiError", "Backend", "check_params", "download", "open_picture", "redact"]
+if TYPE_CHECKING:
+    import threading
+
+    from airflow_provider_tencent.testing.emulator.context import BackendContext, Settings
+
+__all__ = ["ApiError", "Backend", "Responses", "check_params", "download", "open_picture", "redact"]
 
 #: JSON types of the SDK models' ``:type:`` names.
 JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -100,25 +111,41 @@ def picture_format(picture: Any) -> str | None:
 
 
 class Backend:
-    """One service: its version, its per-action quotas and its ``action_<Name>`` methods.
+    """A service's models: its state and rules. Every read and write of the state holds :attr:`lock`.
 
-    A backend gets the facade (``emulator``) for the shared lock, the clock and settings.
+    :param context: the clock, RNG, lock and settings of the emulator.
+    """
+
+    def __init__(self, context: BackendContext) -> None:
+        self.context = context
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self.context.lock
+
+    @property
+    def settings(self) -> Settings:
+        return self.context.settings
+
+
+class Responses:
+    """A service's API front: ``action_<Name>(params, request_id, secret_id)`` methods that check the
+    parameters' types, call the models (:attr:`backend`) and shape the answer. It holds no state: its only
+    attribute is ``backend``.
+
+    :param backend: the service's models.
     """
 
     service = ""
+    """The service name of the API (the credential scope's, e.g. ``tiia``)."""
     version = ""
-    quotas: dict[str, int] = {}
+    quotas: Mapping[str, int] = {}
     """Documented requests per second of each action."""
+    inner_error_code = "InternalError"
+    """The code of the ``inner_error`` fault for this service."""
 
-    def __init__(self, emulator: Any) -> None:
-        self.emulator = emulator
-
-    @property
-    def lock(self) -> Any:
-        return self.emulator._lock
+    def __init__(self, backend: Any) -> None:
+        self.backend = backend
 
     def handler(self, action: str) -> Any:
         return getattr(self, f"action_{action}", None)
-
-    def state(self) -> dict[str, Any]:
-        return {}
