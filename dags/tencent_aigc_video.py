@@ -41,6 +41,7 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     tags=["tencentcloud", "vod", "aigc", "example"],
+    doc_md=__doc__,
     params={
         "source_prefix": Param(
             f"cos://{BUCKET}/aigc/subjects/",

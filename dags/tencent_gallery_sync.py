@@ -39,6 +39,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     tags=["tencentcloud", "image-search", "example"],
+    doc_md=__doc__,
     params={
         "source_prefix": Param(
             f"cos://{BUCKET}/gallery/incoming/",

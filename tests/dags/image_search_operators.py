@@ -58,7 +58,8 @@ with DAG(dag_id="gallery_operators", schedule=None, start_date=pendulum.datetime
         source_prefix=f"cos://{BUCKET}/gallery_ops/queries/",  # every picture under it is one query
         limit=3,
         max_qps=5,  # share the account's SearchImage quota (10/s) with other DAGs
-        manifest_path=f"cos://{BUCKET}/gallery_ops/results/" + "{{ ds_nodash }}.jsonl",
+        manifest_path=f"cos://{BUCKET}/gallery_ops/results/"
+        + "{{ (dag_run.logical_date or dag_run.run_after) | ds_nodash }}.jsonl",  # a file per day
     )
     # [END howto_operator_search_images]
     # [START howto_operator_update_image]
@@ -67,7 +68,8 @@ with DAG(dag_id="gallery_operators", schedule=None, start_date=pendulum.datetime
         group_id="shop_catalogue",
         entity_id="mug-01",
         pic_name="mug-01-front",  # leave out to re-tag every picture of the EntityId
-        tags={"colour": "red", "season": "{{ ds }}"},  # replace the picture's tags
+        # replace the picture's tags (a run without a logical date has no ds: its day is run_after's)
+        tags={"colour": "red", "season": "{{ (dag_run.logical_date or dag_run.run_after) | ds }}"},
     )
     # [END howto_operator_update_image]
     # [START howto_operator_delete_images]

@@ -29,7 +29,8 @@ with DAG(dag_id="aigc_generation", schedule=None, start_date=pendulum.datetime(2
         model_version="3.0",
         prompt="A red mug on a wooden table, soft daylight",
         output_config={"StorageMode": "Temporary", "AspectRatio": "1:1"},
-        output_path=f"cos://{BUCKET}/aigc_pictures/" + "{{ ds_nodash }}/",  # the files are copied there
+        # the files are copied there, a folder per day: the logical date, or run_after in a run without one
+        output_path=f"cos://{BUCKET}/aigc_pictures/" + "{{ (dag_run.logical_date or dag_run.run_after) | ds_nodash }}/",
         deferrable=True,  # wait in the triggerer, holding no worker slot
         poll_interval=POLL_SECONDS,
         timeout=3600,  # then the task fails, leaving the remote task running
