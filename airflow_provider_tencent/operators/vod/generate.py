@@ -29,7 +29,7 @@ from airflow_provider_tencent.operators.vod.request import element_ids, request_
 from airflow_provider_tencent.operators.vod.submit import VodAigcSubmitMixin
 from airflow_provider_tencent.operators.vod.wait import DEFAULT_TIMEOUT, wait_setting
 from airflow_provider_tencent.payloads.vod import generation_problems
-from airflow_provider_tencent.validation import raise_if, template_int
+from airflow_provider_tencent.validation import raise_if, strict_bool, template_int
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
@@ -86,6 +86,7 @@ class _VodCreateAigcTaskOperator(VodAigcSubmitMixin, TencentCloudBaseOperator[Vo
         sub_app_id: int | str | None = None,
         output_path: str | None = None,
         deferrable: bool | None = None,
+        wait_for_completion: bool = True,
         poll_interval: float = 10.0,
         max_poll_interval: float = 60.0,
         backoff: float = 1.5,
@@ -110,6 +111,13 @@ class _VodCreateAigcTaskOperator(VodAigcSubmitMixin, TencentCloudBaseOperator[Vo
         self.sub_app_id = sub_app_id
         self.output_path = output_path
         self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
+        self.wait_for_completion = strict_bool("wait_for_completion", wait_for_completion)
+        if not self.wait_for_completion and output_path:
+            raise TencentCloudInputError(
+                "output_path needs wait_for_completion=True: the files exist only when the task has finished "
+                "(give output_path to the VodAigcTaskSensor that waits for it)",
+                field="output_path",
+            )
         self.poll_interval = wait_setting("poll_interval", poll_interval)
         self.max_poll_interval = wait_setting("max_poll_interval", max_poll_interval)
         self.backoff = wait_setting("backoff", backoff)
@@ -216,6 +224,8 @@ class _VodCreateAigcTaskOperator(VodAigcSubmitMixin, TencentCloudBaseOperator[Vo
                     outcome.err_code_ext,
                 )
         task_id, session_id, generation = self._submit(context, request, digest, generation, sub_app_id)
+        if not self.wait_for_completion:
+            return self._submitted(task_id, session_id)
         return self._wait(context, task_id, sub_app_id, session_id, generation=generation, deadline=deadline)
 
 
@@ -246,6 +256,9 @@ class VodCreateAigcVideoOperator(_VodCreateAigcTaskOperator):
         as ``<TaskId>-<n>.<type>`` (under a temporary name, renamed when whole) and their paths returned under
         ``"paths"``.
     :param deferrable: wait in the triggerer (default: ``[operators] default_deferrable``).
+    :param wait_for_completion: ``False``: submit (still never twice), push the TaskId and end at once, returning
+        ``{"TaskId", "SessionId"}``; a :class:`~airflow_provider_tencent.sensors.vod.VodAigcTaskSensor` waits for
+        it elsewhere (``output_path`` then belongs to the sensor). ``true``/``false`` only: any other value is refused.
     :param poll_interval: seconds between two ``DescribeTaskDetail`` reads at first (default 10), growing by
         ``backoff`` (default 1.5) up to ``max_poll_interval`` (default 60).
     :param timeout: seconds to wait for the task (default two hours, at most 72 hours); then it fails leaving

@@ -45,6 +45,8 @@ class VodAigcSubmitMixin(VodAigcTaskWaitMixin):
 
     action_contract: ClassVar[ApiContract]
     session_id: str | None
+    #: ``False``: end once the task is submitted (or found), returning :meth:`_submitted`; a sensor waits.
+    wait_for_completion: bool = True
 
     def _request(self, sub_app_id: int | None) -> dict[str, Any]:
         """The validated request without its SessionId (the operator's)."""
@@ -156,9 +158,20 @@ class VodAigcSubmitMixin(VodAigcTaskWaitMixin):
         generation = int(stored.get("generation") or 0)
         self.log.info("reattaching to AIGC task %s (%s), submitted by an earlier try", task_id, outcome.status)
         self._remember(context, task_id, session_id, generation, sub_app_id, digest)
+        if not self.wait_for_completion:
+            return self._submitted(task_id, session_id)
         if outcome.done:
             return self._finish(context, outcome, sub_app_id)
         return self._wait(context, task_id, sub_app_id, session_id, generation=generation, deadline=deadline)
+
+    def _submitted(self, task_id: str, session_id: str | None) -> dict[str, Any]:
+        """The result without waiting (``wait_for_completion=False``): the task to wait for elsewhere."""
+        self.log.info(
+            "AIGC task %s submitted (SessionId %s); not waiting: wait for it with VodAigcTaskSensor(aigc_task_id=...)",
+            task_id,
+            session_id or "-",
+        )
+        return {"TaskId": task_id, "SessionId": session_id or None}
 
     def _submit(
         self, context: Context, request: dict[str, Any], digest: str, generation: int, sub_app_id: int | None

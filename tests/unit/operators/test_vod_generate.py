@@ -371,3 +371,38 @@ def test_example_video_dag_end_to_end(canary_provider, tmp_path):  # noqa: F811 
     rows = airflow._query("SELECT task_id, key, value FROM task_state_store WHERE run_id = ?", run.run_id)
     assert [(t, k, json.loads(v)["TaskId"]) for t, k, v in rows] == [("make_video", STATE_KEY, task_id)]
     assert_no_secrets(airflow, run)
+
+
+# -- wait_for_completion=False: submit here, wait with the sensor elsewhere ----------------------------------
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_without_waiting_the_operator_submits_once_and_the_sensor_waits(aigc, deferrable):
+    from aigc_fakes import DictStore, FakeTI, ctx, video_op
+
+    from airflow_provider_tencent.sensors.vod import VodAigcTaskSensor
+
+    store, ti = DictStore(), FakeTI()
+    started = time.monotonic()
+    submitted = video_op(wait_for_completion=False, deferrable=deferrable).execute(ctx(store, ti))  # never defers
+    assert time.monotonic() - started < aigc.emulator.aigc_duration  # returned before the task could finish
+    [task] = aigc.emulator.aigc_tasks()
+    assert submitted == {"TaskId": task["TaskId"], "SessionId": task["params"]["SessionId"]}
+    assert ti.xcom["aigc_task_id"] == task["TaskId"]
+    # Airflow's retry of the submitting task: the same task, nothing paid twice
+    assert video_op(wait_for_completion="false").execute(ctx(store))["TaskId"] == task["TaskId"]
+    sensor = VodAigcTaskSensor(task_id="wait", aigc_task_id=submitted["TaskId"], deferrable=False, poke_interval=0.05)
+    while (done := sensor.poke(ctx())) is False:
+        time.sleep(0.05)
+    assert done.xcom_value["TaskId"] == task["TaskId"] and done.xcom_value["Status"] == "FINISH"
+    assert len(aigc.emulator.aigc_tasks()) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"output_path": "s3://bucket/videos/"}, "output_path"), ({"wait_for_completion": "no"}, "wait_for_completion")],
+)
+def test_wait_for_completion_false_refuses_what_needs_the_wait_when_built(kwargs, field):
+    from aigc_fakes import video_op
+
+    with pytest.raises(TencentCloudInputError) as err:
+        video_op(**{"wait_for_completion": False, **kwargs})
+    assert err.value.field == field
