@@ -112,22 +112,30 @@ class _VodCreateAigcTaskOperator(VodAigcSubmitMixin, TencentCloudBaseOperator[Vo
         self.output_path = output_path
         self.deferrable = default_deferrable() if deferrable is None else bool(deferrable)
         self.wait_for_completion = strict_bool("wait_for_completion", wait_for_completion)
-        if not self.wait_for_completion and output_path:
-            raise TencentCloudInputError(
-                "output_path needs wait_for_completion=True: the files exist only when the task has finished "
-                "(give output_path to the VodAigcTaskSensor that waits for it)",
-                field="output_path",
-            )
         self.poll_interval = wait_setting("poll_interval", poll_interval)
         self.max_poll_interval = wait_setting("max_poll_interval", max_poll_interval)
         self.backoff = wait_setting("backoff", backoff)
         self.timeout = wait_setting("timeout", timeout)
+        self._check_wait_arguments()
+
+    def _check_wait_arguments(self) -> None:
+        """What the wait settings must agree on, checked when the operator is built.
+
+        :raises TencentCloudInputError: ``max_poll_interval`` below ``poll_interval``, or an ``output_path``
+            without the wait that copies the files.
+        """
         if self.max_poll_interval < self.poll_interval:
             raise TencentCloudInputError(
-                f"max_poll_interval ({max_poll_interval!r}) must be >= poll_interval ({poll_interval!r})",
+                f"max_poll_interval ({self.max_poll_interval:g}) must be >= poll_interval ({self.poll_interval:g})",
                 field="max_poll_interval",
                 limit=f">= poll_interval ({self.poll_interval:g})",
                 actual=f"{self.max_poll_interval:g}",
+            )
+        if not self.wait_for_completion and self.output_path:
+            raise TencentCloudInputError(
+                "output_path needs wait_for_completion=True: the files exist only when the task has finished "
+                "(give output_path to the VodAigcTaskSensor that waits for it)",
+                field="output_path",
             )
 
     # -- the request -----------------------------------------------------------------------------
