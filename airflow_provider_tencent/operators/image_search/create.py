@@ -53,11 +53,13 @@ OnChange = Literal["replace", "keep"]
 class ImageSearchCreateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Add one picture to a Tencent Cloud Image Search gallery (``CreateImage``).
 
-    All arguments are templated. Exactly one image source: ``image_url`` (the service downloads
-    it), ``image_base64``, or ``image_path`` (an ``ObjectStoragePath`` or URI such as
-    ``cos://bucket/key``, ``s3://...``, ``file://...``: read here, checked, sent as base64).
+    All arguments are templated. Exactly one image source (unless ``allow_both_sources``).
 
     :param group_id: gallery (``GroupId``).
+    :param image_url: ``ImageUrl``: a URL the service downloads.
+    :param image_base64: ``ImageBase64``: the picture as base64 (a ``data:image/...;base64,`` prefix is taken off).
+    :param image_path: an ``ObjectStoragePath`` or a ``cos://``, ``s3://``, ``file://`` or local path: read here,
+        checked against the picture rules and sent as base64.
     :param entity_id: item (``EntityId``), at most 64 characters; holds up to 10 pictures.
     :param pic_name: picture name (``PicName``), at most 64 characters, unique in the gallery.
     :param custom_content: ``CustomContent``, at most 4096 characters.
