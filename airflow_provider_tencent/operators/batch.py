@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.batch.checkpoint import Journal
+from airflow_provider_tencent.batch.progress import known_keys
 from airflow_provider_tencent.batch.rate_limit import RateLimiter
 from airflow_provider_tencent.batch.runner import BatchReport, ItemResult, fingerprint, in_shard, run_batch
 from airflow_provider_tencent.contracts import ApiContract
@@ -63,6 +64,11 @@ class _ShardItems:
         self.shard = shard
         self.shards = shards
         self.count = 0
+
+    def expected(self) -> int | None:
+        """How many items this shard gets, when the keys are known beforehand (``None``: listed lazily)."""
+        keys = known_keys(self.listed)
+        return None if keys is None else sum(1 for key in keys if in_shard(key, self.shard, self.shards))
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         for key, payload in self.listed:
@@ -326,6 +332,8 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
                 log=self.log,
                 give_up_after=self.give_up_after,
                 limiter=limiter,
+                total=items.expected(),
+                label=self.contract.action,
             )
         finally:
             journal.close()

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from airflow_provider_tencent.batch.progress import KnownListing
 from airflow_provider_tencent.batch.runner import ItemResult
 from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
@@ -232,6 +233,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
             versioned: dict[tuple[str, str], str] = {}
             for key, item in listed:
                 self._check_versioned(key, item, versioned)
+            return KnownListing(self._ranked(listed), [key for key, _ in listed])  # counted for progress lines
         return self._ranked(listed)
 
     def _ranked(self, listed: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
