@@ -187,6 +187,7 @@ class BatchRun:
         clock: Callable[[], float] = time.monotonic,
         total: int | None = None,
         label: str = "",
+        throttled: Callable[[], int] | None = None,
     ) -> None:
         self.send = send
         self.concurrency = max(1, concurrency)
@@ -215,7 +216,7 @@ class BatchRun:
             total,
             log=log if log is not None else logging.getLogger(__name__),
             label=label,
-            throttled=(lambda: limiter.throttled) if hasattr(limiter, "throttled") else None,
+            throttled=throttled or ((lambda: limiter.throttled) if hasattr(limiter, "throttled") else None),
             clock=clock,
         )
 
@@ -462,6 +463,7 @@ def run_batch(
     clock: Callable[[], float] = time.monotonic,
     total: int | None = None,
     label: str = "",
+    throttled: Callable[[], int] | None = None,
 ) -> BatchReport:
     """Send every item with at most ``concurrency`` in flight; pacing is ``send``'s business.
 
@@ -488,6 +490,7 @@ def run_batch(
         lines (:class:`~airflow_provider_tencent.batch.progress.Progress`, INFO on ``log``) then give
         the percentage and the ETA; otherwise those appear once the listing ended.
     :param label: what the progress lines start with (the action).
+    :param throttled: the throttled answers so far, for the progress lines (default ``limiter.throttled``).
     :return: every started item's result, in listing order; ``aborted`` set when the batch stopped
         early (the caller must fail the task then).
     """
@@ -503,4 +506,5 @@ def run_batch(
         clock=clock,
         total=total,
         label=label,
+        throttled=throttled,
     ).run(items)

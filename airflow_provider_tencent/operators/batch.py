@@ -221,6 +221,11 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         """An item a previous attempt sent without recording the answer; ``None`` sends it again."""
         return None
 
+    def throttle_count(self, limiter: RateLimiter) -> int:
+        """The throttled answers the batch's calls got so far: ``limiter``'s count (a subclass that paces
+        other calls with other limiters adds theirs): the progress lines' and the summary's ``throttled``."""
+        return limiter.throttled
+
     def result_value(self, report: BatchReport, summary: dict[str, Any]) -> Any:
         return summary
 
@@ -283,7 +288,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         report = self._run_items(listed, limiter, journal, concurrency)
         self.record_lineage(report=report)
         summary = report.summary()
-        summary.update(shard=shard, shards=shards, throttled=limiter.throttled, listed=listed.count)
+        summary.update(shard=shard, shards=shards, throttled=self.throttle_count(limiter), listed=listed.count)
         manifest_error = self._write_manifest_into(summary, report)
         self.log.info(
             "%s batch %s: %s",
@@ -334,6 +339,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
                 limiter=limiter,
                 total=items.expected(),
                 label=self.contract.action,
+                throttled=lambda: self.throttle_count(limiter),
             )
         finally:
             journal.close()

@@ -419,6 +419,10 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
             held.discard(pic_name)
         return list(names)
 
+    def throttle_count(self, limiter: Any) -> int:
+        """The batch's throttled answers: its ``CreateImage`` limiter's and its DescribeImages/DeleteImages ones'."""
+        return limiter.throttled + self._describe_limiter.throttled + self._delete_limiter.throttled
+
     def execute(self, context: Context) -> Any:
         check_choice("if_exists", self.if_exists, IF_EXISTS)
         check_choice("on_change", self.on_change, ("replace", "keep"))

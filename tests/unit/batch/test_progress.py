@@ -284,3 +284,34 @@ def test_the_search_batch_and_the_sync_log_progress(provider, context, tmp_path,
     assert search.execute(context)["done"] == 12
     lines = progress_lines(caplog, "SearchImage")
     assert lines and lines[-1].group(2, 3, 4, 5, 6) == ("12", "12", "100", "12", "0")  # the listing's total, at the end
+
+
+def test_throttles_of_a_batch_s_other_calls_are_counted_too(provider, context, tmp_path, caplog):
+    """``CreateImage`` items named with ``{content_hash}`` first read their EntityId (``DescribeImages``, paced
+    by a limiter of its own): its throttles are DEBUG lines too, counted in the progress line and the summary."""
+    import base64
+
+    from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
+    from airflow_provider_tencent.testing.images import make_image
+
+    provider.emulator.inject("throttle", action="DescribeImages", times=2)
+    items = [
+        {
+            "key": f"k{i}",
+            "entity_id": f"e{i}",
+            "pic_name": f"p{i}-{{content_hash}}",
+            "image_base64": base64.b64encode(make_image(48, 48, "png", seed=i)).decode(),
+        }
+        for i in range(4)
+    ]
+    caplog.set_level(logging.DEBUG)
+    op = to_caplog(
+        ImageSearchCreateImageBatchOperator(
+            task_id="b", group_id="g1", items=items, checkpoint_path=str(tmp_path / "c")
+        )
+    )
+    summary = op.execute(context)
+    assert provider.emulator.counters()["DescribeImages"].get("RequestLimitExceeded") == 2
+    assert (summary["created"], summary["throttled"]) == (4, 2)
+    assert warnings_of(caplog) == []
+    assert progress_lines(caplog, "CreateImage")[-1].group(2, 7) == ("4", "2")
