@@ -62,7 +62,7 @@ def main() -> int:
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="bench-airflow-"))
     os.environ["NO_PROXY"] = "*"
     from airflow_provider_tencent.batch import progress
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
     from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
     quota = 10 * args.scale
@@ -71,7 +71,7 @@ def main() -> int:
     emulator = EmulatorProcess(qps_scale=args.scale, latency=(0.05, 0.1))
     try:
         use_connection(emulator.url)
-        TencentImageSearchHook().create_group("bench", "bench", max_capacity=100_000)
+        ImageSearchHook().create_group("bench", "bench", max_capacity=100_000)
         emulator.inject(kind="throttle", action="CreateImage", probability=args.throttle)
         pool = picture_pool()
         items = [

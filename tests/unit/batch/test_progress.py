@@ -252,8 +252,10 @@ def test_a_300_picture_batch_with_8_percent_throttling_logs_progress_not_warning
 def test_the_search_batch_and_the_sync_log_progress(provider, context, tmp_path, caplog):
     from conftest import put_object
 
-    from airflow_provider_tencent.operators.image_search_query import ImageSearchSearchImageBatchOperator
-    from airflow_provider_tencent.operators.image_search_sync import ImageSearchSyncGalleryOperator
+    from airflow_provider_tencent.operators.image_search import (
+        ImageSearchSearchImageBatchOperator,
+        ImageSearchSyncGalleryOperator,
+    )
     from airflow_provider_tencent.testing.images import make_image
 
     for i in range(12):
