@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from airflow_provider_tencent.batch.progress import KnownListing
 from airflow_provider_tencent.batch.runner import ItemResult
 from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
@@ -234,6 +235,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
             versioned: dict[tuple[str, str], str] = {}
             for key, item in listed:
                 self._check_versioned(key, item, versioned)
+            return KnownListing(self._ranked(listed), [key for key, _ in listed])  # counted for progress lines
         return self._ranked(listed)
 
     def _ranked(self, listed: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
@@ -418,6 +420,10 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
             self.hook.delete_images(group_id, entity_id, pic_name, count=False, limiter=self._delete_limiter)
             held.discard(pic_name)
         return list(names)
+
+    def throttle_count(self, limiter: Any) -> int:
+        """The batch's throttled answers: its ``CreateImage`` limiter's and its DescribeImages/DeleteImages ones'."""
+        return limiter.throttled + self._describe_limiter.throttled + self._delete_limiter.throttled
 
     def execute(self, context: Context) -> Any:
         check_choice("if_exists", self.if_exists, IF_EXISTS)

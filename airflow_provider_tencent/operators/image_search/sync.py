@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_tencent.batch.progress import Progress, sync_progress
 from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
 from airflow_provider_tencent.hooks.image_search import ImageSearchHook
@@ -378,6 +379,7 @@ class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseO
         from airflow_provider_tencent.batch.rate_limit import RateLimiter
 
         run = _SyncRun(self, state, RateLimiter(float(self.max_qps or contract.CREATE_IMAGE.qps or 1)))
+        run.progress = sync_progress(plan, run.limiter, self.log)
         state["plan"] = counts
         for key in plan["create"]:
             run.step(key, partial(run.create_new, key, storage[key]))
@@ -388,6 +390,7 @@ class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseO
                 run.step(key, partial(run.finish, key))
         for key in plan["delete"]:
             run.step(key, partial(run.delete_gone, key))
+        run.progress.finish()
         state["outcome"] = {**run.outcome, "failures": run.failures}
         self.save_state(state)
         summary.update(outcome=run.outcome, failures=run.failures)
@@ -419,6 +422,7 @@ class _SyncRun:
         self.known: dict[str, Any] = state["pictures"]
         self.outcome = {"created": 0, "adopted": 0, "replaced": 0, "deleted": 0, "failed": 0}
         self.failures: dict[str, str] = {}
+        self.progress: Progress | None = None
 
     def step(self, key: str, action: Callable[[], None]) -> None:
         """Run one item; its failure is recorded and the others go on."""
@@ -429,8 +433,12 @@ class _SyncRun:
             self.failures[key] = f"{code}: {exc}"
             self.outcome["failed"] += 1
             self.op.log.warning("Sync item %s failed: %s", key, self.failures[key])
+            if self.progress is not None:
+                self.progress.record(False)
             return
         self.op.save_state(self.state)
+        if self.progress is not None:
+            self.progress.record(True)
 
     # -- the calls ---------------------------------------------------------------------------
     def create(self, key: str, entity: str, pic_name: str) -> None:
