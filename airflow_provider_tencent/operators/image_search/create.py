@@ -212,7 +212,6 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         self._rooms_lock = threading.Lock()
         self._pic_entity: dict[str, str] = {}
         self._entity_pictures: dict[str, list[str]] = {}
-        self._legacy_names: dict[str, str] = {}
         self.group_id = group_id
         self.items = items
         self.source_prefix = source_prefix
@@ -282,23 +281,10 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         """
         self.require_items_or_prefix()
         if self.items is None:
-            return self._with_legacy_names(
-                list_pictures(
-                    self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
-                )
+            return list_pictures(
+                self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
             )
         return self.parse_items(self.items)
-
-    def _with_legacy_names(self, listed: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
-        """Remember, per listed picture, the PicName prefix earlier versions of the provider derived from
-        its URI with the connection id (``p-<hash of cos://conn@bucket/key>``): those are older versions."""
-        from airflow_provider_tencent.utils.naming import pic_name_for
-
-        for key, item in listed:
-            uri = f"{item.get('image_path')}"
-            if uri != key:
-                self._legacy_names[f"{item.get('pic_name')}"] = pic_name_for(uri)
-            yield key, item
 
     def default_item_key(self, index: int, item: Mapping[str, Any], items: list[Any]) -> str:
         """An item without ``key`` is known by its ``pic_name``, else its index."""
@@ -381,9 +367,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         """
         group_id, entity_id, current = params["GroupId"], params["EntityId"], params["PicName"]
         held = self._held(group_id, entity_id)
-        is_older = (
-            older_versions(template, self._legacy_names.get(template)) if template is not None else (lambda name: False)
-        )
+        is_older = older_versions(template) if template is not None else (lambda name: False)
         old = sorted(name for name in held if name != current and is_older(name))
         replaced: list[str] = []
         if current not in held and len(held) >= contract.MAX_PICTURES_PER_ENTITY:
