@@ -20,6 +20,7 @@ os.environ["AIRFLOW_HOME"] = str(BUILD / "airflow_home")
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 from airflow_provider_tencent import __version__  # noqa: E402
+from airflow_provider_tencent.contracts.permissions import CONNECTION_PERMISSIONS, TASK_PERMISSIONS  # noqa: E402
 from airflow_provider_tencent.get_provider_info import get_provider_info  # noqa: E402
 
 project = "airflow-provider-tencent"
@@ -78,11 +79,41 @@ def write_connection_fields() -> None:
         lines += [f"   * - ``{name}``", *(f"     - {_cell(cell)}" for cell in (label, default, description))]
     hidden = ", ".join(f"``{f}``" for f in behaviour.get("hidden-fields", []))
     lines += ["", f"Hidden in the form: {hidden}.", ""]
-    out = DOCS / "_generated" / "connection_fields.inc"
+    _write_generated("connection_fields.inc", "\n".join(lines))
+
+
+def _write_generated(name: str, text: str) -> None:
+    out = DOCS / "_generated" / name
     out.parent.mkdir(exist_ok=True)
-    text = "\n".join(lines)
     if not out.exists() or out.read_text() != text:  # unchanged: no rebuild of the page
         out.write_text(text)
 
 
+def write_permissions() -> None:
+    """``_generated/permissions.inc``: each task's CAM actions and when, from ``contracts/permissions.py``."""
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 26 24 50",
+        "",
+        "   * - operator or sensor",
+        "     - CAM action",
+        "     - when",
+    ]
+    groups = [*TASK_PERMISSIONS.items(), ("the connection (any task)", CONNECTION_PERMISSIONS)]
+    for name, permissions in groups:
+        whens: dict[str, list[str]] = {}
+        for permission in permissions:
+            whens.setdefault(permission.action, []).append(permission.when or "always")
+        label = name if " " in name else f"``{name}``"
+        for n, (action, conditions) in enumerate(whens.items()):
+            lines += [
+                f"   * - {label if n == 0 else ''}",
+                f"     - ``{action}``",
+                f"     - {_cell('; '.join(conditions))}",
+            ]
+    _write_generated("permissions.inc", "\n".join([*lines, ""]))
+
+
 write_connection_fields()
+write_permissions()
