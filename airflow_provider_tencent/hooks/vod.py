@@ -24,6 +24,8 @@ from airflow_provider_tencent.hooks.base import TencentCloudHook
 from airflow_provider_tencent.hooks.retry import Limiter
 from airflow_provider_tencent.hooks.vod_results import TaskOutcome, task_outcome
 
+__all__ = ["VodHook"]
+
 
 class VodHook(TencentCloudHook):
     """Calls to Tencent Cloud VOD (``vod``, 2018-07-17)."""

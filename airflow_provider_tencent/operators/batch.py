@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.batch.checkpoint import Journal
+from airflow_provider_tencent.batch.progress import known_keys
 from airflow_provider_tencent.batch.rate_limit import RateLimiter
 from airflow_provider_tencent.batch.runner import BatchReport, ItemResult, fingerprint, in_shard, run_batch
 from airflow_provider_tencent.contracts import ApiContract
@@ -63,6 +64,11 @@ class _ShardItems:
         self.shard = shard
         self.shards = shards
         self.count = 0
+
+    def expected(self) -> int | None:
+        """How many items this shard gets, when the keys are known beforehand (``None``: listed lazily)."""
+        keys = known_keys(self.listed)
+        return None if keys is None else sum(1 for key in keys if in_shard(key, self.shard, self.shards))
 
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         for key, payload in self.listed:
@@ -215,6 +221,11 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         """An item a previous attempt sent without recording the answer; ``None`` sends it again."""
         return None
 
+    def throttle_count(self, limiter: RateLimiter) -> int:
+        """The throttled answers the batch's calls got so far: ``limiter``'s count (a subclass that paces
+        other calls with other limiters adds theirs): the progress lines' and the summary's ``throttled``."""
+        return limiter.throttled
+
     def result_value(self, report: BatchReport, summary: dict[str, Any]) -> Any:
         return summary
 
@@ -277,7 +288,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         report = self._run_items(listed, limiter, journal, concurrency)
         self.record_lineage(report=report)
         summary = report.summary()
-        summary.update(shard=shard, shards=shards, throttled=limiter.throttled, listed=listed.count)
+        summary.update(shard=shard, shards=shards, throttled=self.throttle_count(limiter), listed=listed.count)
         manifest_error = self._write_manifest_into(summary, report)
         self.log.info(
             "%s batch %s: %s",
@@ -326,6 +337,9 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
                 log=self.log,
                 give_up_after=self.give_up_after,
                 limiter=limiter,
+                total=items.expected(),
+                label=self.contract.action,
+                throttled=lambda: self.throttle_count(limiter),
             )
         finally:
             journal.close()

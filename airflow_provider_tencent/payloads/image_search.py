@@ -233,17 +233,13 @@ def versioned_pic_name(template: str, digest: str) -> str:
     return template.replace(CONTENT_HASH, digest)
 
 
-def older_versions(template: str, legacy_prefix: str | None = None) -> Callable[[str], bool]:
-    """A test of PicNames that are other versions of ``template``: another content hash, or none
-    (names given before ``{content_hash}`` was used). ``legacy_prefix`` (a listed object's PicName
-    before it was derived without the connection id) is tested the same way in place of the
-    template's prefix."""
+def older_versions(template: str) -> Callable[[str], bool]:
+    """A test of PicNames that are other versions of ``template``: another content hash, or none (the
+    item's names given before its ``pic_name`` used ``{content_hash}``)."""
     prefix, suffix = template.split(CONTENT_HASH, 1)
-    heads = [prefix, *([f"{legacy_prefix}-"] if legacy_prefix else [])]
-    hexes = f"[0-9a-f]{{{CONTENT_HASH_CHARS}}}"
-    versions = re.compile("|".join(re.escape(head) + hexes + re.escape(suffix) for head in heads))
-    legacy = {name for head in heads for name in (head + suffix, head.rstrip("-_.") + suffix)}
-    return lambda name: bool(versions.fullmatch(name)) or name in legacy
+    versions = re.compile(re.escape(prefix) + f"[0-9a-f]{{{CONTENT_HASH_CHARS}}}" + re.escape(suffix))
+    unhashed = {prefix + suffix, prefix.rstrip("-_.") + suffix}
+    return lambda name: bool(versions.fullmatch(name)) or name in unhashed
 
 
 # -- SearchImage --------------------------------------------------------------------------------

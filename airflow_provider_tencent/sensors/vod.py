@@ -32,11 +32,15 @@ class VodAigcTaskSensor(VodAigcTaskWaitMixin, BaseSensorOperator):
     """Wait until VOD AIGC task ``aigc_task_id`` ends (templated; e.g. an XCom of another system's submit).
 
     :param aigc_task_id: the ``TaskId``.
+    :param tencentcloud_conn_id: the ``tencentcloud`` connection (templated).
+    :param region: overrides the connection's region (templated).
     :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``.
     :param output_path: copy the output files there (see ``VodCreateAigcVideoOperator``).
     :param deferrable: wait in the triggerer.
     :param poke_interval: seconds between two reads (the first interval when deferred, growing by
         ``backoff`` up to ``max_poll_interval``).
+    :param max_poll_interval: the longest interval between two reads when deferred (default 60).
+    :param backoff: the factor by which the interval grows when deferred (default 1.5).
     :param timeout: seconds to wait in all (default two hours; at most 72 hours, the three days the service
         shows a task). ``timeout``, ``poke_interval``, ``max_poll_interval`` and ``backoff`` must be finite
         numbers: anything else is refused when the sensor is built.

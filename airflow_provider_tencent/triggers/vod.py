@@ -30,6 +30,8 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_tencent.hooks.vod_results import TaskOutcome
 
+__all__ = ["VodAigcPauseTrigger", "VodAigcTaskTrigger"]
+
 #: Threads that run AIGC polls in one triggerer process (each poll is one short HTTP exchange).
 POLL_THREADS = 16
 _POOL: ThreadPoolExecutor | None = None
@@ -53,6 +55,16 @@ class VodAigcTaskTrigger(BaseTrigger):
     ``ErrCode``, ``ErrCodeExt``, ``Message``, ``retryable``), ``timeout`` (the deadline passed; the remote
     task was left alone) and ``error`` (polling failed ``MAX_POLL_ERRORS`` times in a row, or a
     non-retryable error such as a wrong TaskId or SubAppId).
+
+    :param aigc_task_id: the task's ``TaskId``.
+    :param tencentcloud_conn_id: the ``tencentcloud`` connection the triggerer reads the task with.
+    :param region: overrides the connection's region.
+    :param sub_app_id: ``SubAppId`` (``None``: the main application).
+    :param deadline: when to give up, in epoch seconds (the task is left running).
+    :param poll_interval: seconds before the second read (then growing by ``backoff``).
+    :param max_poll_interval: the longest interval between two reads.
+    :param backoff: the factor by which the interval grows after each read.
+    :param session_id: the task's SessionId, kept for the operator's messages (may be ``None``).
     """
 
     def __init__(
@@ -148,6 +160,8 @@ class VodAigcPauseTrigger(BaseTrigger):
 
     The generating operators pause so before submitting again a task the service refused for the account's
     AIGC concurrency (:data:`airflow_provider_tencent.contracts.vod.TASK_ERR_RESUBMIT`).
+
+    :param until: when to fire, in epoch seconds.
     """
 
     def __init__(self, *, until: float) -> None:

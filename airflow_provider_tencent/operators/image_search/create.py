@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+from airflow_provider_tencent.batch.progress import KnownListing
 from airflow_provider_tencent.batch.runner import ItemResult
 from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
@@ -53,11 +54,13 @@ OnChange = Literal["replace", "keep"]
 class ImageSearchCreateImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Add one picture to a Tencent Cloud Image Search gallery (``CreateImage``).
 
-    All arguments are templated. Exactly one image source: ``image_url`` (the service downloads
-    it), ``image_base64``, or ``image_path`` (an ``ObjectStoragePath`` or URI such as
-    ``cos://bucket/key``, ``s3://...``, ``file://...``: read here, checked, sent as base64).
+    All arguments are templated. Exactly one image source (unless ``allow_both_sources``).
 
     :param group_id: gallery (``GroupId``).
+    :param image_url: ``ImageUrl``: a URL the service downloads.
+    :param image_base64: ``ImageBase64``: the picture as base64 (a ``data:image/...;base64,`` prefix is taken off).
+    :param image_path: an ``ObjectStoragePath`` or a ``cos://``, ``s3://``, ``file://`` or local path: read here,
+        checked against the picture rules and sent as base64.
     :param entity_id: item (``EntityId``), at most 64 characters; holds up to 10 pictures.
     :param pic_name: picture name (``PicName``), at most 64 characters, unique in the gallery.
     :param custom_content: ``CustomContent``, at most 4096 characters.
@@ -209,7 +212,6 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         self._rooms_lock = threading.Lock()
         self._pic_entity: dict[str, str] = {}
         self._entity_pictures: dict[str, list[str]] = {}
-        self._legacy_names: dict[str, str] = {}
         self.group_id = group_id
         self.items = items
         self.source_prefix = source_prefix
@@ -232,6 +234,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
             versioned: dict[tuple[str, str], str] = {}
             for key, item in listed:
                 self._check_versioned(key, item, versioned)
+            return KnownListing(self._ranked(listed), [key for key, _ in listed])  # counted for progress lines
         return self._ranked(listed)
 
     def _ranked(self, listed: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
@@ -278,23 +281,10 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         """
         self.require_items_or_prefix()
         if self.items is None:
-            return self._with_legacy_names(
-                list_pictures(
-                    self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
-                )
+            return list_pictures(
+                self.source_prefix, self.tencentcloud_conn_id, self.entity_rule, self.custom_content, self.tags
             )
         return self.parse_items(self.items)
-
-    def _with_legacy_names(self, listed: Iterable[tuple[str, Any]]) -> Iterator[tuple[str, Any]]:
-        """Remember, per listed picture, the PicName prefix earlier versions of the provider derived from
-        its URI with the connection id (``p-<hash of cos://conn@bucket/key>``): those are older versions."""
-        from airflow_provider_tencent.utils.naming import pic_name_for
-
-        for key, item in listed:
-            uri = f"{item.get('image_path')}"
-            if uri != key:
-                self._legacy_names[f"{item.get('pic_name')}"] = pic_name_for(uri)
-            yield key, item
 
     def default_item_key(self, index: int, item: Mapping[str, Any], items: list[Any]) -> str:
         """An item without ``key`` is known by its ``pic_name``, else its index."""
@@ -377,9 +367,7 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
         """
         group_id, entity_id, current = params["GroupId"], params["EntityId"], params["PicName"]
         held = self._held(group_id, entity_id)
-        is_older = (
-            older_versions(template, self._legacy_names.get(template)) if template is not None else (lambda name: False)
-        )
+        is_older = older_versions(template) if template is not None else (lambda name: False)
         old = sorted(name for name in held if name != current and is_older(name))
         replaced: list[str] = []
         if current not in held and len(held) >= contract.MAX_PICTURES_PER_ENTITY:
@@ -416,6 +404,10 @@ class ImageSearchCreateImageBatchOperator(ImageSearchOperatorMixin, TencentCloud
             self.hook.delete_images(group_id, entity_id, pic_name, count=False, limiter=self._delete_limiter)
             held.discard(pic_name)
         return list(names)
+
+    def throttle_count(self, limiter: Any) -> int:
+        """The batch's throttled answers: its ``CreateImage`` limiter's and its DescribeImages/DeleteImages ones'."""
+        return limiter.throttled + self._describe_limiter.throttled + self._delete_limiter.throttled
 
     def execute(self, context: Context) -> Any:
         check_choice("if_exists", self.if_exists, IF_EXISTS)

@@ -122,6 +122,9 @@ class ImageSearchDeleteImagesOperator(ImageSearchOperatorMixin, TencentCloudBase
     so the result says how many were removed. Retried on transient errors: deleting what is already
     gone leaves the gallery as asked.
 
+    :param group_id: the gallery (``GroupId``).
+    :param entity_id: the ``EntityId`` whose picture(s) to delete.
+    :param pic_name: the picture (``PicName``); leave it out only with ``whole_entity=True``.
     :param whole_entity: ``True`` (or the rendered text ``"true"``) deletes every picture of the
         EntityId; ``False``/``"false"`` (default) needs ``pic_name``. Anything else - ``"0"``, ``"no"``,
         an unrendered ``"{{ params.whole }}"`` - is refused before any call.

@@ -33,10 +33,12 @@ __all__ = [
 class ImageSearchSearchImageOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Search a gallery with one picture (``SearchImage``, read-only: transient errors are retried).
 
-    All arguments are templated. Exactly one picture source: ``image_url``, ``image_base64`` or
-    ``image_path`` (``cos://``, ``s3://``, ``file://`` or a local path; read and checked here).
+    All arguments are templated. Exactly one picture source.
 
     :param group_id: gallery (``GroupId``).
+    :param image_url: ``ImageUrl``: a URL the service downloads.
+    :param image_base64: ``ImageBase64``: the query picture as base64.
+    :param image_path: a ``cos://``, ``s3://``, ``file://`` or local path, read and checked here.
     :param limit: ``Limit``, 1 to 100 (default 10; 1 in pattern search galleries).
     :param offset: ``Offset``, >= 0.
     :param match_threshold: ``MatchThreshold``, 0 to 100: only results scoring over it (0: the

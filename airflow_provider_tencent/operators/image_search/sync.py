@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_tencent.batch.progress import Progress, sync_progress
 from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
 from airflow_provider_tencent.hooks.image_search import ImageSearchHook
@@ -122,44 +123,25 @@ def older_sync_names(keys: Sequence[str], current: str) -> Callable[[str], bool]
 class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
     """Keep gallery ``group_id`` equal to the pictures under ``source_prefix``.
 
-    Compares the storage prefix with the sync's own manifest (``manifest_path``, JSON: for each
-    object its EntityId, PicName and SHA-256) and plans:
+    New pictures are created, changed ones replaced (the new one first), removed ones deleted - only pictures
+    this sync created or adopted, as its manifest records them. Every guard is checked before any change; a run
+    that failed or was killed is resumed by the next. The plan, the guards and the manifest are described in
+    ``docs/operators/sync_gallery.rst``.
 
-    * a new picture -> ``CreateImage`` (EntityId from ``entity_rule``, PicName :func:`sync_pic_name`).
-      One ``DescribeImages`` of its EntityId first: a picture the ingest DAG already created for this
-      object *with this content* (its PicName holds the content hash) is adopted, not created again;
-      one of an earlier content, or named before content hashes were used (whose content cannot be
-      told), is replaced: the current picture is created, then that one deleted;
-    * a picture whose content changed -> replaced: the new PicName is created FIRST, then the old
-      one deleted, so the product is never left without a picture - except in an EntityId that
-      already holds its 10 pictures, where the old one must go first (the 11th is never sent);
-    * a picture gone from storage -> its PicName deleted (only pictures the manifest knows: the
-      sync never deletes what it did not create or adopt).
-
-    An object's identity is its bucket and key, never the connection id: syncing through a renamed
-    connection plans nothing new.
-
-    **Guards** (all checked before any change):
-
-    * ``source_prefix`` must list at least one picture. A prefix with a typo, a bucket that does not
-      exist or a storage answering 404 (a wrong region) is refused, naming it - it would otherwise
-      read as "every picture was removed". ``allow_empty=True`` accepts an empty prefix (the plan
-      then deletes every managed picture, still within ``max_deletions``); a missing bucket is always
-      refused.
-    * ``max_deletions`` counts among the pictures this sync MANAGES (its manifest), never the whole
-      gallery (pictures added by other means do not widen it): an ``int`` is a number of pictures
-      (``1`` = one), a number in ``[0, 1)`` a share (``0.2`` = a fifth, rounded down; default). ``1.0``
-      and booleans are refused as ambiguous. A plan deleting more is refused, naming the counts.
-
-    ``dry_run=True`` only reports the plan (nothing is sent that changes the gallery, and the
-    manifest is not written).
-
-    The manifest is rewritten (atomically: a whole new file or object replaces the old) after each
-    step that changed the gallery, so a run that failed or was killed is resumed by the next run: it
-    plans only what is still to do. A manifest that is not complete JSON fails the run naming the
-    file. Items that fail are listed by key; the task fails when more than ``max_failures`` failed.
-    The manifest also holds the last run's ``plan`` and ``outcome``.
-
+    :param group_id: the gallery (``GroupId``).
+    :param source_prefix: the folder (``cos://``, ``s3://``, ``file://`` or local) whose pictures the gallery
+        must hold; it must list at least one picture (a typo or a missing bucket is refused, naming it).
+    :param manifest_path: where the sync keeps its manifest (a file or object path, rewritten atomically).
+    :param entity_rule: how a picture's EntityId is made from its key (default ``stem``).
+    :param custom_content: ``CustomContent`` of the pictures created.
+    :param tags: ``Tags`` of the pictures created (a dict or a JSON object text).
+    :param dry_run: ``True``: only report the plan (nothing changes, the manifest is not written).
+    :param max_deletions: the most pictures one run may delete, among those the sync manages: an ``int`` is a
+        number, a number in ``[0, 1)`` a share (default ``0.2``); ``1.0`` and booleans are refused.
+    :param allow_empty: accept a prefix that lists no picture (then every managed picture is planned for
+        deletion, within ``max_deletions``); a missing bucket is refused all the same.
+    :param max_failures: the task fails when more items than this failed (default 0).
+    :param max_qps: requests per second (default: the actions' quota).
     :return: (XCom) ``{"dry_run", "plan": {"create", "replace", "delete", "unchanged"} counts, "outcome"
         counts, "failures": {key: reason}, "manifest"}``. No picture data, no URL signature.
 
@@ -397,6 +379,7 @@ class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseO
         from airflow_provider_tencent.batch.rate_limit import RateLimiter
 
         run = _SyncRun(self, state, RateLimiter(float(self.max_qps or contract.CREATE_IMAGE.qps or 1)))
+        run.progress = sync_progress(plan, run.limiter, self.log)
         state["plan"] = counts
         for key in plan["create"]:
             run.step(key, partial(run.create_new, key, storage[key]))
@@ -407,6 +390,7 @@ class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseO
                 run.step(key, partial(run.finish, key))
         for key in plan["delete"]:
             run.step(key, partial(run.delete_gone, key))
+        run.progress.finish()
         state["outcome"] = {**run.outcome, "failures": run.failures}
         self.save_state(state)
         summary.update(outcome=run.outcome, failures=run.failures)
@@ -438,6 +422,7 @@ class _SyncRun:
         self.known: dict[str, Any] = state["pictures"]
         self.outcome = {"created": 0, "adopted": 0, "replaced": 0, "deleted": 0, "failed": 0}
         self.failures: dict[str, str] = {}
+        self.progress: Progress | None = None
 
     def step(self, key: str, action: Callable[[], None]) -> None:
         """Run one item; its failure is recorded and the others go on."""
@@ -448,8 +433,12 @@ class _SyncRun:
             self.failures[key] = f"{code}: {exc}"
             self.outcome["failed"] += 1
             self.op.log.warning("Sync item %s failed: %s", key, self.failures[key])
+            if self.progress is not None:
+                self.progress.record(False)
             return
         self.op.save_state(self.state)
+        if self.progress is not None:
+            self.progress.record(True)
 
     # -- the calls ---------------------------------------------------------------------------
     def create(self, key: str, entity: str, pic_name: str) -> None:

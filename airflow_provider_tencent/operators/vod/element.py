@@ -50,6 +50,7 @@ class VodCreateAigcElementOperator(TencentCloudBaseOperator[VodHook]):
     :param element_description: ``ElementDescription``, at most 100 characters.
     :param element_frontal_image: ``ElementFrontalImage``.
     :param element_refer_list: ``ElementReferList``: 1 to 3 images.
+    :param presign_expires: lifetime in seconds of the presigned URLs of ``cos://``/``s3://`` pictures (default 3600).
     :param retry_ambiguous: the API has no idempotency key: by default a failure after the request
         was sent (timeout, reset, server error) fails the task at once with an error saying a
         subject may have been created. ``True`` retries such failures (duplicates possible).

@@ -246,15 +246,24 @@ class VodCreateAigcVideoOperator(_VodCreateAigcTaskOperator):
         Kling model requires it). Templated.
     :param subject_infos: full ``SubjectInfos`` objects (``Id``, ``Name``, ``VoiceId``...), added after
         ``element_ids``.
-    :param model_name: ``ModelName`` (default ``Kling``); ``model_version``: ``ModelVersion``, required (no default
-        in the API; one of the model's versions, :data:`~airflow_provider_tencent.contracts.vod.VIDEO_MODEL_VERSIONS`).
+    :param model_name: ``ModelName`` (default ``Kling``).
+    :param model_version: ``ModelVersion``, required (no default in the API; one of the model's versions,
+        :data:`~airflow_provider_tencent.contracts.vod.VIDEO_MODEL_VERSIONS`).
     :param prompt: ``Prompt``, at most 1000 characters; required without ``file_infos``.
     :param negative_prompt: ``NegativePrompt``, at most 1000 characters.
     :param output_config: ``OutputConfig`` (``StorageMode``, ``Duration``, ``Resolution``, ``AspectRatio``...):
         a dict, or its JSON (or Python) text; ``file_infos`` and ``subject_infos`` likewise as lists.
-    :param file_infos: ``FileInfos``; likewise ``last_frame_file_id``, ``last_frame_url``, ``enhance_prompt``,
-        ``input_region``, ``scene_type``, ``seed``, ``session_context``, ``tasks_priority``, ``ext_info`` and
-        ``procedure`` are the request fields of the same names.
+    :param file_infos: ``FileInfos``: reference pictures or videos.
+    :param last_frame_file_id: ``LastFrameFileId``.
+    :param last_frame_url: ``LastFrameUrl``.
+    :param enhance_prompt: ``EnhancePrompt`` (``Enabled``/``Disabled``).
+    :param input_region: ``InputRegion``.
+    :param scene_type: ``SceneType``.
+    :param seed: ``Seed``.
+    :param session_context: ``SessionContext``.
+    :param tasks_priority: ``TasksPriority`` (an integer).
+    :param ext_info: ``ExtInfo``.
+    :param procedure: ``Procedure``: a VOD task flow to run on the output.
     :param session_id: the de-duplication key; default derived from DAG, run, task, map index and the
         request. ``""`` switches de-duplication off (then an ambiguous submit fails saying a task may exist).
         A given ``session_id`` found on a task made from another request fails the task (never its result).
@@ -267,8 +276,9 @@ class VodCreateAigcVideoOperator(_VodCreateAigcTaskOperator):
     :param wait_for_completion: ``False``: submit (still never twice), push the TaskId and end at once, returning
         ``{"TaskId", "SessionId"}``; a :class:`~airflow_provider_tencent.sensors.vod.VodAigcTaskSensor` waits for
         it elsewhere (``output_path`` then belongs to the sensor). ``true``/``false`` only: any other value is refused.
-    :param poll_interval: seconds between two ``DescribeTaskDetail`` reads at first (default 10), growing by
-        ``backoff`` (default 1.5) up to ``max_poll_interval`` (default 60).
+    :param poll_interval: seconds between two ``DescribeTaskDetail`` reads at first (default 10).
+    :param max_poll_interval: the longest interval between two reads (default 60).
+    :param backoff: the factor by which the interval grows after each read (default 1.5).
     :param timeout: seconds to wait for the task (default two hours, at most 72 hours); then it fails leaving
         the task running. ``timeout``, ``poll_interval``, ``max_poll_interval`` and ``backoff`` must be finite
         numbers: anything else is refused when the operator is built.
@@ -323,9 +333,32 @@ class VodCreateAigcVideoOperator(_VodCreateAigcTaskOperator):
 class VodCreateAigcImageOperator(_VodCreateAigcTaskOperator):
     """Generate pictures with VOD ``CreateAigcImageTask`` (API 2018-07-17) and wait for them.
 
-    Same arguments, de-duplication, waiting and result as :class:`VodCreateAigcVideoOperator`, without the
-    video-only fields; ``model_name`` and ``model_version`` are required (``IMAGE_MODEL_VERSIONS``), and
-    ``output_config`` takes ``AigcImageOutputConfig`` (``Resolution``, ``AspectRatio``, ``OutputImageCount``...).
+    De-duplication, waiting and result are those of :class:`VodCreateAigcVideoOperator` (``docs/operators``).
+
+    :param model_name: ``ModelName``, required (:data:`~airflow_provider_tencent.contracts.vod.IMAGE_MODEL_VERSIONS`).
+    :param model_version: ``ModelVersion``, required: one of the model's versions.
+    :param prompt: ``Prompt``, at most 1000 characters; required without ``file_infos``.
+    :param negative_prompt: ``NegativePrompt``, at most 1000 characters.
+    :param enhance_prompt: ``EnhancePrompt`` (``Enabled``/``Disabled``).
+    :param file_infos: ``FileInfos``: reference pictures (a list, or its JSON/Python text).
+    :param output_config: ``AigcImageOutputConfig`` (``Resolution``, ``AspectRatio``, ``OutputImageCount``...):
+        a dict, or its JSON/Python text.
+    :param input_region: ``InputRegion``.
+    :param scene_type: ``SceneType``.
+    :param seed: ``Seed``.
+    :param session_id: the de-duplication key (default: derived from the task instance and the request).
+    :param session_context: ``SessionContext``.
+    :param tasks_priority: ``TasksPriority`` (an integer).
+    :param ext_info: ``ExtInfo``.
+    :param sub_app_id: ``SubAppId``; default: the connection extra ``sub_app_id``.
+    :param output_path: a ``cos://``/``s3://`` (or existing local) folder to copy the pictures to.
+    :param deferrable: wait in the triggerer (default: ``[operators] default_deferrable``).
+    :param wait_for_completion: ``False``: submit, push the TaskId and end; a sensor waits elsewhere.
+    :param poll_interval: seconds between two reads at first (default 10).
+    :param max_poll_interval: the longest interval between two reads (default 60).
+    :param backoff: the interval's growth factor (default 1.5).
+    :param timeout: seconds to wait (default two hours, at most 72 hours).
+    :return: ``{"TaskId", "Status", "files", "paths"?}`` (``{"TaskId", "SessionId"}`` without waiting).
     """
 
     action_contract = contract.CREATE_AIGC_IMAGE_TASK

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 
 import pytest
-from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
 from airflow_provider_tencent.hooks.image_search import ImageSearchHook
@@ -88,17 +87,3 @@ def test_a_new_version_in_a_full_entity_goes_in_after_the_old_one_even_after_a_l
     assert COUNT_EXCEEDED not in provider.emulator.counters()["CreateImage"]
     stored = entity_names(provider, "shelf")
     assert len(stored) == 10 and {n.split("-")[0] for n in stored} == {f"v{i}" for i in range(10)}
-
-
-# -- item 4: the upgrade from names derived with the connection id --------------------------------------
-def test_names_derived_with_the_connection_id_are_older_versions(provider, context, tmp_path):
-    from airflow_provider_tencent.fs.storage import to_storage_path
-    from airflow_provider_tencent.utils.naming import pic_name_for
-
-    uri = put_object(provider.bucket, "catalogue/item0.png", make_image(96, 72, seed=5))
-    legacy = f"{pic_name_for(str(to_storage_path(uri, 'tencentcloud_default')))}-0123456789ab"
-    ImageSearchHook().create_image({"GroupId": "g1", "EntityId": "item0", "PicName": legacy, "ImageBase64": b64(5)})
-    out = batch(tmp_path, "a", source_prefix=f"cos://{provider.bucket}/catalogue/").execute(context)
-    assert out["created"] == 1
-    [stored] = provider.emulator.images("g1")
-    assert stored["PicName"].startswith(pic_name_for(f"cos://{provider.bucket}/catalogue/item0.png"))
