@@ -90,28 +90,33 @@ def _write_generated(name: str, text: str) -> None:
 
 
 def write_permissions() -> None:
-    """``_generated/permissions.inc``: each task's CAM actions and when, from ``contracts/permissions.py``."""
+    """``_generated/permissions.inc``: each task's CAM actions, from ``contracts/permissions.py``.
+
+    One row per operator or sensor: the API actions it calls on every run, those it calls when needed, and the
+    COS actions of its ``cos://`` arguments (each how-to's *Permissions* section says when).
+    """
     lines = [
         ".. list-table::",
         "   :header-rows: 1",
-        "   :widths: 26 24 50",
+        "   :widths: 30 40 30",
         "",
         "   * - operator or sensor",
-        "     - CAM action",
-        "     - when",
+        "     - Tencent Cloud API actions",
+        "     - COS actions (``cos://`` arguments only)",
     ]
-    groups = [*TASK_PERMISSIONS.items(), ("the connection (any task)", CONNECTION_PERMISSIONS)]
-    for name, permissions in groups:
-        whens: dict[str, list[str]] = {}
-        for permission in permissions:
-            whens.setdefault(permission.action, []).append(permission.when or "always")
+    for name, permissions in [*TASK_PERMISSIONS.items(), ("the connection", CONNECTION_PERMISSIONS)]:
+        api = [p for p in permissions if p.service != "cos"]
+        always = [f"``{p.action}``" for p in api if p.always]
+        needed = [f"``{p.action}``" for p in api if not p.always and f"``{p.action}``" not in always]
+        multipart = {"cos:InitiateMultipartUpload", "cos:UploadPart", "cos:CompleteMultipartUpload"}
+        cos = sorted({f"``{p.action}``" for p in permissions if p.service == "cos" and p.action not in multipart})
+        if any(p.action in multipart for p in permissions):
+            cos.append("the multipart upload actions (files over 50 MB)")
+        cell = ", ".join(always)
+        if needed:
+            cell += ("; when needed: " if always else "when needed: ") + ", ".join(dict.fromkeys(needed))
         label = name if " " in name else f"``{name}``"
-        for n, (action, conditions) in enumerate(whens.items()):
-            lines += [
-                f"   * - {label if n == 0 else ''}",
-                f"     - ``{action}``",
-                f"     - {_cell('; '.join(conditions))}",
-            ]
+        lines += [f"   * - {label}", f"     - {cell}", f"     - {', '.join(cos) or 'none'}"]
     _write_generated("permissions.inc", "\n".join([*lines, ""]))
 
 

@@ -23,11 +23,16 @@ class Permission:
     """One CAM action that a task (or the connection) may call.
 
     :param action: the CAM action, ``<service>:<Action>``.
-    :param when: the condition under which it is called; empty: on every run.
+    :param when: the condition under which it is called; empty, or a reason that starts with "always": on every run.
     """
 
     action: str
     when: str = ""
+
+    @property
+    def always(self) -> bool:
+        """Whether every run calls it (no condition, or one that starts with "always")."""
+        return not self.when or self.when.startswith("always")
 
     @property
     def service(self) -> str:
@@ -67,7 +72,11 @@ _OUTPUT_ACTIONS = (
     _P("cos:CompleteMultipartUpload", _OUTPUT_LARGE),
 )
 _AIGC_SUBMIT = (
-    _P("vod:DescribeTaskDetail", "always: the task is waited for, and a reattached task's input is compared"),
+    _P(
+        "vod:DescribeTaskDetail",
+        "the task is waited for (``wait_for_completion``, the default), "
+        "or a task found again is compared with the request",
+    ),
     _P("vod:DescribeTasks", "a submit is refused as a repeat of its SessionId: the task is found by it"),
 )
 

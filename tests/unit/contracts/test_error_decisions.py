@@ -69,7 +69,7 @@ def sdk_codes(service: str) -> set[str]:
 
 
 def test_sdk_versions_are_recorded():
-    """The installed SDKs are at least the versions recorded (CONTRIBUTING.md and here): an older one would check less."""
+    """The installed SDKs are at least the versions recorded (CONTRIBUTING.md, here): an older one would check less."""
     from packaging.version import Version
 
     installed = {name: metadata.version(name) for name in CHECKED_SDK_VERSIONS}
