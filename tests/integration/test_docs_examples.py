@@ -17,12 +17,11 @@ from test_dags_e2e import REPO, assert_no_secrets, canary, env_for  # noqa: F401
 
 from airflow_provider_tencent.testing.images import make_image
 
-pytest.importorskip("airflow.providers.openlineage", reason="the dev extra installs the OpenLineage provider")
-
 
 @pytest.mark.e2e
 @pytest.mark.timeout(600)
 def test_batch_subjects_dag_reports_lineage(canary, tmp_path):  # noqa: F811
+    pytest.importorskip("airflow.providers.openlineage", reason="the dev extra installs the OpenLineage provider")
     provider = canary
     for n, name in enumerate(("mug", "lamp", "chair")):
         put_object(provider.bucket, f"batch/{name}/front.png", make_image(400, 600, "png", seed=n))
