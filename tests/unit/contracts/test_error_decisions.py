@@ -25,7 +25,7 @@ from airflow_provider_tencent.contracts import ApiContract, ErrorKind, common, i
 from airflow_provider_tencent.exceptions import TencentCloudAPIError
 
 #: The SDK versions the contracts were last checked against (the floors of pyproject's ``oracle`` extra; the check
-#: runs against whatever is installed: see README, "Checked against the official SDK").
+#: runs against whatever is installed: see CONTRIBUTING.md, "Checked against the official SDK").
 CHECKED_SDK_VERSIONS = {
     "tencentcloud-sdk-python-tiia": "3.1.69",
     "tencentcloud-sdk-python-vod": "3.1.194",
@@ -69,7 +69,7 @@ def sdk_codes(service: str) -> set[str]:
 
 
 def test_sdk_versions_are_recorded():
-    """The installed SDKs are at least the versions recorded (README and here): an older one would check less."""
+    """The installed SDKs are at least the versions recorded (CONTRIBUTING.md, here): an older one would check less."""
     from packaging.version import Version
 
     installed = {name: metadata.version(name) for name in CHECKED_SDK_VERSIONS}
