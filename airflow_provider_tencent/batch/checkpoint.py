@@ -162,9 +162,8 @@ class Journal:
             if not folder.exists():
                 return []
             lines: list[str] = []
-            for part in sorted(folder.iterdir(), key=lambda p: _part_order(p.name)):
-                if part.name.endswith(".jsonl"):
-                    lines.extend(part.read_text().splitlines())
+            for part in _journal_parts(folder):
+                lines.extend(part.read_text().splitlines())
             return lines
         except TencentCloudCheckpointError:
             raise
@@ -519,7 +518,7 @@ class Journal:
         folder = self._folder()
         if not folder.exists():
             return 0
-        return max((_part_order(p.name)[1] for p in folder.iterdir()), default=0)
+        return max((_part_order(p.name)[0] for p in _journal_parts(folder)), default=0)
 
     def _renew(self) -> None:
         """Rewrite the lease every ``lease_ttl / 3`` (``If-Match`` the last ETag); a refused write means
@@ -586,13 +585,15 @@ def _parse_lease(stored: Stored | None) -> dict[str, Any]:
 _PART = re.compile(r"^part-g(?P<generation>\d+)-(?P<seq>\d+)-[0-9a-f]+\.jsonl$")
 
 
-def _part_order(name: str) -> tuple[int, int, str]:
-    """Where a part goes in the journal: by lease generation, then by its writer's counter.
-
-    Parts of an earlier release were named by their writer's wall clock: they come first, in name
-    order (their relative order is only as good as those clocks were).
-    """
-    match = _PART.match(name)
+def _part_order(name: str) -> tuple[int, int]:
+    """Where part ``name`` (a name :data:`_PART` matches) goes in the journal: by lease generation, then by its
+    writer's counter - never by a clock."""
+    match = _PART.fullmatch(name)
     if match is None:
-        return (0, 0, name)
-    return (1, int(match["generation"]), f"{int(match['seq']):020d}")
+        raise ValueError(f"not a journal part: {name!r}")
+    return (int(match["generation"]), int(match["seq"]))
+
+
+def _journal_parts(folder: Any) -> list[Any]:
+    """The journal's parts in ``folder``, in journal order; other files (the lease, anything else) are not parts."""
+    return sorted((p for p in folder.iterdir() if _PART.fullmatch(p.name)), key=lambda p: _part_order(p.name))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 
-from airflow_provider_tencent.batch.checkpoint import Journal, _part_order
+from airflow_provider_tencent.batch.checkpoint import Journal, _journal_parts, _part_order
 from airflow_provider_tencent.fs.conditional import Stored
 
 
@@ -14,9 +14,18 @@ def test_parts_are_read_by_generation_then_counter_never_by_their_writers_clock(
         "part-g0000000002-000000000001-aa.jsonl",
         "part-g0000000001-000000000010-bb.jsonl",  # an earlier holder, however far ahead its clock was
         "part-g0000000001-000000000002-cc.jsonl",
-        "part-09999999999999999999-dd.jsonl",  # an earlier release's part (named by a clock): first
     ]
-    assert sorted(names, key=_part_order) == [names[3], names[2], names[1], names[0]]
+    assert sorted(names, key=_part_order) == [names[2], names[1], names[0]]
+
+
+def test_only_journal_parts_are_read_from_the_checkpoint_folder(tmp_path):
+    for name in ("part-g0000000001-000000000002-cc.jsonl", "lease.json", "part-09999-dd.jsonl", "notes.txt"):
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "part-g0000000001-000000000001-aa.jsonl").write_text("{}")
+    assert [p.name for p in _journal_parts(tmp_path)] == [
+        "part-g0000000001-000000000001-aa.jsonl",
+        "part-g0000000001-000000000002-cc.jsonl",
+    ]
 
 
 def test_without_an_age_from_the_store_a_lease_is_expired_only_after_watching_it_unchanged(monkeypatch):
