@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import time
 import traceback
@@ -117,7 +118,9 @@ def four_dags(stack: ClusterStack) -> str:
     require(set(WORKERS) <= set(hosts), f"tasks ran on {dict(hosts)}, not on both workers")
     gallery = len(stack.emulator.images("airflow_demo_gallery"))
     spread = ", ".join(f"{host} {n}" for host, n in sorted(hosts.items()))
-    return f"{len(every)} runs of the 4 DAGs succeeded; {sum(hosts.values())} tasks: {spread}; gallery {gallery} pictures"
+    return (
+        f"{len(every)} runs of the 4 DAGs succeeded; {sum(hosts.values())} tasks: {spread}; gallery {gallery} pictures"
+    )
 
 
 # -- 2. a worker killed in the middle of a batch ----------------------------------------------------------
@@ -172,13 +175,33 @@ def worker_killed(stack: ClusterStack) -> str:
     lost = sorted(set(stems) - {entity for entity, _ in keys})
     require(not lost and not duplicates, f"{len(lost)} lost ({lost[:5]}), {duplicates} duplicates")
     summary = batch_summary(stack, dag, run_id, int(ti["try_number"]))
+    done, sending = journal_at_kill(stack, "killtest/manifests/")
+    exists = int(summary.get("exists", -1))
+    maybe = exists - done  # on storage, not journalled done by the killed attempt: the retry confirmed them
+    require(maybe >= 0 and summary.get("failed") == 0, f"retry summary {summary}, {done} journalled done")
     return (
         f"killed {victim} at {before}/{KILL_PICTURES} created; try {ti['try_number']} on {survivor}: "
-        f"{len(pictures)} pictures, 0 lost, 0 duplicates; retry summary {summary}"
+        f"{len(pictures)} pictures, 0 lost, 0 duplicates; the killed attempt had journalled {done} done and "
+        f"{sending} sending; the retry reported {exists} 'exists', i.e. {maybe} maybe-created items confirmed "
+        f"(not resent), {summary.get('created')} created; retry summary {summary}"
     )
 
 
-def batch_summary(stack: ClusterStack, dag: str, run_id: str, attempt: int) -> str:
+def journal_at_kill(stack: ClusterStack, prefix: str) -> tuple[int, int]:
+    """What the killed attempt's checkpoint parts (generation 1) say: items ``done``, items ``sending``."""
+    client = stack.s3.client()
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])]
+    last: dict[str, str] = {}
+    for key in sorted(k for k in keys if "/part-g1-" in k):
+        for line in client.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode().splitlines():
+            with contextlib.suppress(ValueError, KeyError):
+                record = json.loads(line)
+                last[record["key"]] = record.get("state", "")
+    states = collections.Counter(last.values())
+    return states["done"], states["sending"] + states["ambiguous"]
+
+
+def batch_summary(stack: ClusterStack, dag: str, run_id: str, attempt: int) -> dict[str, Any]:
     """The counts the batch's last attempt logged (``CreateImage batch done: {...}``)."""
     logs = stack.home / "logs" / f"dag_id={dag}" / f"run_id={run_id}" / "task_id=create_images"
     for path in sorted(logs.glob(f"attempt={attempt}*")):
@@ -186,8 +209,8 @@ def batch_summary(stack: ClusterStack, dag: str, run_id: str, attempt: int) -> s
             if "batch done:" in line:
                 record = json.loads(line) if line.startswith("{") else {"event": line}
                 text = str(record.get("event", line))
-                return text[text.index("batch done:") + len("batch done:") :].strip()
-    return "(not found in the log)"
+                return dict(json.loads(text[text.index("batch done:") + len("batch done:") :].strip()))
+    raise CheckFailed(f"no 'batch done' line in {logs}/attempt={attempt}*")
 
 
 # -- 3. the triggerer holding a deferred task is lost -------------------------------------------------------
@@ -213,7 +236,9 @@ def triggerer_lost(stack: ClusterStack) -> str:
     def new_tasks() -> list[dict[str, Any]]:
         return [t for t in stack.emulator.aigc_tasks() if t["TaskId"] not in known]
 
-    first = str(stack.wait_for("make_video to be held by a triggerer", lambda: holding_triggerer(stack, dag, run_id), 240))
+    first = str(
+        stack.wait_for("make_video to be held by a triggerer", lambda: holding_triggerer(stack, dag, run_id), 240)
+    )
     require(first in TRIGGERERS, f"held by {first!r}")
     stack.wait_for("a poll", lambda: new_tasks() and new_tasks()[0]["polls"] >= 2, 60)
     polls = new_tasks()[0]["polls"]
@@ -238,8 +263,8 @@ def triggerer_lost(stack: ClusterStack) -> str:
     require(objects and all(n == 1 for n in puts.values()), f"objects {len(objects)}, PUTs {dict(puts)}")
     return (
         f"held by {first}, SIGKILLed after {polls} polls; {other} took it over; 1 remote task "
-        f"{tasks[0]['TaskId']} ({tasks[0]['polls']} polls); {len(objects)} file(s) copied, PUTs per file "
-        f"{sorted(puts.values())}"
+        f"{tasks[0]['TaskId']} ({tasks[0]['polls']} polls); {len(objects)} file(s) in storage "
+        f"{[o['Key'] for o in objects]}; PUT requests {dict(puts)}"
     )
 
 
@@ -276,9 +301,21 @@ def twin_syncs(stack: ClusterStack) -> str:
     deletes = [r for r in stack.emulator.requests[start:] if r.get("action") == "DeleteImages"]
     twice = max(0, len(deletes) - 5)  # one DeleteImages per picture gone from storage
     remaining = len(stack.emulator.images(group))
+    refused = [r for r, state in zip(pair, states) if state == "failed" and lease_refusal(stack, dag, r)]
     detail = (
-        f"twin syncs {states} on {[ti['hostname'] for ti in tis]}; {len(deletes)} DeleteImages for 5 gone "
-        f"pictures, {twice} sent twice; gallery {remaining} pictures (expected 15)"
+        f"twin syncs {states} on {[ti['hostname'] for ti in tis]}; {len(refused)} refused for the lease; "
+        f"{len(deletes)} DeleteImages for 5 pictures gone, {twice} sent twice; gallery {remaining} pictures (15 due)"
     )
-    require(twice == 0 and remaining == 15 and "success" in states, detail)
+    failed_otherwise = [s for r, s in zip(pair, states) if s != "success" and r not in refused]
+    require(twice == 0 and remaining == 15 and "success" in states and not failed_otherwise, detail)
     return detail
+
+
+def lease_refusal(stack: ClusterStack, dag: str, run_id: str) -> str:
+    """The refusal line of a sync that found the manifest's lease held, from its task log."""
+    logs = stack.home / "logs" / f"dag_id={dag}" / f"run_id={run_id}" / "task_id=sync_gallery"
+    for path in sorted(logs.glob("attempt=*")):
+        for line in path.read_text(errors="replace").splitlines():
+            if "another run holds it" in line:
+                return line
+    return ""

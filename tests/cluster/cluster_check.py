@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import checks_cluster  # noqa: E402
-from stack import ARTIFACTS, REPO, ClusterStack  # noqa: E402
-from ui_check import BUCKET, Checks, log  # noqa: E402
+import checks_cluster
+from stack import ARTIFACTS, REPO, ClusterStack
+from ui_check import BUCKET, Checks, log
 
 
 def dags_folder() -> Path:

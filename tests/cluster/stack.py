@@ -129,7 +129,17 @@ class ClusterStack(ui_check.Stack):
         cmd += ["-p", str(self.pg_port), "-k", str(data), "-c", "max_connections=200", "-c", "fsync=off"]
         self.spawn("postgres", cmd)
         self.wait_for("PostgreSQL", self._create_database, 60, ("postgres",))
-        redis = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.redis_port), "--save", "", "--dir", str(data)]
+        redis = [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.redis_port),
+            "--save",
+            "",
+            "--dir",
+            str(data),
+        ]
         self.spawn("redis", [*redis, "--appendonly", "no", "--protected-mode", "yes"])
         self.wait_for("Redis", self._redis_ping, 30, ("redis",))
 
@@ -189,7 +199,7 @@ class ClusterStack(ui_check.Stack):
         for victim in victims:
             with contextlib.suppress(psutil.NoSuchProcess):
                 victim.kill()
-        gone, alive = psutil.wait_procs(victims, timeout=10)
+        _gone, alive = psutil.wait_procs(victims, timeout=10)
         if alive:
             raise RuntimeError(f"{name}: still alive after SIGKILL: {[p.pid for p in alive]}")
         process.proc.wait(timeout=5)
