@@ -301,12 +301,12 @@ def twin_syncs(stack: ClusterStack) -> str:
     deletes = [r for r in stack.emulator.requests[start:] if r.get("action") == "DeleteImages"]
     twice = max(0, len(deletes) - 5)  # one DeleteImages per picture gone from storage
     remaining = len(stack.emulator.images(group))
-    refused = [r for r, state in zip(pair, states) if state == "failed" and lease_refusal(stack, dag, r)]
+    refused = [r for r, state in zip(pair, states, strict=True) if state == "failed" and lease_refusal(stack, dag, r)]
     detail = (
         f"twin syncs {states} on {[ti['hostname'] for ti in tis]}; {len(refused)} refused for the lease; "
         f"{len(deletes)} DeleteImages for 5 pictures gone, {twice} sent twice; gallery {remaining} pictures (15 due)"
     )
-    failed_otherwise = [s for r, s in zip(pair, states) if s != "success" and r not in refused]
+    failed_otherwise = [s for r, s in zip(pair, states, strict=True) if s != "success" and r not in refused]
     require(twice == 0 and remaining == 15 and "success" in states and not failed_otherwise, detail)
     return detail
 
