@@ -120,8 +120,13 @@ def _create_group(url: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller batches (a smoke run)")
-    args = parser.parse_args(argv)
-    seconds = 4 if args.quick else 16  # each case's length at the quota
+    run_cases(parser.parse_args(argv).quick)
+    return 0
+
+
+def run_cases(quick: bool) -> None:
+    """Every case, each reported (``make bench`` calls this)."""
+    seconds = 4 if quick else 16  # each case's length at the quota
     s3 = S3Process()
     try:
         s3.create_bucket(BUCKET)
@@ -139,7 +144,6 @@ def main(argv: list[str] | None = None) -> int:
                     one_case(action, tasks, int(quota * seconds), split, s3.url)
     finally:
         s3.stop()
-    return 0
 
 
 if __name__ == "__main__":

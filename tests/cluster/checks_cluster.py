@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import json
+import re
 import time
 import traceback
 from collections.abc import Callable
@@ -192,7 +193,8 @@ def journal_at_kill(stack: ClusterStack, prefix: str) -> tuple[int, int]:
     client = stack.s3.client()
     keys = [o["Key"] for o in client.list_objects_v2(Bucket=BUCKET, Prefix=prefix).get("Contents", [])]
     last: dict[str, str] = {}
-    for key in sorted(k for k in keys if "/part-g1-" in k):
+    first = [k for k in keys if (m := re.search(r"/part-g(\d+)-", k)) and int(m.group(1)) == 1]
+    for key in sorted(first):  # within a generation, parts sort by their counter
         for line in client.get_object(Bucket=BUCKET, Key=key)["Body"].read().decode().splitlines():
             with contextlib.suppress(ValueError, KeyError):
                 record = json.loads(line)
