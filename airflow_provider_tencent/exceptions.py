@@ -14,6 +14,10 @@
   the task fails at once, without burning its retries on something only a person can fix.
 * :class:`TencentCloudAmbiguousError`: an :attr:`~TencentCloudAPIError.ambiguous` failure the
   provider decided not to repeat (a repeat may create a duplicate). Also fail-fast.
+* The end of a VOD AIGC task: :class:`VodAigcTaskFailedError` (a new task may succeed: Airflow's retries
+  apply), :class:`VodAigcTaskFailedForGoodError` (it would fail the same way: fail-fast),
+  :class:`VodAigcWaitTimeoutError` (the wait ran out; the task was left running) and
+  :class:`VodAigcRequestMismatchError` (the task found was made from another request: fail-fast).
 
 No exception text ever contains a credential: messages are built from codes, server messages
 and field names only.
@@ -186,3 +190,33 @@ class TencentCloudBatchAborted(TencentCloudBatchError):
     def __init__(self, message: str, failures: dict[str, str], summary: dict[str, object] | None = None) -> None:
         self.summary = summary or {}
         super().__init__(message, failures)
+
+
+class VodAigcTaskFailedError(TencentCloudError):
+    """The AIGC task ended with an error a new task may not have (Airflow's retries submit one).
+
+    :param task_id: the task's TaskId.
+    :param err_code: its ErrCode.
+    :param err_code_ext: its ErrCodeExt.
+    """
+
+    def __init__(self, message: str, *, task_id: str, err_code: int, err_code_ext: str) -> None:
+        self.task_id = task_id
+        self.err_code = err_code
+        self.err_code_ext = err_code_ext
+        super().__init__(message)
+
+
+class VodAigcTaskFailedForGoodError(VodAigcTaskFailedError, AirflowFailException):
+    """The generation task ended with an error a repeat would have too (content, parameters, cancelled)."""
+
+
+class VodAigcWaitTimeoutError(TencentCloudError):
+    """The wait ran out; the remote task was left running (a retry reattaches to it)."""
+
+
+class VodAigcRequestMismatchError(TencentCloudError, AirflowFailException):
+    """A task found for this task instance (stored TaskId, or SessionId) was made from another request.
+
+    It is not this request's result, so it is not returned; no task is submitted under the same SessionId.
+    """

@@ -26,16 +26,12 @@ _HOOK_MODULES = (
 )
 _OPERATOR_MODULES = (
     "airflow_provider_tencent.operators.image_search",
-    "airflow_provider_tencent.operators.image_search_query",
-    "airflow_provider_tencent.operators.image_search_manage",
-    "airflow_provider_tencent.operators.image_search_sync",
     "airflow_provider_tencent.operators.vod",
-    "airflow_provider_tencent.operators.aigc_generation",
 )
 _EXTRA_LINKS = (
-    "airflow_provider_tencent.links.console.ImageGalleryLink",
-    "airflow_provider_tencent.links.console.VodAigcLink",
-    "airflow_provider_tencent.links.console.VodAigcTaskLink",
+    "airflow_provider_tencent.links.image_search.ImageSearchGalleryLink",
+    "airflow_provider_tencent.links.vod.VodAigcLink",
+    "airflow_provider_tencent.links.vod.VodAigcTaskLink",
 )
 
 
@@ -55,8 +51,8 @@ def get_provider_info() -> dict[str, Any]:
         ],
         "hooks": _in_integration(*_HOOK_MODULES),
         "operators": _in_integration(*_OPERATOR_MODULES),
-        "sensors": _in_integration("airflow_provider_tencent.sensors.aigc"),
-        "triggers": _in_integration("airflow_provider_tencent.triggers.aigc"),
+        "sensors": _in_integration("airflow_provider_tencent.sensors.vod"),
+        "triggers": _in_integration("airflow_provider_tencent.triggers.vod"),
         "connection-types": [_connection_type()],
         "filesystems": ["airflow_provider_tencent.fs.cos"],
         "asset-uris": [

@@ -41,7 +41,7 @@ MAX_REQUEST_IDS = 1000  # RequestIds kept in the run facet
 RUN_FACET_KEY = "tencentcloud"
 # OpenLineage wants each custom facet to name its JSON schema; to be served with the docs once they are hosted
 RUN_FACET_SCHEMA_URL = "https://github.com/airflow-provider-tencent/schemas/TencentCloudRunFacet.json"
-TIIA_NAMESPACE = "tencentcloud-tiia://{region}"
+IMAGE_SEARCH_NAMESPACE = "tencentcloud-tiia://{region}"
 VOD_NAMESPACE = "tencentcloud-vod://{region}"
 # the operator arguments (and batch item keys) that name a picture read
 IMAGE_ARGUMENTS = ("image_path", "image_url", "element_frontal_image", "element_refer_list")
@@ -162,6 +162,11 @@ class OpenLineageMixin:
     #: may change it in ``execute`` (a dry run writes nothing).
     lineage_gallery: str = "output"
     _lineage_record: LineageRecord | None = None
+    #: What the lineage is read from, as the operator sets it (``None``: the operator has no such argument).
+    region: str | None = None
+    group_id: Any = None
+    source_prefix: Any = None
+    items: Any = None
 
     def record_lineage(
         self,
@@ -199,7 +204,7 @@ class OpenLineageMixin:
                 return f"{hook.region}"
             except Exception:  # a connection that could not be read: fall back on the argument
                 pass
-        return f"{getattr(self, 'region', None) or 'default'}"
+        return f"{self.region or 'default'}"
 
     def lineage(self) -> Lineage:
         """This task's inputs, outputs and RequestIds, from its arguments and what ``execute`` recorded.
@@ -231,10 +236,10 @@ class OpenLineageMixin:
     def _argument_inputs(self) -> tuple[list[tuple[str, str]], bool]:
         """``(datasets, truncated)`` the arguments name as read: the ``source_prefix`` listed, else every
         picture argument of the operator or of its ``items`` (a rendered JSON list is parsed), capped."""
-        prefix = prefix_name(getattr(self, "source_prefix", None))
+        prefix = prefix_name(self.source_prefix)
         if prefix is not None:
             return [prefix], False
-        items = getattr(self, "items", None)
+        items = self.items
         if isinstance(items, str):  # a rendered template: the JSON list execute read
             try:
                 items = json.loads(items)
@@ -257,13 +262,13 @@ class OpenLineageMixin:
         """``(action, written, read)``: with a ``group_id``, its gallery written (or read, per
         ``lineage_gallery``) by ``lineage_action`` or CreateImage; without, the ElementIds created in
         ``region`` by ``lineage_action`` or CreateAigcCustomElement."""
-        group_id = getattr(self, "group_id", None)
+        group_id = self.group_id
         if not group_id:
             namespace = VOD_NAMESPACE.format(region=region)
             action = self.lineage_action or "CreateAigcCustomElement"
             return action, [(namespace, e) for e in dict.fromkeys(element_ids)], []
         action = self.lineage_action or "CreateImage"
-        gallery = (TIIA_NAMESPACE.format(region=region), f"{group_id}")
+        gallery = (IMAGE_SEARCH_NAMESPACE.format(region=region), f"{group_id}")
         if self.lineage_gallery == "input":
             return action, [], [gallery]
         return action, [gallery], []

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_tencent.contracts import ApiContract, FieldSpec, ImageRules
-from airflow_provider_tencent.contracts import tiia as tiia_contract
+from airflow_provider_tencent.contracts import image_search as image_search_contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.utils import images
 
@@ -172,10 +172,10 @@ def normal_tags(value: Any) -> Any:
 
 
 def tags_problems(tags: Any) -> list[Problem]:
-    """``Tags`` must be a JSON object (or dict) with at most :data:`~.tiia.MAX_TAG_KEYS` keys."""
-    spec = tiia_contract.CREATE_IMAGE.field("Tags")
+    """``Tags`` must be a JSON object (or dict) with at most :data:`~.image_search.MAX_TAG_KEYS` keys."""
+    spec = image_search_contract.CREATE_IMAGE.field("Tags")
     label = _label(spec)
-    limit = f"a JSON object with at most {tiia_contract.MAX_TAG_KEYS} keys"
+    limit = f"a JSON object with at most {image_search_contract.MAX_TAG_KEYS} keys"
     if isinstance(tags, str) and tags != "":
         try:
             json.loads(tags)
@@ -187,13 +187,13 @@ def tags_problems(tags: Any) -> list[Problem]:
     if not isinstance(tags, dict):
         kind = type(tags).__name__
         return [Problem(spec.arg, limit, kind, f"{label} is a JSON {kind}; it must be {limit}")]
-    if len(tags) > tiia_contract.MAX_TAG_KEYS:
+    if len(tags) > image_search_contract.MAX_TAG_KEYS:
         return [
             Problem(
                 spec.arg,
                 limit,
                 f"{len(tags)} keys",
-                f"{label} has {len(tags)} keys; the limit is {tiia_contract.MAX_TAG_KEYS}",
+                f"{label} has {len(tags)} keys; the limit is {image_search_contract.MAX_TAG_KEYS}",
             )
         ]
     return []

@@ -41,17 +41,17 @@ CHILD = textwrap.dedent(
             return {l.split(":")[0]: int(l.split()[1]) for l in f if l.startswith(("VmRSS", "VmHWM"))}
 
     import airflow.sdk  # noqa: F401
-    from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger
+    from airflow_provider_tencent.triggers.vod import VodAigcTaskTrigger
     kwargs_list = json.load(sys.stdin)
     # warm up the imports a first poll needs (SDK, requests), so the baseline is the idle triggerer's
-    from airflow_provider_tencent.hooks.vod import TencentVodHook  # noqa: F401
+    from airflow_provider_tencent.hooks.vod import VodHook  # noqa: F401
     import tencentcloud.common.common_client  # noqa: F401
     base_rss = rss_kb()["VmRSS"]
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.monotonic()
 
     async def one(kwargs):
-        async for event in AigcTaskTrigger(**kwargs).run():
+        async for event in VodAigcTaskTrigger(**kwargs).run():
             return event.payload
 
     async def main():
@@ -103,7 +103,7 @@ def main() -> None:
         os.environ.pop(var, None)
     os.environ["NO_PROXY"] = "*"
     from airflow_provider_tencent.compat import TaskDeferred
-    from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcVideoOperator
+    from airflow_provider_tencent.operators.vod import VodCreateAigcVideoOperator
     from airflow_provider_tencent.testing.emulator import Emulator
     from airflow_provider_tencent.testing.emulator_fixtures import connection_json
 
@@ -135,7 +135,7 @@ def main() -> None:
         # executions begun but not returned: each would hold a worker slot while its remote task runs
         slots_while_waiting = started_count - len(held)
         with emulator._lock:
-            running = sum(emulator.vod._progress(t)[0] != "FINISH" for t in emulator.vod.tasks.values())
+            running = sum(emulator.vod.progress(t)[0] != "FINISH" for t in emulator.vod.tasks.values())
         child = subprocess.run(
             [sys.executable, "-c", CHILD],
             input=json.dumps(triggers),

@@ -136,13 +136,13 @@ def achieved_rate(emulator: EmulatorProcess, action: str) -> float:
 
 # -- 1. throughput -------------------------------------------------------------------------------
 def bench_images(n: int, tmp: Path) -> None:
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
     from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
     emulator = EmulatorProcess()
     try:
         use_connection(emulator.url)
-        TencentImageSearchHook().create_group("bench", "bench", max_capacity=100_000)
+        ImageSearchHook().create_group("bench", "bench", max_capacity=100_000)
         emulator.inject(kind="inner_error", action="CreateImage", probability=0.03)
         emulator.inject(kind="throttle", action="CreateImage", probability=0.02)
         pool = picture_pool()
@@ -190,7 +190,7 @@ def short_batch(n: int, tmp: Path, run: int) -> float:
     The figure is end to end: every request the emulator counted (retries included) over the
     operator's whole ``execute()`` - connection, checkpoint, first picture, last answer.
     """
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
     from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 
     quota = 20
@@ -198,7 +198,7 @@ def short_batch(n: int, tmp: Path, run: int) -> float:
     emulator = EmulatorProcess(qps_scale=quota / 10, latency=(0.15, 0.15))
     try:
         use_connection(emulator.url)
-        TencentImageSearchHook().create_group("short", "short", max_capacity=100_000)
+        ImageSearchHook().create_group("short", "short", max_capacity=100_000)
         emulator.inject(kind="inner_error", action="CreateImage", probability=0.05)
         pool = picture_pool()
         items = [
@@ -326,7 +326,7 @@ def _rss_child(n: int, url: str, folder: str) -> None:
 
 
 def bench_rss(n: int, tmp: Path) -> None:
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
     from airflow_provider_tencent.testing.images import make_image
 
     pictures = tmp / "pictures"
@@ -336,7 +336,7 @@ def bench_rss(n: int, tmp: Path) -> None:
     emulator = EmulatorProcess(qps_scale=20, latency=(0.05, 0.1))
     try:
         use_connection(emulator.url)
-        TencentImageSearchHook().create_group("bench", "bench", max_capacity=100_000)
+        ImageSearchHook().create_group("bench", "bench", max_capacity=100_000)
         code = (
             f"import sys; sys.path.insert(0, {str(REPO)!r}); from benchmarks.run import _rss_child; "
             f"_rss_child({n}, {emulator.url!r}, {str(tmp)!r})"
@@ -361,13 +361,13 @@ def bench_cpu(n: int) -> None:
     from tencentcloud.common.profile.client_profile import ClientProfile
     from tencentcloud.common.profile.http_profile import HttpProfile
 
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
     from airflow_provider_tencent.payloads.image_search import prepare_create_image
 
     emulator = EmulatorProcess(qps_scale=1000, latency=(0.0, 0.0))
     try:
         use_connection(emulator.url)
-        hook = TencentImageSearchHook()
+        hook = ImageSearchHook()
         hook.create_group("cpu", "cpu", max_capacity=100_000)
         pool = picture_pool(4)
         host = emulator.url.split("://", 1)[1]
@@ -425,7 +425,7 @@ def bench_cpu(n: int) -> None:
 
 # -- 4. mapped tasks vs one batch task ------------------------------------------------------------
 def bench_mapped(n: int, tmp: Path) -> None:
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
     from airflow_provider_tencent.testing.images import make_image
     from dev.dag_runner import AirflowEnv
 
@@ -436,8 +436,8 @@ def bench_mapped(n: int, tmp: Path) -> None:
     emulator = EmulatorProcess(latency=(0.1, 0.3))
     try:
         use_connection(emulator.url)
-        TencentImageSearchHook().create_group("mapped", "m", max_capacity=100_000)
-        TencentImageSearchHook().create_group("batched", "b", max_capacity=100_000)
+        ImageSearchHook().create_group("mapped", "m", max_capacity=100_000)
+        ImageSearchHook().create_group("batched", "b", max_capacity=100_000)
         airflow = AirflowEnv(
             tmp / "airflow_home",
             dags_folder=REPO / "benchmarks" / "dags",

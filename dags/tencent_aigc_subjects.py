@@ -35,6 +35,7 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     tags=["tencentcloud", "vod", "aigc", "example"],
+    doc_md=__doc__,
     params={
         "source_prefix": Param(
             f"cos://{BUCKET}/aigc/subjects/",
@@ -78,7 +79,7 @@ with DAG(
     @task
     def group_pictures(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """One ``VodCreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
-        from airflow_provider_tencent.fs.storage import group_pictures_by_folder
+        from airflow_provider_tencent.payloads.vod import group_pictures_by_folder
 
         assert params is not None
         groups = group_pictures_by_folder(params["source_prefix"], CONN_ID, params["frontal_hint"])

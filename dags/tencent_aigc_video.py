@@ -26,8 +26,7 @@ import pendulum
 from airflow.sdk import DAG, Param, task
 
 from airflow_provider_tencent.contracts.vod import CREATE_AIGC_VIDEO_TASK as VIDEO
-from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcVideoOperator
-from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
+from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator, VodCreateAigcVideoOperator
 
 CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
 BUCKET = os.environ.get("TENCENT_AIGC_BUCKET", "examplebucket-1250000000")
@@ -42,6 +41,7 @@ with DAG(
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     tags=["tencentcloud", "vod", "aigc", "example"],
+    doc_md=__doc__,
     params={
         "source_prefix": Param(
             f"cos://{BUCKET}/aigc/subjects/",
@@ -87,7 +87,7 @@ with DAG(
     @task
     def group_pictures(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """One ``VodCreateAigcElementOperator`` argument set per sub-folder that holds pictures."""
-        from airflow_provider_tencent.fs.storage import group_pictures_by_folder
+        from airflow_provider_tencent.payloads.vod import group_pictures_by_folder
 
         assert params is not None
         subjects = []

@@ -1,7 +1,7 @@
 """A Tencent Cloud Image Search gallery kept equal to a catalogue in object storage.
 
 Runs when the ingest DAG (``tencent_gallery_ingest``) updates its manifest Asset, or on demand.
-One task, :class:`~airflow_provider_tencent.operators.image_search_sync.ImageSearchSyncGalleryOperator`:
+One task, :class:`~airflow_provider_tencent.operators.image_search.sync.ImageSearchSyncGalleryOperator`:
 new pictures under ``source_prefix`` are created, pictures whose content changed are replaced
 (the new picture first, then the old one deleted), pictures gone from storage are deleted.
 Pictures the ingest DAG already created are adopted, not duplicated. The sync's manifest
@@ -23,7 +23,7 @@ import os
 import pendulum
 from airflow.sdk import DAG, Asset, Param
 
-from airflow_provider_tencent.operators.image_search_sync import ImageSearchSyncGalleryOperator
+from airflow_provider_tencent.operators.image_search import ImageSearchSyncGalleryOperator
 
 CONN_ID = os.environ.get("TENCENT_CONN_ID", "tencentcloud_default")
 BUCKET = os.environ.get("TENCENT_GALLERY_BUCKET", "examplebucket-1250000000")
@@ -39,6 +39,7 @@ with DAG(
     catchup=False,
     max_active_runs=1,
     tags=["tencentcloud", "image-search", "example"],
+    doc_md=__doc__,
     params={
         "source_prefix": Param(
             f"cos://{BUCKET}/gallery/incoming/",

@@ -123,9 +123,9 @@ def _run(transcript: _Transcript) -> int:
         s3.create_bucket(BUCKET)
         upload_samples("tencentcloud_default", BUCKET)
 
-        from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+        from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
-        TencentImageSearchHook().create_group(GROUP_ID, "Airflow demo gallery", max_capacity=1000)
+        ImageSearchHook().create_group(GROUP_ID, "Airflow demo gallery", max_capacity=1000)
         print(f"Gallery {GROUP_ID!r} created; sample pictures uploaded to cos://{BUCKET}/")
 
         airflow = AirflowEnv(

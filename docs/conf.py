@@ -20,6 +20,7 @@ os.environ["AIRFLOW_HOME"] = str(BUILD / "airflow_home")
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 
 from airflow_provider_tencent import __version__  # noqa: E402
+from airflow_provider_tencent.contracts.permissions import CONNECTION_PERMISSIONS, TASK_PERMISSIONS  # noqa: E402
 from airflow_provider_tencent.get_provider_info import get_provider_info  # noqa: E402
 
 project = "airflow-provider-tencent"
@@ -78,11 +79,46 @@ def write_connection_fields() -> None:
         lines += [f"   * - ``{name}``", *(f"     - {_cell(cell)}" for cell in (label, default, description))]
     hidden = ", ".join(f"``{f}``" for f in behaviour.get("hidden-fields", []))
     lines += ["", f"Hidden in the form: {hidden}.", ""]
-    out = DOCS / "_generated" / "connection_fields.inc"
+    _write_generated("connection_fields.inc", "\n".join(lines))
+
+
+def _write_generated(name: str, text: str) -> None:
+    out = DOCS / "_generated" / name
     out.parent.mkdir(exist_ok=True)
-    text = "\n".join(lines)
     if not out.exists() or out.read_text() != text:  # unchanged: no rebuild of the page
         out.write_text(text)
 
 
+def write_permissions() -> None:
+    """``_generated/permissions.inc``: each task's CAM actions, from ``contracts/permissions.py``.
+
+    One row per operator or sensor: the API actions it calls on every run, those it calls when needed, and the
+    COS actions of its ``cos://`` arguments (each how-to's *Permissions* section says when).
+    """
+    lines = [
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 30 40 30",
+        "",
+        "   * - operator or sensor",
+        "     - Tencent Cloud API actions",
+        "     - COS actions (``cos://`` arguments only)",
+    ]
+    for name, permissions in [*TASK_PERMISSIONS.items(), ("the connection", CONNECTION_PERMISSIONS)]:
+        api = [p for p in permissions if p.service != "cos"]
+        always = [f"``{p.action}``" for p in api if p.always]
+        needed = [f"``{p.action}``" for p in api if not p.always and f"``{p.action}``" not in always]
+        multipart = {"cos:InitiateMultipartUpload", "cos:UploadPart", "cos:CompleteMultipartUpload"}
+        cos = sorted({f"``{p.action}``" for p in permissions if p.service == "cos" and p.action not in multipart})
+        if any(p.action in multipart for p in permissions):
+            cos.append("the multipart upload actions (files over 50 MB)")
+        cell = ", ".join(always)
+        if needed:
+            cell += ("; when needed: " if always else "when needed: ") + ", ".join(dict.fromkeys(needed))
+        label = name if " " in name else f"``{name}``"
+        lines += [f"   * - {label}", f"     - {cell}", f"     - {', '.join(cos) or 'none'}"]
+    _write_generated("permissions.inc", "\n".join([*lines, ""]))
+
+
 write_connection_fields()
+write_permissions()

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcVideoOperator
-from airflow_provider_tencent.triggers.aigc import AigcTaskTrigger
+from airflow_provider_tencent.operators.vod import VodCreateAigcVideoOperator
+from airflow_provider_tencent.triggers.vod import VodAigcTaskTrigger
 
 #: The request fields every CreateAigcVideoTask needs (api.json marks them required).
 KLING = {"ModelName": "Kling", "ModelVersion": "2.1", "SubAppId": 251007502}
@@ -71,12 +71,12 @@ def run_deferred(op, context: dict[str, Any]) -> Any:
         op.execute(context)
     trigger = deferred.value.trigger
     classpath, kwargs = trigger.serialize()
-    assert classpath == "airflow_provider_tencent.triggers.aigc.AigcTaskTrigger"
-    event = asyncio.run(first_event(AigcTaskTrigger(**kwargs)))
+    assert classpath == "airflow_provider_tencent.triggers.vod.VodAigcTaskTrigger"
+    event = asyncio.run(first_event(VodAigcTaskTrigger(**kwargs)))
     return getattr(op, deferred.value.method_name)(context, event, **(deferred.value.kwargs or {}))
 
 
-async def first_event(trigger: AigcTaskTrigger) -> dict[str, Any]:
+async def first_event(trigger: VodAigcTaskTrigger) -> dict[str, Any]:
     async for event in trigger.run():
         return dict(event.payload)
     raise AssertionError("the trigger ended without an event")

@@ -57,9 +57,9 @@ def provider(tencentcloud_emulator, tencentcloud_local_s3, tencentcloud_cos_buck
     }
     conn = {"conn_type": "tencentcloud", "login": TEST_SECRET_ID, "password": TEST_SECRET_KEY, "extra": extra}
     monkeypatch.setenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT", json.dumps(conn))
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
-    TencentImageSearchHook().create_group("g1", "test gallery", max_capacity=1000)
+    ImageSearchHook().create_group("g1", "test gallery", max_capacity=1000)
     return SimpleNamespace(
         emulator=tencentcloud_emulator, s3=tencentcloud_local_s3, bucket=tencentcloud_cos_bucket, conn=conn, extra=extra
     )

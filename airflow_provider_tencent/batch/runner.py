@@ -20,6 +20,7 @@ why, the checkpoint flushed, when:
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import threading
 import time
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from airflow_provider_tencent.batch.checkpoint import Journal
+from airflow_provider_tencent.batch.progress import Progress
 from airflow_provider_tencent.contracts import ErrorKind
 from airflow_provider_tencent.exceptions import (
     TencentCloudAmbiguousError,
@@ -183,6 +185,9 @@ class BatchRun:
         give_up_after: float | None = None,
         limiter: Any = None,
         clock: Callable[[], float] = time.monotonic,
+        total: int | None = None,
+        label: str = "",
+        throttled: Callable[[], int] | None = None,
     ) -> None:
         self.send = send
         self.concurrency = max(1, concurrency)
@@ -207,6 +212,13 @@ class BatchRun:
         self.transient_failures = 0
         self.throttled_at_success = getattr(limiter, "throttled", 0)
         self.work: queue.Queue[tuple[str, Any] | None] = queue.Queue(maxsize=self.concurrency * 2)
+        self.progress = Progress(
+            total,
+            log=log if log is not None else logging.getLogger(__name__),
+            label=label,
+            throttled=throttled or ((lambda: limiter.throttled) if hasattr(limiter, "throttled") else None),
+            clock=clock,
+        )
 
     def run(self, items: Iterable[tuple[str, Any]]) -> BatchReport:
         """List and send every item, wait for the workers, flush the checkpoint and report.
@@ -226,6 +238,7 @@ class BatchRun:
                 self._put_watching(None)
             self._join_watching(threads)
         self._flush()
+        self.progress.finish()
         return self._report()
 
     def abort(self, exc: BaseException, *, halt: bool = True) -> None:
@@ -263,6 +276,7 @@ class BatchRun:
             with self.lock:
                 self.order.append(key)
             self._enqueue((key, payload))
+        self.progress.set_total(len(self.order))  # the listing ended: the total is known
 
     def _enqueue(self, entry: tuple[str, Any]) -> None:
         """Put ``entry`` on the work queue, running the watchdog while it is full; give up once stopping."""
@@ -325,6 +339,7 @@ class BatchRun:
             prior.message = "done in a previous attempt (checkpoint)"
         with self.lock:
             self.results[key] = prior
+        self.progress.record(True, resumed=True)
         return True
 
     def _settled_as_unfinished(self, key: str, payload: Any) -> bool:
@@ -338,6 +353,7 @@ class BatchRun:
             return False
         with self.lock:
             self.results[key] = settled
+        self.progress.record(settled.ok)
         if self.journal is not None:
             self.journal.record({"key": key, "state": "ambiguous", **settled.as_dict()})
         return True
@@ -375,6 +391,7 @@ class BatchRun:
                 self.last_success = max(self.last_success, self.clock())
                 self.transient_failures = 0
                 self.throttled_at_success = getattr(self.limiter, "throttled", 0)
+        self.progress.record(result.ok)
         if self.journal is None:
             return
         state = "done" if result.ok else result.status  # failed | ambiguous
@@ -384,7 +401,9 @@ class BatchRun:
     # -- watchdog and end -----------------------------------------------------------------------
 
     def _watchdog(self) -> None:
-        """Give up when nothing succeeded for ``give_up_after`` seconds under throttling or faults."""
+        """Log a progress line when one is due; give up when nothing succeeded for ``give_up_after``
+        seconds under throttling or faults."""
+        self.progress.tick()
         if self.give_up_after is None or self.stop.is_set():
             return
         with self.lock:
@@ -442,6 +461,9 @@ def run_batch(
     give_up_after: float | None = None,
     limiter: Any = None,
     clock: Callable[[], float] = time.monotonic,
+    total: int | None = None,
+    label: str = "",
+    throttled: Callable[[], int] | None = None,
 ) -> BatchReport:
     """Send every item with at most ``concurrency`` in flight; pacing is ``send``'s business.
 
@@ -464,6 +486,11 @@ def run_batch(
         watchdog checks it while items are still retrying, so a storm cannot hold the batch.
     :param limiter: the batch's rate limiter: read for throttles, and cancelled when the batch
         stops, so that requests waiting for a slot (retries) are not sent.
+    :param total: how many items ``items`` lists, when known before listing them (a list): progress
+        lines (:class:`~airflow_provider_tencent.batch.progress.Progress`, INFO on ``log``) then give
+        the percentage and the ETA; otherwise those appear once the listing ended.
+    :param label: what the progress lines start with (the action).
+    :param throttled: the throttled answers so far, for the progress lines (default ``limiter.throttled``).
     :return: every started item's result, in listing order; ``aborted`` set when the batch stopped
         early (the caller must fail the task then).
     """
@@ -477,4 +504,7 @@ def run_batch(
         give_up_after=give_up_after,
         limiter=limiter,
         clock=clock,
+        total=total,
+        label=label,
+        throttled=throttled,
     ).run(items)

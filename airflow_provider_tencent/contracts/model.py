@@ -1,7 +1,7 @@
 """The shape of an API contract: :class:`ApiContract` (one action), :class:`FieldSpec`, :class:`ImageRules`.
 
 Each action is declared once, as an :class:`ApiContract`, in the module of its service
-(:mod:`airflow_provider_tencent.contracts.tiia`, :mod:`airflow_provider_tencent.contracts.vod`,
+(:mod:`airflow_provider_tencent.contracts.image_search`, :mod:`airflow_provider_tencent.contracts.vod`,
 :mod:`airflow_provider_tencent.contracts.sts`). The same objects drive
 
 * client-side validation in the operators (:mod:`airflow_provider_tencent.validation`),

@@ -1,11 +1,11 @@
-"""Storage paths for the operators and DAGs: resolve, read, presign and list pictures.
+"""Storage paths for the operators and DAGs: resolve, read and presign.
 
 Every place that takes a picture or file location (``cos://``, ``s3://``, ``file://`` or a plain
 local path) goes through :func:`to_storage_path`; :func:`read_bytes` reads it (optionally only the
 first bytes, to tell an oversize object without downloading it), :func:`presign` makes a download
-URL the cloud service can fetch, :func:`list_pictures` and :func:`group_pictures_by_folder` find
-the pictures under a prefix. ``cos://`` paths use the ``tencentcloud`` connection through
-:mod:`airflow_provider_tencent.fs.cos`.
+URL the cloud service can fetch. Which files under a prefix are pictures, and what a batch makes
+of them, is decided by :mod:`airflow_provider_tencent.payloads`. ``cos://`` paths use the
+``tencentcloud`` connection through :mod:`airflow_provider_tencent.fs.cos`.
 
 Importing this module imports neither s3fs nor botocore; they load on first use.
 """
@@ -15,8 +15,7 @@ from __future__ import annotations
 import errno
 import os
 import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from airflow_provider_tencent.compat import storage_conn_id
@@ -31,10 +30,6 @@ if TYPE_CHECKING:
 PRESIGNABLE = ("cos", "s3", "s3a")
 #: Longest validity of a SigV4 presigned URL (7 days), on S3 and COS alike.
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
-#: File name endings (lower case) that count as pictures when listing a prefix.
-PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
-#: Placeholder in a PicName template for the first characters of the picture's SHA-256.
-CONTENT_HASH = "{content_hash}"
 
 _default_s3_lock = threading.Lock()
 _default_s3_attached = False
@@ -195,12 +190,6 @@ def presign(path: str | os.PathLike[str] | ObjectStoragePath, presign_expires: i
     return url
 
 
-def is_picture(path: ObjectStoragePath | str) -> bool:
-    """Whether the file name of ``path`` ends in one of :data:`PICTURE_SUFFIXES` (any case)."""
-    name = path.name if not isinstance(path, str) else path.rsplit("/", 1)[-1]
-    return name.lower().endswith(PICTURE_SUFFIXES)
-
-
 def missing_bucket(path: ObjectStoragePath) -> str | None:
     """The bucket of a ``cos://``/``s3://`` ``path`` when the storage says it does not exist (a typo, another
     region's endpoint answering 404), else ``None``. Local paths have no bucket."""
@@ -210,60 +199,3 @@ def missing_bucket(path: ObjectStoragePath) -> str | None:
     if path.protocol not in PRESIGNABLE or not bucket:
         return None
     return None if _fs_of(path).exists(bucket) else bucket
-
-
-def pictures_under(prefix: Any, conn_id: str | None) -> list[ObjectStoragePath]:
-    """Every picture under ``prefix`` (recursively), in the order of their URIs; none when it does not exist."""
-    root = to_storage_path(prefix, conn_id)
-    return sorted((p for p in root.rglob("*") if is_picture(p)), key=lambda p: f"{p}")
-
-
-def list_pictures(
-    prefix: Any, conn_id: str | None, entity_rule: str = "stem", custom_content: str | None = None, tags: Any = None
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(key, item)`` for every picture under ``prefix``, in key order: the items of a CreateImage batch.
-
-    ``key`` is the picture's URI without a connection id (:func:`storage_key`: the same object read
-    through a renamed connection keeps its key and PicName); ``item`` holds ``entity_id`` (by ``entity_rule``, see
-    :func:`~airflow_provider_tencent.utils.naming.entity_id_for`), ``image_path`` and ``pic_name``
-    ``p-<32 hex of the key's SHA-256>-{content_hash}``: the batch operator puts the picture's
-    content hash in place of ``{content_hash}``, so a picture replaced at the same key is a new
-    PicName (see ``ImageSearchCreateImageBatchOperator``'s ``on_change``).
-    """
-    from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
-
-    for path in pictures_under(prefix, conn_id):
-        key = storage_key(path)
-        item: dict[str, Any] = {
-            "entity_id": entity_id_for(key, entity_rule),
-            "pic_name": f"{pic_name_for(key)}-{CONTENT_HASH}",
-            "image_path": f"{path}",
-        }
-        if custom_content is not None:
-            item["custom_content"] = custom_content
-        if tags is not None:
-            item["tags"] = tags
-        yield key, item
-
-
-def group_pictures_by_folder(
-    prefix: Any, conn_id: str | None, frontal_hint: str | None = None, max_refs: int = 3
-) -> list[tuple[str, str, list[str]]]:
-    """``(folder name, frontal picture, reference pictures)`` for each folder under ``prefix`` that holds pictures.
-
-    Folders are in name order and pictures in URI order. The frontal picture is the first whose
-    file name contains ``frontal_hint`` (any case), else the folder's first picture; the references
-    are the next ``max_refs`` others. Pictures of folders with the same name at different depths are
-    grouped together (the folder *name* is the subject).
-    """
-    root = f"{prefix}".rstrip("/") + "/"
-    folders: dict[str, list[str]] = {}
-    for path in pictures_under(root, conn_id):
-        folders.setdefault(path.parent.name, []).append(f"{path}")
-    hint = (frontal_hint or "").lower()
-    groups = []
-    for folder, pictures in sorted(folders.items()):
-        pictures.sort()
-        frontal = next((p for p in pictures if hint and hint in p.rsplit("/", 1)[-1].lower()), pictures[0])
-        groups.append((folder, frontal, [p for p in pictures if p != frontal][:max_refs]))
-    return groups

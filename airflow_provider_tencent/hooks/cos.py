@@ -45,6 +45,9 @@ _LEASE_SECONDS = 600.0
 _MANDATORY_AFTER_SECONDS = 300.0
 
 
+__all__ = ["CosHook"]
+
+
 class CosHook(TencentCloudHook):
     """The ``s3fs`` filesystem of COS for a ``tencentcloud`` connection.
 

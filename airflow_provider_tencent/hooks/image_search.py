@@ -14,7 +14,14 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from airflow_provider_tencent.contracts import ErrorKind
-from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.contracts import image_search as contract
+from airflow_provider_tencent.contracts.image_search_errors import (
+    GALLERY_EMPTY,
+    GROUP_EXISTS,
+    GROUP_NOT_FOUND,
+    IMAGE_NOT_FOUND,
+    PIC_NAME_CONFLICT,
+)
 from airflow_provider_tencent.exceptions import (
     TencentCloudAPIError,
     TencentCloudBadRequestError,
@@ -25,15 +32,12 @@ from airflow_provider_tencent.hooks.image_search_results import CreateImageResul
 from airflow_provider_tencent.hooks.retry import Limiter
 from airflow_provider_tencent.validation import normal_tags
 
-__all__ = ["IfExists", "TencentImageSearchHook"]
+__all__ = ["IfExists", "ImageSearchHook"]
 
 IfExists = Literal["fail", "skip"]
-PIC_NAME_CONFLICT = "InvalidParameterValue.PicNameAlreadyExist"
-#: What DescribeImages answers when the EntityId (or PicName) holds no picture.
-NOT_FOUND = "FailedOperation.ImageNotFoundInfo"
 
 
-class TencentImageSearchHook(TencentCloudHook):
+class ImageSearchHook(TencentCloudHook):
     """Calls to Tencent Cloud Image Search (``tiia``, 2019-05-29)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -62,7 +66,7 @@ class TencentImageSearchHook(TencentCloudHook):
                 self._group_types[group_id] = int(found[0]) if found and found[0] is not None else None
             return self._group_types[group_id]
 
-    def _tiia(self, action: str, params: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    def _call(self, action: str, params: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return self.call(contract.SERVICE, contract.VERSION, action, params, **kwargs)
 
     def create_group(
@@ -83,7 +87,7 @@ class TencentImageSearchHook(TencentCloudHook):
                 f"MaxCapacity {max_capacity!r}: the number of pictures the gallery holds, an integer of at least 1"
             )
         params = {"GroupId": group_id, "GroupName": group_name, "MaxCapacity": max_capacity, **extra}
-        return self._tiia("CreateGroup", params)
+        return self._call("CreateGroup", params)
 
     def describe_groups(self, group_id: str | None = None) -> list[dict[str, Any]]:
         """The galleries (only ``group_id`` when given); ``[]`` when it does not exist.
@@ -95,7 +99,7 @@ class TencentImageSearchHook(TencentCloudHook):
         if group_id:
             params["GroupId"] = group_id
         try:
-            response = self._tiia("DescribeGroups", params)
+            response = self._call("DescribeGroups", params)
         except TencentCloudAPIError as exc:
             if group_id and exc.code == GROUP_NOT_FOUND:
                 return []
@@ -114,9 +118,9 @@ class TencentImageSearchHook(TencentCloudHook):
         if pic_name:
             params["PicName"] = pic_name
         try:
-            response = self._tiia("DescribeImages", params, limiter=limiter)
+            response = self._call("DescribeImages", params, limiter=limiter)
         except TencentCloudAPIError as exc:
-            if exc.code == NOT_FOUND:
+            if exc.code == IMAGE_NOT_FOUND:
                 return []
             raise
         infos: list[dict[str, Any]] = response.get("ImageInfos") or []
@@ -129,27 +133,49 @@ class TencentImageSearchHook(TencentCloudHook):
         pic_name: str | None = None,
         *,
         whole_entity: bool = False,
+        count: bool = True,
         limiter: Limiter | None = None,
-    ) -> str | None:
-        """One ``DeleteImages`` call; returns its RequestId.
+    ) -> dict[str, Any]:
+        """``DeleteImages`` of one picture, or of every picture of ``entity_id`` with ``whole_entity=True``.
 
         Without ``pic_name`` the service deletes EVERY picture of the EntityId, so that needs
-        ``whole_entity=True``. Retried on transient errors: deleting what is already gone leaves the
-        gallery as asked, so "not found" (after a repeat, or at once) is read as done. Which code the
-        service answers for "nothing to delete" is not documented: ``FailedOperation.ImageNotFoundInfo``
-        is read as done at once; any other error is settled by one ``DescribeImages`` - nothing left to
-        delete is done, else the error is raised.
+        ``whole_entity`` to be the boolean ``True`` (a text such as ``"false"`` is refused).
+
+        :param count: count first (``DescribeImages``), so the answer says what was removed:
+            ``{"status": "deleted" | "absent", "GroupId", "EntityId", "Deleted": n, "PicNames": [...],
+            "RequestId"}``. ``False`` (a caller that knows the picture is there, e.g. the one it replaced) sends
+            ``DeleteImages`` at once; ``pic_name`` is then required and is the one name in ``PicNames``.
+
+        Retried on transient errors: deleting what is already gone leaves the gallery as asked, so "not
+        found" (after a repeat, or at once) is read as done. Which code the service answers for "nothing to
+        delete" is not documented: ``FailedOperation.ImageNotFoundInfo`` is read as done at once; any other
+        error is settled by one ``DescribeImages`` - nothing left to delete is done, else the error is raised.
         """
         _check_whole_entity(entity_id, pic_name, whole_entity)
+        answer: dict[str, Any] = {"GroupId": group_id, "EntityId": entity_id}
+        if count:
+            present = self.describe_images(group_id, entity_id, pic_name or None, limiter=limiter)
+            if not present:
+                return {"status": "absent", **answer, "Deleted": 0, "PicNames": []}
+            names = [info.get("PicName") for info in present]
+        elif pic_name:
+            names = [pic_name]
+        else:
+            raise TencentCloudInputError("count=False needs the pic_name to delete", field="pic_name")
+        request_id = self._delete(group_id, entity_id, pic_name, limiter)
+        return {"status": "deleted", **answer, "Deleted": len(names), "PicNames": names, "RequestId": request_id}
+
+    def _delete(self, group_id: str, entity_id: str, pic_name: str | None, limiter: Limiter | None) -> str | None:
+        """One ``DeleteImages`` call; its RequestId. "Nothing to delete" is done (see :meth:`delete_images`)."""
         params: dict[str, Any] = {"GroupId": group_id, "EntityId": entity_id}
         if pic_name:
             params["PicName"] = pic_name
         try:
-            request_id: str | None = self._tiia("DeleteImages", params, retry_transient=True, limiter=limiter).get(
+            request_id: str | None = self._call("DeleteImages", params, retry_transient=True, limiter=limiter).get(
                 "RequestId"
             )
         except TencentCloudAPIError as exc:
-            if exc.code != NOT_FOUND and not self._gone(group_id, entity_id, pic_name, exc, limiter):
+            if exc.code != IMAGE_NOT_FOUND and not self._gone(group_id, entity_id, pic_name, exc, limiter):
                 raise
             request_id = exc.request_id
         return request_id
@@ -189,7 +215,7 @@ class TencentImageSearchHook(TencentCloudHook):
         """
         group_id, entity_id, pic_name = params["GroupId"], params["EntityId"], params["PicName"]
         try:
-            response = self._tiia("CreateImage", params, retry_transient=True, limiter=limiter, before_send=before_send)
+            response = self._call("CreateImage", params, retry_transient=True, limiter=limiter, before_send=before_send)
         except TencentCloudAPIError as exc:
             if exc.code != PIC_NAME_CONFLICT:
                 raise
@@ -264,7 +290,7 @@ class TencentImageSearchHook(TencentCloudHook):
         :raises TencentCloudAPIError: when the answer has no ``ImageInfos``/``Count`` (not a search answer).
         """
         try:
-            response = self._tiia("SearchImage", params, limiter=limiter, before_send=before_send)
+            response = self._call("SearchImage", params, limiter=limiter, before_send=before_send)
         except TencentCloudAPIError as exc:
             if exc.code == GALLERY_EMPTY:
                 return SearchResult(params["GroupId"], (), None, exc.request_id)
@@ -306,38 +332,7 @@ class TencentImageSearchHook(TencentCloudHook):
         params: dict[str, Any] = {"GroupId": group_id, "EntityId": entity_id, "Tags": tags}
         if pic_name:
             params["PicName"] = pic_name
-        return self._tiia("UpdateImage", params, retry_transient=True, limiter=limiter)
-
-    def delete_pictures(
-        self,
-        group_id: str,
-        entity_id: str,
-        pic_name: str | None = None,
-        *,
-        whole_entity: bool = False,
-        limiter: Limiter | None = None,
-    ) -> dict[str, Any]:
-        """``DeleteImages`` of one picture, or of every picture of ``entity_id`` with ``whole_entity=True``.
-
-        Counts first (``DescribeImages``), so the answer says how many pictures were removed:
-        ``{"status": "deleted" | "absent", "Deleted": n, "PicNames": [...]}``. Retried on transient
-        errors: deleting what is already gone leaves the gallery as asked, and "not found" after a
-        repeat is read as done.
-        """
-        _check_whole_entity(entity_id, pic_name, whole_entity)
-        present = self.describe_images(group_id, entity_id, pic_name or None, limiter=limiter)
-        names = [info.get("PicName") for info in present]
-        if not present:
-            return {"status": "absent", "GroupId": group_id, "EntityId": entity_id, "Deleted": 0, "PicNames": []}
-        request_id = self.delete_images(group_id, entity_id, pic_name, whole_entity=whole_entity, limiter=limiter)
-        return {
-            "status": "deleted",
-            "GroupId": group_id,
-            "EntityId": entity_id,
-            "Deleted": len(names),
-            "PicNames": names,
-            "RequestId": request_id,
-        }
+        return self._call("UpdateImage", params, retry_transient=True, limiter=limiter)
 
     def ensure_group(
         self,
@@ -421,12 +416,6 @@ def _wanted_gallery(
 
 def _gallery_settings(group: dict[str, Any]) -> dict[str, Any]:
     return {k: group.get(k) for k in ("GroupName", "MaxCapacity", "Brief", "MaxQps", "GroupType")}
-
-
-GALLERY_EMPTY = "FailedOperation.ImageGroupEmpty"
-GROUP_EXISTS = "InvalidParameterValue.ImageGroupIdAlreadyExist"
-#: What DescribeGroups may answer for a GroupId that does not exist (its documented error list).
-GROUP_NOT_FOUND = "InvalidParameterValue.ImageGroupIdNotExist"
 
 
 def _check_whole_entity(entity_id: str, pic_name: str | None, whole_entity: bool) -> None:

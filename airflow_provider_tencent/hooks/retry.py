@@ -121,8 +121,13 @@ class RetryPolicy:
         return retrying(attempt)
 
     def _log_retry(self, state: tenacity.RetryCallState) -> None:
+        """Log a repeat: at DEBUG for a throttled answer a limiter absorbs (it counts it, and a batch's
+        progress line shows the count), at WARNING for any other; an item whose retries run out is
+        logged by its caller."""
         error = _error(state)
-        (self.log or logging.getLogger(__name__)).warning(
+        absorbed = self.limiter is not None and getattr(error, "kind", None) is ErrorKind.THROTTLED
+        log = self.log or logging.getLogger(__name__)
+        (log.debug if absorbed else log.warning)(
             "%s attempt %d failed (%s); retrying in %.2fs",
             self.action,
             state.attempt_number,

@@ -1,4 +1,4 @@
-"""VOD calls: ``CreateAigcCustomElement``.
+"""VOD calls: ``CreateAigcCustomElement``, and the AIGC generation tasks (submit, read, find by SessionId).
 
 The API has no idempotency key and no way to list subjects, so a repeat after an ambiguous
 failure (sent, no definite answer; or a server error after sending) may create a second subject.
@@ -22,9 +22,12 @@ from airflow_provider_tencent.exceptions import (
 )
 from airflow_provider_tencent.hooks.base import TencentCloudHook
 from airflow_provider_tencent.hooks.retry import Limiter
+from airflow_provider_tencent.hooks.vod_results import TaskOutcome, task_outcome
+
+__all__ = ["VodHook"]
 
 
-class TencentVodHook(TencentCloudHook):
+class VodHook(TencentCloudHook):
     """Calls to Tencent Cloud VOD (``vod``, 2018-07-17)."""
 
     def create_aigc_custom_element(
@@ -112,6 +115,13 @@ class TencentVodHook(TencentCloudHook):
         if sub_app_id is not None:
             params["SubAppId"] = int(sub_app_id)
         return self.call(contract.SERVICE, contract.VERSION, contract.DESCRIBE_TASK_DETAIL.action, params)
+
+    def describe_aigc_task(self, task_id: str, sub_app_id: int | None = None) -> TaskOutcome:
+        """The state of AIGC generation task ``task_id`` (``DescribeTaskDetail``, read as a :class:`TaskOutcome`).
+
+        :raises ValueError: the answer carries no AIGC video or image task (another task type, or no Status).
+        """
+        return task_outcome(task_id, self.describe_task_detail(task_id, sub_app_id))
 
     def find_task_by_session(
         self, session_id: str, sub_app_id: int | None = None, *, max_pages: int = 20

@@ -8,23 +8,21 @@ build (a :mod:`~airflow_provider_tencent.payloads` builder) -> hook call -> resu
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 from airflow.sdk.bases.operatorlink import BaseOperatorLink
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.hooks.base import TencentCloudHook
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-from airflow_provider_tencent.links.console import ImageGalleryLink, TencentConsoleLink
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
+from airflow_provider_tencent.hooks.mixin import HookT, TencentCloudHookMixin
+from airflow_provider_tencent.links.base import TencentConsoleLink
+from airflow_provider_tencent.links.image_search import ImageSearchGalleryLink
 from airflow_provider_tencent.openlineage import OpenLineageMixin
 from airflow_provider_tencent.utils.connection import DEFAULT_CONN_ID
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
-
-HookT = TypeVar("HookT", bound=TencentCloudHook)
 
 #: What ``if_exists`` may be: an existing *different* resource fails the task, or is skipped.
 IF_EXISTS = ("fail", "skip")
@@ -42,7 +40,7 @@ def check_choice(field: str, value: Any, choices: Sequence[Any]) -> None:
         )
 
 
-class TencentCloudBaseOperator(OpenLineageMixin, BaseOperator, Generic[HookT]):
+class TencentCloudBaseOperator(OpenLineageMixin, TencentCloudHookMixin[HookT], BaseOperator):
     """Shared arguments of the provider's operators.
 
     :param tencentcloud_conn_id: the ``tencentcloud`` connection (templated).
@@ -51,7 +49,6 @@ class TencentCloudBaseOperator(OpenLineageMixin, BaseOperator, Generic[HookT]):
     OpenLineage: see :class:`~airflow_provider_tencent.openlineage.OpenLineageMixin`.
     """
 
-    hook_class: ClassVar[type[TencentCloudHook]] = TencentCloudHook
     template_fields: Sequence[str] = ("tencentcloud_conn_id", "region")
 
     def __init__(
@@ -60,11 +57,6 @@ class TencentCloudBaseOperator(OpenLineageMixin, BaseOperator, Generic[HookT]):
         super().__init__(**kwargs)
         self.tencentcloud_conn_id = tencentcloud_conn_id
         self.region = region
-
-    @cached_property
-    def hook(self) -> HookT:
-        hook: HookT = self.hook_class(tencentcloud_conn_id=self.tencentcloud_conn_id, region=self.region)  # type: ignore[assignment]
-        return hook
 
     def link_query(self) -> dict[str, Any]:
         """The query parameters of this operator's console links (none by default)."""
@@ -77,16 +69,15 @@ class TencentCloudBaseOperator(OpenLineageMixin, BaseOperator, Generic[HookT]):
                 link.persist(context, **self.link_query())
 
 
-class ImageSearchOperatorMixin:
+class ImageSearchOperatorMixin(TencentCloudHookMixin[ImageSearchHook]):
     """What every Image Search operator shares: the hook class and the gallery's console link.
 
     The link's query is the operator's ``group_id`` and the hook's region.
     """
 
-    hook_class: ClassVar[type[TencentCloudHook]] = TencentImageSearchHook
-    operator_extra_links: Collection[BaseOperatorLink] = (ImageGalleryLink(),)
+    hook_class = ImageSearchHook
+    operator_extra_links: Collection[BaseOperatorLink] = (ImageSearchGalleryLink(),)
     group_id: Any
-    hook: Any
 
     def link_query(self) -> dict[str, Any]:
         return {"groupId": self.group_id, "region": self.hook.region}

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.batch.checkpoint import Journal
+from airflow_provider_tencent.batch.progress import known_keys
 from airflow_provider_tencent.batch.rate_limit import RateLimiter
 from airflow_provider_tencent.batch.runner import BatchReport, ItemResult, fingerprint, in_shard, run_batch
 from airflow_provider_tencent.contracts import ApiContract
@@ -64,6 +65,11 @@ class _ShardItems:
         self.shards = shards
         self.count = 0
 
+    def expected(self) -> int | None:
+        """How many items this shard gets, when the keys are known beforehand (``None``: listed lazily)."""
+        keys = known_keys(self.listed)
+        return None if keys is None else sum(1 for key in keys if in_shard(key, self.shard, self.shards))
+
     def __iter__(self) -> Iterator[tuple[str, Any]]:
         for key, payload in self.listed:
             self.count += 1
@@ -93,6 +99,10 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
     item_keys: ClassVar[tuple[str, ...]] = ()
     #: What one item is, for messages.
     item_noun: ClassVar[str] = "item"
+    #: The subclass's inputs: the ``items`` argument, and ``source_prefix`` for those that list a folder
+    #: (``None``: not given, or no such argument).
+    items: Any = None
+    source_prefix: Any = None
     template_fields: Sequence[str] = (
         *TencentCloudBaseOperator.template_fields,
         "checkpoint_path",
@@ -189,7 +199,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
 
         :raises TencentCloudInputError: both or neither given, before anything is listed or sent.
         """
-        items, prefix = getattr(self, "items", None), getattr(self, "source_prefix", None)
+        items, prefix = self.items, self.source_prefix
         if (items is None) == (prefix in (None, "")):
             raise TencentCloudInputError(
                 f"give exactly one of items or source_prefix (got items={'set' if items is not None else None}, "
@@ -199,8 +209,8 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
 
     def describe_source(self) -> str:
         """Where the items come from, for messages: ``items``, else ``source_prefix '<prefix>'``."""
-        if getattr(self, "items", None) is None and getattr(self, "source_prefix", None) not in (None, ""):
-            return f"source_prefix {f'{self.source_prefix}'!r}"  # type: ignore[attr-defined]
+        if self.items is None and self.source_prefix not in (None, ""):
+            return f"source_prefix {f'{self.source_prefix}'!r}"
         return "items"
 
     def send_item(self, key: str, payload: Any, limiter: RateLimiter, before_send: Callable[[], None]) -> ItemResult:
@@ -210,6 +220,11 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
     def on_unfinished(self, key: str, payload: Any) -> ItemResult | None:
         """An item a previous attempt sent without recording the answer; ``None`` sends it again."""
         return None
+
+    def throttle_count(self, limiter: RateLimiter) -> int:
+        """The throttled answers the batch's calls got so far: ``limiter``'s count (a subclass that paces
+        other calls with other limiters adds theirs): the progress lines' and the summary's ``throttled``."""
+        return limiter.throttled
 
     def result_value(self, report: BatchReport, summary: dict[str, Any]) -> Any:
         return summary
@@ -273,7 +288,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         report = self._run_items(listed, limiter, journal, concurrency)
         self.record_lineage(report=report)
         summary = report.summary()
-        summary.update(shard=shard, shards=shards, throttled=limiter.throttled, listed=listed.count)
+        summary.update(shard=shard, shards=shards, throttled=self.throttle_count(limiter), listed=listed.count)
         manifest_error = self._write_manifest_into(summary, report)
         self.log.info(
             "%s batch %s: %s",
@@ -322,6 +337,9 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
                 log=self.log,
                 give_up_after=self.give_up_after,
                 limiter=limiter,
+                total=items.expected(),
+                label=self.contract.action,
+                throttled=lambda: self.throttle_count(limiter),
             )
         finally:
             journal.close()

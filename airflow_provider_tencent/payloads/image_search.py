@@ -3,7 +3,7 @@
 :func:`prepare_create_image` and :func:`prepare_search_image` take one item in the operators'
 argument names (:data:`ITEM_KEYS`, :data:`SEARCH_KEYS`) and return the request to send, checked
 against the CreateImage and SearchImage API references as declared in
-:mod:`airflow_provider_tencent.contracts.tiia`. The picture-source rules are
+:mod:`airflow_provider_tencent.contracts.image_search`. The picture-source rules are
 :mod:`airflow_provider_tencent.payloads.pictures`'; the batch operators' PicName versioning
 (``{content_hash}``) is :func:`versioned_pic_name` and :func:`content_hash_of`.
 """
@@ -13,14 +13,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from airflow_provider_tencent.contracts import tiia as contract
+from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.fs.storage import CONTENT_HASH
+from airflow_provider_tencent.fs.storage import storage_key
 from airflow_provider_tencent.payloads import pictures
+from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
 from airflow_provider_tencent.validation import (
     Problem,
     field_problems,
@@ -39,6 +40,8 @@ SEARCH_IMAGE = contract.SEARCH_IMAGE
 MAX_RAW_BYTES = pictures.max_raw_bytes(contract.IMAGE_RULES)
 #: How many hex digits of the picture's SHA-256 replace ``{content_hash}`` in a batch item's ``pic_name``.
 CONTENT_HASH_CHARS = 12
+#: Placeholder in a PicName template for the first :data:`CONTENT_HASH_CHARS` hex digits of the picture's SHA-256.
+CONTENT_HASH = "{content_hash}"
 
 #: The arguments of one ``CreateImage`` picture (the single operator's argument names, a batch item's keys).
 ITEM_KEYS = (
@@ -230,17 +233,13 @@ def versioned_pic_name(template: str, digest: str) -> str:
     return template.replace(CONTENT_HASH, digest)
 
 
-def older_versions(template: str, legacy_prefix: str | None = None) -> Callable[[str], bool]:
-    """A test of PicNames that are other versions of ``template``: another content hash, or none
-    (names given before ``{content_hash}`` was used). ``legacy_prefix`` (a listed object's PicName
-    before it was derived without the connection id) is tested the same way in place of the
-    template's prefix."""
+def older_versions(template: str) -> Callable[[str], bool]:
+    """A test of PicNames that are other versions of ``template``: another content hash, or none (the
+    item's names given before its ``pic_name`` used ``{content_hash}``)."""
     prefix, suffix = template.split(CONTENT_HASH, 1)
-    heads = [prefix, *([f"{legacy_prefix}-"] if legacy_prefix else [])]
-    hexes = f"[0-9a-f]{{{CONTENT_HASH_CHARS}}}"
-    versions = re.compile("|".join(re.escape(head) + hexes + re.escape(suffix) for head in heads))
-    legacy = {name for head in heads for name in (head + suffix, head.rstrip("-_.") + suffix)}
-    return lambda name: bool(versions.fullmatch(name)) or name in legacy
+    versions = re.compile(re.escape(prefix) + f"[0-9a-f]{{{CONTENT_HASH_CHARS}}}" + re.escape(suffix))
+    unhashed = {prefix + suffix, prefix.rstrip("-_.") + suffix}
+    return lambda name: bool(versions.fullmatch(name)) or name in unhashed
 
 
 # -- SearchImage --------------------------------------------------------------------------------
@@ -314,3 +313,30 @@ def prepare_search_image(
         )
         params["ImageBase64"] = base64.b64encode(data).decode("ascii")
     return params
+
+
+def list_pictures(
+    prefix: Any, conn_id: str | None, entity_rule: str = "stem", custom_content: str | None = None, tags: Any = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(key, item)`` for every picture under ``prefix``, in key order: the items of a CreateImage batch.
+
+    ``key`` is the picture's URI without a connection id
+    (:func:`~airflow_provider_tencent.fs.storage.storage_key`: the same object read through a renamed
+    connection keeps its key and PicName); ``item`` holds ``entity_id`` (by ``entity_rule``, see
+    :func:`~airflow_provider_tencent.utils.naming.entity_id_for`), ``image_path`` and ``pic_name``
+    ``p-<32 hex of the key's SHA-256>-{content_hash}``: the batch operator puts the picture's
+    content hash in place of ``{content_hash}``, so a picture replaced at the same key is a new
+    PicName (see ``ImageSearchCreateImageBatchOperator``'s ``on_change``).
+    """
+    for path in pictures.pictures_under(prefix, conn_id):
+        key = storage_key(path)
+        item: dict[str, Any] = {
+            "entity_id": entity_id_for(key, entity_rule),
+            "pic_name": f"{pic_name_for(key)}-{CONTENT_HASH}",
+            "image_path": f"{path}",
+        }
+        if custom_content is not None:
+            item["custom_content"] = custom_content
+        if tags is not None:
+            item["tags"] = tags
+        yield key, item

@@ -5,6 +5,7 @@ A picture comes from exactly one of ``image_url`` (the service downloads it), ``
 (an ``ObjectStoragePath`` or a ``cos://``/``s3://``/``file://``/local path, read here). Base64 text
 and read bytes are checked against the action's picture rules (format by content, size, resolution)
 before any call. The steps are separate functions so that a builder reads as the list of them.
+:func:`pictures_under` finds the pictures under a prefix (what the batches and DAGs list).
 """
 
 from __future__ import annotations
@@ -14,15 +15,20 @@ from collections.abc import Mapping, MutableMapping
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
+from airflow_provider_tencent.fs.storage import to_storage_path
 from airflow_provider_tencent.validation import Problem, image_problems, raise_if
 
 if TYPE_CHECKING:
+    from airflow.sdk import ObjectStoragePath
+
     from airflow_provider_tencent.contracts import ImageRules
 
 #: The prefix of a base64 image data URI, taken off ``image_base64`` before sending.
 DATA_URI = re.compile(r"^data:image/[A-Za-z0-9.+-]+;base64,")
 #: The names of the picture sources, in the order they are named in messages.
 SOURCES = ("image_url", "image_base64", "image_path")
+#: File name endings (lower case) that count as pictures when listing a prefix.
+PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
 def path_text(value: Any) -> str | None:
@@ -171,3 +177,15 @@ def read_checked_picture(
     )
     raise_if(image_problems("image_path", data, rules, image_path), action, label)
     return data
+
+
+def is_picture(path: ObjectStoragePath | str) -> bool:
+    """Whether the file name of ``path`` ends in one of :data:`PICTURE_SUFFIXES` (any case)."""
+    name = path.name if not isinstance(path, str) else path.rsplit("/", 1)[-1]
+    return name.lower().endswith(PICTURE_SUFFIXES)
+
+
+def pictures_under(prefix: Any, conn_id: str | None) -> list[ObjectStoragePath]:
+    """Every picture under ``prefix`` (recursively), in the order of their URIs; none when it does not exist."""
+    root = to_storage_path(prefix, conn_id)
+    return sorted((p for p in root.rglob("*") if is_picture(p)), key=lambda p: f"{p}")

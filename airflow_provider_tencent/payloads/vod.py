@@ -14,7 +14,7 @@ from typing import Any
 from airflow_provider_tencent.contracts import ApiContract
 from airflow_provider_tencent.contracts import vod as contract
 from airflow_provider_tencent.fs.storage import PRESIGNABLE
-from airflow_provider_tencent.payloads.pictures import read_picture
+from airflow_provider_tencent.payloads.pictures import pictures_under, read_picture
 from airflow_provider_tencent.validation import Problem, field_problems, image_problems, parse_structured, raise_if
 
 CREATE_ELEMENT = contract.CREATE_AIGC_CUSTOM_ELEMENT
@@ -175,3 +175,26 @@ def generation_problems(action_contract: ApiContract, params: dict[str, Any]) ->
             )
         )
     return problems
+
+
+def group_pictures_by_folder(
+    prefix: Any, conn_id: str | None, frontal_hint: str | None = None, max_refs: int = 3
+) -> list[tuple[str, str, list[str]]]:
+    """``(folder name, frontal picture, reference pictures)`` for each folder under ``prefix`` that holds pictures.
+
+    Folders are in name order and pictures in URI order. The frontal picture is the first whose
+    file name contains ``frontal_hint`` (any case), else the folder's first picture; the references
+    are the next ``max_refs`` others. Pictures of folders with the same name at different depths are
+    grouped together (the folder *name* is the subject).
+    """
+    root = f"{prefix}".rstrip("/") + "/"
+    folders: dict[str, list[str]] = {}
+    for path in pictures_under(root, conn_id):
+        folders.setdefault(path.parent.name, []).append(f"{path}")
+    hint = (frontal_hint or "").lower()
+    groups = []
+    for folder, pictures in sorted(folders.items()):
+        pictures.sort()
+        frontal = next((p for p in pictures if hint and hint in p.rsplit("/", 1)[-1].lower()), pictures[0])
+        groups.append((folder, frontal, [p for p in pictures if p != frontal][:max_refs]))
+    return groups

@@ -18,7 +18,7 @@ with DAG(dag_id="single_operators", schedule=None, start_date=pendulum.datetime(
         task_id="create_image",
         group_id="g1",
         entity_id="{{ dag.dag_id }}",
-        pic_name="pic-{{ ds_nodash }}",
+        pic_name="pic-{{ (dag_run.logical_date or dag_run.run_after) | ds_nodash }}",
         image_path=f"cos://{BUCKET}/single/picture.png",
         tags={"run": "{{ run_id }}"},
     )
@@ -26,7 +26,7 @@ with DAG(dag_id="single_operators", schedule=None, start_date=pendulum.datetime(
     # [START howto_operator_create_aigc_element]
     element = VodCreateAigcElementOperator(
         task_id="create_element",
-        element_name="subject-{{ ds_nodash }}",
+        element_name="subject-{{ (dag_run.logical_date or dag_run.run_after) | ds_nodash }}",
         element_description="from a test DAG",
         element_frontal_image=f"cos://{BUCKET}/single/front.png",
         element_refer_list=[f"cos://{BUCKET}/single/side.png"],

@@ -25,8 +25,8 @@ INCLUDE = re.compile(r"^\.\. literalinclude:: \.\./\.\./((?:dags|tests/dags)/\w+
 def public_operators() -> set[str]:
     found = set()
     for package in (airflow_provider_tencent.operators, airflow_provider_tencent.sensors):
-        for info in pkgutil.iter_modules(package.__path__):
-            module = importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            module = importlib.import_module(info.name)
             for name, obj in vars(module).items():
                 if (
                     inspect.isclass(obj)

@@ -46,3 +46,23 @@ def test_throttling_is_retried(tencentcloud_conn):
 
 
 # [END howto_test_with_the_emulator]
+
+
+def test_the_guide_lists_every_action_the_emulator_serves():
+    """docs/emulator.rst's "What it serves" names, for each API service, exactly the actions its code answers."""
+    import re
+    from pathlib import Path
+
+    from airflow_provider_tencent.testing.emulator import Emulator
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "emulator.rst").read_text(encoding="utf-8")
+    section = guide.split("What it serves\n--------------\n", 1)[1].split("\n-----", 1)[0]
+    listed = {
+        service: set(re.findall(r"``([A-Z][A-Za-z]+)``", actions))
+        for service, actions in re.findall(r"\(API service ``(\w+)``[^)]*\): (.*?);?\n\*", section, re.DOTALL)
+    }
+    served = {
+        service: {name.removeprefix("action_") for name in dir(front) if name.startswith("action_")}
+        for service, front in Emulator().services.items()
+    }
+    assert listed == served

@@ -33,8 +33,8 @@ class TI:
 
 
 def every_aigc_action(provider) -> None:
-    from airflow_provider_tencent.hooks.vod import TencentVodHook
-    from airflow_provider_tencent.operators.aigc_generation import (
+    from airflow_provider_tencent.hooks.vod import VodHook
+    from airflow_provider_tencent.operators.vod import (
         VodCreateAigcImageOperator,
         VodCreateAigcVideoOperator,
     )
@@ -61,7 +61,7 @@ def every_aigc_action(provider) -> None:
         output_config={"OutputFormat": "png"},
         **waits,
     ).execute({"ti": TI()})
-    TencentVodHook().find_task_by_session("no-such-session", 251007502)
+    VodHook().find_task_by_session("no-such-session", 251007502)
 
 
 def test_every_action_passes_the_api_oracle(provider, captured):  # noqa: F811
@@ -138,11 +138,11 @@ def test_a_request_without_sub_app_id_fails_the_session_end_check(provider, capt
     session-end check (conftest's ``pytest_sessionfinish``) fails the run on the captured request."""
     import conftest
 
-    from airflow_provider_tencent.hooks.vod import TencentVodHook
+    from airflow_provider_tencent.hooks.vod import VodHook
 
     dropped = {k: v for k, v in VIDEO.items() if k != "SubAppId"}
     with pytest.raises(TencentCloudAPIError, match="MissingParameter"):
-        TencentVodHook().create_aigc_task("CreateAigcVideoTask", dropped)
+        VodHook().create_aigc_task("CreateAigcVideoTask", dropped)
     assert api_oracle.check_exchanges(captured_apart) == [
         "CreateAigcVideoTask.SubAppId: required by api.json's CreateAigcVideoTaskRequest but missing"
     ]
@@ -205,10 +205,10 @@ def test_contract_nested_members_are_the_metadatas(action):
 
 @pytest.mark.parametrize("action", ["CreateAigcVideoTask", "CreateAigcImageTask"])
 def test_emulator_nested_members_are_the_metadatas(action):
-    from airflow_provider_tencent.testing.emulator.backends import aigc_tasks
+    from airflow_provider_tencent.testing.emulator.vod import responses as vod_responses
 
     request = api_oracle.members("vod", f"{action}Request")
-    for name, members in aigc_tasks.NESTED[action].items():
+    for name, members in vod_responses.NESTED[action].items():
         expected = {n: m["type"] for n, m in api_oracle.members("vod", request[name]["member"]).items()}
         assert {n: _EMULATOR_TYPES[t] for n, t in members.items()} == expected, f"{action}.{name}"
-    assert set(aigc_tasks.NESTED[action]) == {n for n, m in request.items() if m["type"] in ("object", "list")}
+    assert set(vod_responses.NESTED[action]) == {n for n, m in request.items() if m["type"] in ("object", "list")}

@@ -27,15 +27,15 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_tencent.contracts import tiia, vod
+from airflow_provider_tencent.contracts import image_search, vod
 from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY, tc3
 from airflow_provider_tencent.testing.emulator import MAX_SKEW, Emulator
-from airflow_provider_tencent.testing.emulator.backends import tiia as emulator_tiia
+from airflow_provider_tencent.testing.emulator.image_search import models as image_search_models
 from airflow_provider_tencent.testing.images import make_image, pad_to, solid_image
 
-CI = tiia.CREATE_IMAGE
+CI = image_search.CREATE_IMAGE
 EL = vod.CREATE_AIGC_CUSTOM_ELEMENT
-VERSIONS = {"tiia": tiia.VERSION, "vod": vod.VERSION, "sts": "2018-08-13", "cvm": "2017-03-12"}
+VERSIONS = {"tiia": image_search.VERSION, "vod": vod.VERSION, "sts": "2018-08-13", "cvm": "2017-03-12"}
 PNG = make_image(64, 48, "png", seed=1)
 PRESIGNED = "q-sign-algorithm=sha1&q-signature=TOPSECRETSIGNATURE"
 
@@ -225,7 +225,7 @@ def test_payload_changed_after_signing(emu):
         service="tiia",
         host=f"127.0.0.1:{emu.port}",
         action="DescribeGroups",
-        version=tiia.VERSION,
+        version=image_search.VERSION,
         payload=payload,
         timestamp=int(time.time()),
     )
@@ -270,7 +270,7 @@ def test_signed_get_request(emu):
             "Content-Type": headers["content-type"],
             "Host": host,
             "X-TC-Action": "DescribeGroups",
-            "X-TC-Version": tiia.VERSION,
+            "X-TC-Version": image_search.VERSION,
             "X-TC-Timestamp": str(timestamp),
             "Authorization": tc3.authorization_header(TEST_SECRET_ID, timestamp, "tiia", ("content-type", "host"), sig),
         },
@@ -302,10 +302,10 @@ def chars(name: str, extra: int = 0) -> str:
     return "x" * (limit + extra)
 
 
-TAG_VALUE_MAX = emulator_tiia.TAG_VALUE_MAX
-GROUP_MAX = emulator_tiia.GROUP_ID_MAX
-B64_MAX = tiia.IMAGE_RULES.max_base64_bytes or 0
-MAX_W, MAX_H = tiia.IMAGE_RULES.max_width or 0, tiia.IMAGE_RULES.max_height or 0
+TAG_VALUE_MAX = image_search_models.TAG_VALUE_MAX
+GROUP_MAX = image_search_models.GROUP_ID_MAX
+B64_MAX = image_search.IMAGE_RULES.max_base64_bytes or 0
+MAX_W, MAX_H = image_search.IMAGE_RULES.max_width or 0, image_search.IMAGE_RULES.max_height or 0
 
 
 def tags(n: int, value: Any = "v") -> str:
@@ -335,8 +335,8 @@ CREATE_IMAGE_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("Tags-bad-json", {"Tags": "{k: v"}, "InvalidParameter.InvalidParameter"),
     ("Tags-not-object", {"Tags": "[1]"}, "InvalidParameter.InvalidParameter"),
     ("Tags-not-string", {"Tags": {"k": "v"}}, "InvalidParameter.InvalidParameter"),
-    ("Tags-keys-at-limit", {"Tags": tags(tiia.MAX_TAG_KEYS)}, "ok"),
-    ("Tags-keys-over", {"Tags": tags(tiia.MAX_TAG_KEYS + 1)}, "InvalidParameterValue.TagsKeysExceed"),
+    ("Tags-keys-at-limit", {"Tags": tags(image_search.MAX_TAG_KEYS)}, "ok"),
+    ("Tags-keys-over", {"Tags": tags(image_search.MAX_TAG_KEYS + 1)}, "InvalidParameterValue.TagsKeysExceed"),
     ("Tags-value-number", {"Tags": tags(1, 1)}, "ok"),  # the service stores numeric tag values
     ("Tags-value-float", {"Tags": tags(1, 1.5)}, "ok"),
     ("Tags-value-list", {"Tags": tags(1, [1])}, "InvalidParameterValue.TagsValueIllegal"),
@@ -344,8 +344,8 @@ CREATE_IMAGE_CASES: list[tuple[str, dict[str, Any], str]] = [
     ("Tags-value-at-limit", {"Tags": tags(1, "v" * TAG_VALUE_MAX)}, "ok"),
     ("Tags-value-over", {"Tags": tags(1, "v" * (TAG_VALUE_MAX + 1))}, "InvalidParameterValue.TagsValueSizeExceed"),
     ("CategoryId-0", {"CategoryId": 0}, "ok"),
-    ("CategoryId-5", {"CategoryId": max(tiia.CATEGORIES)}, "ok"),
-    ("CategoryId-6", {"CategoryId": max(tiia.CATEGORIES) + 1}, "InvalidParameter.InvalidParameter"),
+    ("CategoryId-5", {"CategoryId": max(image_search.CATEGORIES)}, "ok"),
+    ("CategoryId-6", {"CategoryId": max(image_search.CATEGORIES) + 1}, "InvalidParameter.InvalidParameter"),
     ("CategoryId--1", {"CategoryId": -1}, "InvalidParameter.InvalidParameter"),
     ("CategoryId-text", {"CategoryId": "1"}, "InvalidParameter.InvalidParameter"),
     ("EnableDetect", {"EnableDetect": False}, "ok"),
@@ -491,7 +491,7 @@ def test_pic_name_is_unique_in_the_gallery(emu):
 
 
 def test_pictures_per_entity(emu):
-    for i in range(tiia.MAX_PICTURES_PER_ENTITY):
+    for i in range(image_search.MAX_PICTURES_PER_ENTITY):
         assert create(emu, f"p{i}").code == "ok"
     assert create(emu, "one-more").code == "FailedOperation.ImageEntityCountExceed"
     assert create(emu, "other-entity", entity="e2").code == "ok"
@@ -676,7 +676,7 @@ def test_elements_are_recorded_without_presigned_query(emu, pictures):
 def test_quotas_come_from_the_contracts(emu):
     emu.qps_scale = 1.0
     assert emu.quota("tiia", "CreateImage") == CI.qps == 10
-    assert emu.quota("tiia", "DescribeImages") == tiia.DESCRIBE_IMAGES.qps == 20
+    assert emu.quota("tiia", "DescribeImages") == image_search.DESCRIBE_IMAGES.qps == 20
     assert emu.quota("vod", "CreateAigcCustomElement") == EL.qps == 20
     emu.qps_scale = 0.25
     assert emu.quota("tiia", "CreateImage") == 2 and emu.quota("tiia", "DescribeImages") == 5
@@ -987,29 +987,31 @@ def test_emulator_shares_no_code_with_the_client():
                 names = [node.module]
             found += [f"{path.name}: {n}" for n in names if n.startswith(forbidden)]
     assert not found
-    assert {p.stem for p in (root / "backends").glob("*.py")} >= {"sts", "tiia", "vod", "cvm"}
+    assert {p.name for p in root.iterdir() if (p / "models.py").exists()} >= {"sts", "image_search", "vod"}
 
 
-def test_tiia_answers_the_documents_leave_open(emu):
+def test_image_search_answers_the_documents_leave_open(emu):
     """DescribeGroups of an unknown GroupId, DeleteImages of nothing and a capped MaxQps, set over HTTP."""
     try:
         assert send(emu, "DescribeGroups", {"GroupId": "nope"}).code == "ok"  # default: an empty list
         assert (
-            control(emu, "tiia", {"unknown_group": "error", "delete_missing": "FailedOperation.ImageNotFoundInfo"})[0]
+            control(
+                emu, "image_search", {"unknown_group": "error", "delete_missing": "FailedOperation.ImageNotFoundInfo"}
+            )[0]
             == 200
         )
-        assert control(emu, "tiia", {"unknown_group": "maybe"})[0] == 400
+        assert control(emu, "image_search", {"unknown_group": "maybe"})[0] == 400
         assert send(emu, "DescribeGroups", {"GroupId": "nope"}).code == "InvalidParameterValue.ImageGroupIdNotExist"
         assert send(emu, "DescribeGroups", {"GroupId": "g"}).code == "ok"
         deleted = send(emu, "DeleteImages", {"GroupId": "g", "EntityId": "none", "PicName": "none"})
         assert deleted.code == "FailedOperation.ImageNotFoundInfo"
-        emu.set_tiia_answers(max_qps_cap=10)
+        emu.set_image_search_answers(max_qps_cap=10)
         params = {"GroupId": "fast", "GroupName": "Fast", "MaxCapacity": 10, "MaxQps": 50}
         assert send(emu, "CreateGroup", params).code == "ok"
-        assert emu.tiia.groups["fast"].max_qps == 10
+        assert emu.image_search.groups["fast"].max_qps == 10
         emu.reset()  # kept by a plain reset
-        assert emu.tiia_answers["unknown_group"] == "error"
+        assert emu.image_search_answers["unknown_group"] == "error"
     finally:
         emu.reset(settings=True)
         emu.qps_scale = 100
-    assert emu.tiia_answers == {"unknown_group": "empty", "delete_missing": "ok", "max_qps_cap": 0}
+    assert emu.image_search_answers == {"unknown_group": "empty", "delete_missing": "ok", "max_qps_cap": 0}

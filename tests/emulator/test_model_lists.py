@@ -16,7 +16,7 @@ import pytest
 import sdk_oracle
 
 from airflow_provider_tencent.contracts import vod as contract
-from airflow_provider_tencent.testing.emulator.backends import aigc_tasks as emulator
+from airflow_provider_tencent.testing.emulator.vod import aigc_rules as emulator
 
 ACTIONS = ("CreateAigcVideoTask", "CreateAigcImageTask")
 

@@ -18,7 +18,7 @@ if sdk_oracle.MISSING:
     pytest.skip(sdk_oracle.MISSING, allow_module_level=True)
 
 from airflow_provider_tencent.testing.emulator import Emulator
-from airflow_provider_tencent.testing.emulator.backends import tiia as emulator_tiia
+from airflow_provider_tencent.testing.emulator.image_search.responses import ImageSearchResponses
 from airflow_provider_tencent.testing.images import make_image
 
 
@@ -40,11 +40,11 @@ def captured(monkeypatch):
 
 def every_action(provider) -> None:
     from airflow_provider_tencent.hooks.base import TencentCloudHook
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
-    from airflow_provider_tencent.hooks.vod import TencentVodHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
+    from airflow_provider_tencent.hooks.vod import VodHook
     from airflow_provider_tencent.payloads.vod import prepare_create_element
 
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     hook.create_group("shop", "product gallery", GroupType=5)
     hook.describe_groups()
     picture = base64.b64encode(make_image(320, 320, "png", seed=5)).decode()
@@ -61,7 +61,7 @@ def every_action(provider) -> None:
 
     uri = put_object(provider.bucket, "el/front.png", make_image(400, 400, "png", seed=6))
     element = prepare_create_element("cat", "a cat", uri, [uri], conn_id="tencentcloud_default", presign_expires=60)
-    TencentVodHook().create_aigc_custom_element(element)
+    VodHook().create_aigc_custom_element(element)
 
 
 def test_every_action_passes_the_oracle(provider, captured):
@@ -96,16 +96,16 @@ def test_assume_role_passes_the_oracle(tencentcloud_emulator, captured, monkeypa
 
 def test_an_unknown_field_in_an_emulator_answer_is_caught(provider, captured_apart, monkeypatch):
     """Adding a field the SDK does not declare to an answer (the old ``Count`` of DescribeGroups) fails."""
-    original = emulator_tiia.TiiaBackend.action_DescribeGroups
+    original = ImageSearchResponses.action_DescribeGroups
 
     def with_count(self, body, request_id, secret_id):
         answer = original(self, body, request_id, secret_id)
         return {**answer, "Count": len(answer["Groups"])}
 
-    monkeypatch.setattr(emulator_tiia.TiiaBackend, "action_DescribeGroups", with_count)
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    monkeypatch.setattr(ImageSearchResponses, "action_DescribeGroups", with_count)
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
-    TencentImageSearchHook().describe_groups()
+    ImageSearchHook().describe_groups()
     assert sdk_oracle.check_exchanges(captured_apart) == ["DescribeGroupsResponse.Count: unknown to the SDK's "
                                                      "DescribeGroupsResponse"]  # fmt: skip
 

@@ -23,8 +23,8 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudCheckpointError,
     TencentCloudInputError,
 )
-from airflow_provider_tencent.operators import image_search as image_ops
 from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
+from airflow_provider_tencent.operators.image_search import create as image_ops
 from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
 from airflow_provider_tencent.testing.images import make_image
 
@@ -445,14 +445,14 @@ def test_a_picture_replaced_at_the_same_key_is_re_ingested_and_replaces_the_old_
 
 
 def test_on_change_keep_leaves_older_versions_and_legacy_names_are_replaced(provider, context, tmp_path):
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
     from airflow_provider_tencent.utils.naming import pic_name_for
 
     prefix = f"cos://{provider.bucket}/gallery/"
     put_object(provider.bucket, "gallery/mug.png", make_image(64, 48, "png", seed=1))
     [(key, _)] = list(image_ops.list_pictures(prefix, "tencentcloud_default"))
     legacy = pic_name_for(key)  # the name given before content hashes were used
-    TencentImageSearchHook().create_image({"GroupId": "g1", "EntityId": "mug", "PicName": legacy, "ImageBase64": GOOD})
+    ImageSearchHook().create_image({"GroupId": "g1", "EntityId": "mug", "PicName": legacy, "ImageBase64": GOOD})
     images_op(tmp_path, source_prefix=prefix, on_change="keep", checkpoint_path=str(tmp_path / "a.jsonl")).execute(
         context
     )

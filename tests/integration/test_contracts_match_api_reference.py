@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_tencent.contracts import tiia, vod
+from airflow_provider_tencent.contracts import image_search, vod
 
 REPO = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())
 API_REFERENCE = Path(os.environ.get("TENCENT_API_REFERENCE_DIR") or REPO.parent / "shared" / "seeds")
@@ -74,7 +74,7 @@ def tiia_parameters(text: str) -> dict[str, tuple[bool, str, str]]:
 
 def test_create_image_parameters_match_the_api_reference(create_image_page):
     page = tiia_parameters(create_image_page)
-    contract = tiia.CREATE_IMAGE
+    contract = image_search.CREATE_IMAGE
     assert set(page) == {spec.name for spec in contract.fields}
     for name, (required, api_type, _) in page.items():
         spec = contract.field(name)
@@ -85,27 +85,29 @@ def test_create_image_limits_match_the_api_reference(create_image_page):
     page = tiia_parameters(create_image_page)
     for name, (_, _, description) in page.items():
         stated = re.search(r"最多支持(\d+)个字符", description)
-        assert tiia.CREATE_IMAGE.field(name).max_chars == (int(stated.group(1)) if stated else None), name
-    assert "最多不超过10个" in page["Tags"][2] and tiia.MAX_TAG_KEYS == 10
-    assert "最大支持10张图" in page["EntityId"][2] and tiia.MAX_PICTURES_PER_ENTITY == 10
-    rules = tiia.IMAGE_RULES
+        assert image_search.CREATE_IMAGE.field(name).max_chars == (int(stated.group(1)) if stated else None), name
+    assert "最多不超过10个" in page["Tags"][2] and image_search.MAX_TAG_KEYS == 10
+    assert "最大支持10张图" in page["EntityId"][2] and image_search.MAX_PICTURES_PER_ENTITY == 10
+    rules = image_search.IMAGE_RULES
     assert "不可超过5M" in page["ImageBase64"][2] and rules.max_base64_bytes == 5 * 1024 * 1024
     assert "4096*4096" in page["ImageBase64"][2] and (rules.max_width, rules.max_height) == (4096, 4096)
     assert "不支持 GIF" in page["ImageBase64"][2] and "gif" not in rules.formats
     categories = {int(n) for n in re.findall(r"(\d):[^\x00-\x7f]", page["CategoryId"][2])}
-    assert categories == set(tiia.CREATE_IMAGE.field("CategoryId").choices or ()) == set(tiia.CATEGORIES)
+    assert (
+        categories == set(image_search.CREATE_IMAGE.field("CategoryId").choices or ()) == set(image_search.CATEGORIES)
+    )
 
 
 def test_create_image_error_codes_match_the_api_reference(create_image_page):
     section = create_image_page.split("6. 错误码", 1)[1]
     codes = {row[0] for row in table_rows(section) if re.fullmatch(r"[A-Za-z]+(\.[A-Za-z]+)?", row[0])}
     assert len(codes) == 39
-    assert codes == set(tiia.CREATE_IMAGE.error_codes)
+    assert codes == set(image_search.CREATE_IMAGE.error_codes)
 
 
 def test_create_image_quota_matches_the_api_reference(create_image_page):
     assert re.search(r"默认接口请求频率限制:(\d+)次/秒", create_image_page).group(1) == "10"
-    assert tiia.CREATE_IMAGE.qps == 10
+    assert image_search.CREATE_IMAGE.qps == 10
 
 
 def test_create_aigc_custom_element_matches_the_api_reference(create_aigc_custom_element_page):

@@ -60,7 +60,7 @@ def test_gallery_operators_dag(canary, tmp_path):  # noqa: F811
 @pytest.mark.timeout(600)
 def test_aigc_generation_dag(canary, tmp_path):  # noqa: F811
     from airflow_provider_tencent.fs.storage import to_storage_path
-    from airflow_provider_tencent.testing.emulator.backends.aigc_tasks import file_bytes
+    from airflow_provider_tencent.testing.emulator.vod.aigc_rules import file_bytes
 
     provider = canary
     provider.emulator.aigc_duration = 2.0

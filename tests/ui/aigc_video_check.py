@@ -6,7 +6,7 @@ A separate check next to ``ui_check.py`` (it reuses that file's stack and browse
 them). It starts the same throw-away Airflow (api-server, scheduler, dag-processor, LocalExecutor, SQLite) plus
 an ``airflow triggerer`` process, with the emulator and local S3, then:
 
-1. triggers ``tencent_aigc_video`` (REST API) with the form's defaults;
+1. triggers ``tencent_aigc_video`` (REST API) with the form's defaults and ``logical_date: null``;
 2. waits until ``make_video`` is ``deferred`` and sees that state in the UI (the task instance page);
 3. kills the triggerer while it polls (SIGTERM, then SIGKILL of its group) and starts a new one;
 4. waits for the run to succeed and sees ``make_video`` succeeded in the UI;
@@ -128,6 +128,8 @@ def run_checks(stack: ui_check.Stack, checks: ui_check.Checks) -> None:
                         ("scheduler", "triggerer2"),
                     )
                     ui_check.require(final == "success", f"run {final}")
+                    dates = {k: stack.api("GET", run_path)[k] for k in ("logical_date", "data_interval_start")}
+                    ui_check.require(set(dates.values()) == {None}, f"triggered with logical_date null, has {dates}")
                     ui.goto(ui_task)
                     expect(page.get_by_text("Success", exact=True).first).to_be_visible()
                     return f"run success; make_video {state_of('make_video')}"

@@ -15,6 +15,8 @@ with Playwright:
 3. The run must succeed (REST API polled, bounded wait); the XCom of ``publish_element_ids`` and of
    the mapped ``create_subject`` tasks (REST, and the tasks' XCom tab in the UI) and the output file
    must hold the ElementIds the emulator created.
+4. ``example_dag_runs.py``: the example DAGs triggered through the REST API with ``logical_date: null`` must
+   succeed, and each DAG's docs (``doc_md``) must be its docstring, shown by the DAG page's "Dag Docs".
 
 A screenshot of every step goes to ``.artifacts/ui/`` (with the page HTML on failure). Everything it
 started is stopped at the end, whatever happened. Last line: ``ui: N passed, M failed``; the exit
@@ -46,6 +48,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from example_dag_runs import example_dag_checks
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Locator, Page, expect, sync_playwright
 
@@ -217,6 +220,7 @@ class Stack:
                 "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
                 "TENCENT_AIGC_BUCKET": BUCKET,
                 "TENCENT_GALLERY_BUCKET": BUCKET,
+                "TENCENT_GALLERY_GROUP_ID": "ui_check_gallery",  # created by example_dag_runs.py
                 "NO_PROXY": "*",
                 "no_proxy": "*",
             }
@@ -567,6 +571,7 @@ def run_ui_checks(stack: Stack, checks: Checks, cpu_throttle: float = 1.0) -> No
                     checks.record("dag run", False, "not triggered: nothing to wait for")
                 else:
                     run_checks(browser, run_id)
+                example_dag_checks(browser)
             finally:
                 context.close()
     finally:

@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import image_op, put_object
 
-from airflow_provider_tencent.contracts import tiia, vod
+from airflow_provider_tencent.contracts import image_search, vod
 from airflow_provider_tencent.exceptions import TencentCloudInputError
 from airflow_provider_tencent.operators.vod import VodCreateAigcElementOperator
 from airflow_provider_tencent.payloads.image_search import prepare_create_image
@@ -35,7 +35,7 @@ def limit_of(contract, name):
     [("entity_id", "EntityId"), ("pic_name", "PicName"), ("custom_content", "CustomContent")],
 )
 def test_text_limits_at_and_past_the_limit(field, api):
-    limit = limit_of(tiia.CREATE_IMAGE, api)
+    limit = limit_of(image_search.CREATE_IMAGE, api)
     assert prepare_create_image("g", item(**{field: "x" * limit}), conn_id=None)[api] == "x" * limit
     with pytest.raises(TencentCloudInputError) as err:
         prepare_create_image("g", item(**{field: "x" * (limit + 1)}), conn_id=None)
@@ -54,7 +54,7 @@ def test_required_fields(field):
 
 
 def test_tags_rules():
-    ten = {f"k{i}": "v" for i in range(tiia.MAX_TAG_KEYS)}
+    ten = {f"k{i}": "v" for i in range(image_search.MAX_TAG_KEYS)}
     params = prepare_create_image("g", item(tags=ten), conn_id=None)
     assert json.loads(params["Tags"]) == ten
     with pytest.raises(TencentCloudInputError, match="11 keys; the limit is 10") as err:
@@ -117,7 +117,7 @@ def test_image_content_rules():
 
 
 def test_base64_size_limit():
-    limit = tiia.IMAGE_RULES.max_base64_bytes
+    limit = image_search.IMAGE_RULES.max_base64_bytes
     header = make_image(16, 16, "png", seed=4)
     at_limit_raw = header + b"\0" * (limit // 4 * 3 - len(header))
     encoded = base64.b64encode(at_limit_raw).decode()
@@ -207,9 +207,9 @@ def test_tags_problems_name_what_is_wrong(tags, actual):
 @pytest.mark.parametrize(
     ("contract", "name", "low", "high", "words"),
     [
-        (tiia.SEARCH_IMAGE, "Limit", 1, 100, "1 to 100"),
-        (tiia.SEARCH_IMAGE, "Offset", 0, None, ">= 0"),
-        (tiia.SEARCH_IMAGE, "MatchThreshold", 0, 100, "0 to 100"),
+        (image_search.SEARCH_IMAGE, "Limit", 1, 100, "1 to 100"),
+        (image_search.SEARCH_IMAGE, "Offset", 0, None, ">= 0"),
+        (image_search.SEARCH_IMAGE, "MatchThreshold", 0, 100, "0 to 100"),
         (vod.CREATE_AIGC_VIDEO_TASK, "TasksPriority", -10, 10, "-10 to 10"),
     ],
 )

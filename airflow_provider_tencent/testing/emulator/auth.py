@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from airflow_provider_tencent.testing import tc3
-from airflow_provider_tencent.testing.emulator.base import ApiError
+from airflow_provider_tencent.testing.emulator.core import ApiError
 
 MAX_SKEW = 300
 """Largest accepted difference, in seconds, between X-TC-Timestamp and the emulator's clock."""

@@ -11,7 +11,9 @@ from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
 
 def main(argv: list[str] | None = None) -> int:
     """The command line: start, print the URL on one line, serve until SIGTERM or SIGINT."""
-    parser = argparse.ArgumentParser(description="Local Tencent Cloud API 3.0 emulator (TIIA, VOD, STS) on loopback")
+    parser = argparse.ArgumentParser(
+        description="Local Tencent Cloud API 3.0 emulator (Image Search, VOD, STS) on loopback"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: a free port")
     parser.add_argument("--secret-id", default=TEST_SECRET_ID)

@@ -11,13 +11,12 @@ named in the request's credential scope. It
   ``TokenFailure`` (temporary keys without their token, or expired);
 * serves STS ``AssumeRole``/``GetCallerIdentity`` and the CVM role metadata paths
   (``GET /latest/meta-data/cam/security-credentials/[<role>]``), issuing temporary keys it accepts;
-* serves TIIA ``CreateGroup``, ``DescribeGroups``, ``CreateImage``, ``DescribeImages``,
-  ``DeleteImages`` and VOD ``CreateAigcCustomElement`` (plus the AIGC generation tasks ``CreateAigcVideoTask``,
-  ``CreateAigcImageTask``, ``DescribeTaskDetail``, ``DescribeTasks``), enforcing every limit and error code of
-  ``CreateImage`` and ``CreateAigcCustomElement`` that a server can check, from its own reading
-  of the API documents and the SDK's models (one backend module per service in ``backends/``; it
-  imports nothing from the client's validation, image helpers or contracts); it downloads image
-  URLs itself;
+* serves Image Search (TIIA) ``CreateGroup``, ``DescribeGroups``, ``CreateImage``, ``DescribeImages``,
+  ``DeleteImages``, ``SearchImage``, ``UpdateImage`` and VOD ``CreateAigcCustomElement`` (plus the AIGC
+  generation tasks ``CreateAigcVideoTask``, ``CreateAigcImageTask``, ``DescribeTaskDetail``, ``DescribeTasks``),
+  enforcing every limit and error code of those actions that a server can check, from its own reading
+  of the API documents and the SDK's models (it imports nothing from the client's validation, image
+  helpers or contracts); it downloads image URLs itself;
 * enforces each action's documented QPS (times ``qps_scale``) over a sliding one-second window;
 * injects faults on demand (:meth:`Emulator.inject`): throttling, internal errors, HTTP 502,
   connection reset, latency, and "commit then hang" (stores the result, answers after the client's
@@ -30,18 +29,21 @@ Run alone::
     python -m airflow_provider_tencent.testing.emulator --port 9000 --group g1
 
 Layout (as moto lays out a service mock): :mod:`.server` (thin HTTP layer), :mod:`.auth` (keys, TC3
-signatures), :mod:`.faults`, :mod:`.pipeline` (one request's path: authenticate, quota, fault, dispatch,
-record), :mod:`.state` (what tests read back), :mod:`.backends` (one per service: ``sts``, ``tiia``,
-``vod``, ``cvm``) and this facade, :class:`Emulator`, which owns the lock, the clock, the settings and
-the controls (reset, credentials, faults, galleries).
+signatures), :mod:`.faults` (the table of fault kinds), :mod:`.pipeline` (one request's path: authenticate,
+quota, fault, dispatch, record), :mod:`.state` (what tests read back), :mod:`.context` (what a backend is
+given: clock, RNG, lock, settings), :mod:`.core` (the error answer and the bases), one package per service -
+``image_search``, ``vod``, ``sts``, each a ``models`` module (state and rules) and a ``responses`` module
+(parameter types and answer shapes) - the CVM metadata service (:mod:`.cvm`), and this facade,
+:class:`Emulator`, which builds the context, owns the controls (reset, credentials, faults, galleries) and
+hands each backend its context.
 
 Other processes control it over unsigned HTTP (loopback clients only): ``GET /_emulator/state``,
 ``POST /_emulator/faults`` (the arguments of :meth:`Emulator.inject`, or ``{"clear": true}``),
 ``POST /_emulator/reset``, ``POST /_emulator/groups`` (``{"GroupId", "GroupName", "Capacity", "GroupType"}``),
 ``POST /_emulator/aigc`` (``{"duration": seconds, "fail": {"err_code_ext", "message", "times"}, "concurrency": n,
 "duplicate_code": code, "null_while_waiting": bool, "age": seconds, "break_downloads": n}``),
-``POST /_emulator/tiia`` (the arguments of :meth:`Emulator.set_tiia_answers`); AIGC output
-files are served at ``GET /_emulator/files/<TaskId>/<name>`` (see :mod:`.backends.aigc_tasks`).
+``POST /_emulator/image_search`` (the arguments of :meth:`Emulator.set_image_search_answers`); AIGC output
+files are served at ``GET /_emulator/files/<TaskId>/<name>`` (see :mod:`.vod.models`).
 
 It never logs a key or a token, and records image URLs without their query string (presigned
 signatures never reach its state).
@@ -54,23 +56,41 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
 from airflow_provider_tencent.testing.emulator.auth import KeyStore
-from airflow_provider_tencent.testing.emulator.backends.sts import StsBackend
-from airflow_provider_tencent.testing.emulator.backends.tiia import Group, TiiaBackend
-from airflow_provider_tencent.testing.emulator.backends.vod import VodBackend
-from airflow_provider_tencent.testing.emulator.base import Backend
+from airflow_provider_tencent.testing.emulator.context import IMAGE_SEARCH_ANSWERS, BackendContext, Settings
 from airflow_provider_tencent.testing.emulator.faults import FAULT_KINDS, Fault
+from airflow_provider_tencent.testing.emulator.image_search.models import ImageSearchBackend
+from airflow_provider_tencent.testing.emulator.image_search.responses import ImageSearchResponses
 from airflow_provider_tencent.testing.emulator.pipeline import RequestPipeline
 from airflow_provider_tencent.testing.emulator.server import Handler, Server
 from airflow_provider_tencent.testing.emulator.state import StateViews
+from airflow_provider_tencent.testing.emulator.sts.models import StsBackend
+from airflow_provider_tencent.testing.emulator.sts.responses import StsResponses
+from airflow_provider_tencent.testing.emulator.vod.models import VodBackend
+from airflow_provider_tencent.testing.emulator.vod.responses import VodResponses
 
-__all__ = ["TIIA_ANSWERS", "Emulator"]
+__all__ = ["IMAGE_SEARCH_ANSWERS", "Emulator"]
 
-#: The defaults of :meth:`Emulator.set_tiia_answers`.
-TIIA_ANSWERS: dict[str, Any] = {"unknown_group": "empty", "delete_missing": "ok", "max_qps_cap": 0}
+T = TypeVar("T")
+
+
+class _Setting(Generic[T]):
+    """An attribute of the emulator kept in its context's :class:`~.context.Settings` (same name)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, emulator: Any, owner: Any = None) -> T:
+        if emulator is None:  # read on the class (documentation tools)
+            return self  # type: ignore[return-value]
+        value: T = getattr(emulator.context.settings, self.name)
+        return value
+
+    def __set__(self, emulator: Any, value: T) -> None:
+        setattr(emulator.context.settings, self.name, value)
 
 
 class Emulator(StateViews, RequestPipeline):
@@ -78,7 +98,7 @@ class Emulator(StateViews, RequestPipeline):
 
     :param credentials: permanent keys ``{SecretId: SecretKey}``; default: ``TEST_SECRET_ID`` /
         ``TEST_SECRET_KEY`` from :mod:`airflow_provider_tencent.testing`.
-    :param qps_scale: every action's quota is its contract's QPS times this (at least 1 per second).
+    :param qps_scale: every action's quota is its documented QPS times this (at least 1 per second).
     :param latency: ``(low, high)`` seconds, a uniform random processing delay added to every API request
         that passed authentication and the rate limit (the quota counts a request when it arrives).
     :param seed: seeds the RNG used for fault probabilities, latency and ElementIds.
@@ -100,40 +120,50 @@ class Emulator(StateViews, RequestPipeline):
         self.port = port
         self.qps_scale = qps_scale
         self.latency = latency
-        self.clock = clock
-        self.download_timeout = 5.0
-        """Seconds allowed to download each image URL."""
-        self.aigc_duration = 2.0
-        """Seconds an AIGC generation task takes from creation to FINISH (WAITING for the first tenth)."""
-        self.sub_app_ids: set[int] | None = None
-        """When set, AIGC task actions require a ``SubAppId`` from this set (``InvalidParameterValue.SubAppId``)."""
-        self._aigc_failures: list[tuple[str, str]] = []
-        self.aigc_concurrency: int | None = 1
-        """AIGC generation tasks the account runs at once (the documents: "默认限制1个并发处理"); a task created
-        while that many run ends at once, FINISH with ``ErrCodeExt`` ``RequestLimitExceeded``. ``None``: no limit."""
-        self.aigc_duplicate_code = "InvalidParameterValue.SessionId"
-        """The code that refuses a repeated SessionId (``FailedOperation.TaskDuplicate`` is the other answer)."""
-        self.aigc_null_while_waiting = False
-        """When true, ``DescribeTaskDetail`` of a ``WAITING`` task answers its ``AigcVideoTask``/``AigcImageTask``
-        member as null (as the service may, before the task starts)."""
-        self._aigc_broken_downloads = 0
+        self._lock = threading.RLock()
+        self.context = BackendContext(clock, random.Random(seed), self._lock)
+        """What every backend is given (clock, RNG, lock, settings); the facade's own fields stay its own."""
+        self.context.url = self.url
         self.capture_requests = True
         """False while a test sends deliberately malformed requests (its own, not the provider's): the
         oracle then checks only the answers (see :attr:`capture`)."""
-        self.sts_lifetime_override: float | None = None
-        """When set, AssumeRole and CVM metadata keys live this many seconds (whatever was asked)."""
-        self.tiia_answers: dict[str, Any] = dict(TIIA_ANSWERS)
-        """The answers of Image Search that its documents leave open (see :meth:`set_tiia_answers`)."""
-        self._defaults = (qps_scale, latency, clock, self.download_timeout)
-        self.keys = KeyStore(credentials or {TEST_SECRET_ID: TEST_SECRET_KEY}, lambda: self.clock())
+        self._defaults = (qps_scale, latency, clock)
+        self.keys = KeyStore(credentials or {TEST_SECRET_ID: TEST_SECRET_KEY}, lambda: self.context.clock())
         self._seed = seed
-        self._lock = threading.RLock()
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._generation = 0
         """Bumped by :meth:`reset`: a request that arrived before a reset leaves no trace after it."""
         self._request_generation = threading.local()
         self.reset()
+
+    download_timeout: _Setting[float] = _Setting()
+    """Seconds allowed to download each image URL."""
+    aigc_duration: _Setting[float] = _Setting()
+    """Seconds an AIGC generation task takes from creation to FINISH (WAITING for the first tenth)."""
+    sub_app_ids: _Setting[set[int] | None] = _Setting()
+    """When set, AIGC task actions require a ``SubAppId`` from this set (``InvalidParameterValue.SubAppId``)."""
+    aigc_concurrency: _Setting[int | None] = _Setting()
+    """AIGC generation tasks the account runs at once (the documents: "默认限制1个并发处理"); a task created
+    while that many run ends at once, FINISH with ``ErrCodeExt`` ``RequestLimitExceeded``. ``None``: no limit."""
+    aigc_duplicate_code: _Setting[str] = _Setting()
+    """The code that refuses a repeated SessionId (``FailedOperation.TaskDuplicate`` is the other answer)."""
+    aigc_null_while_waiting: _Setting[bool] = _Setting()
+    """When true, ``DescribeTaskDetail`` of a ``WAITING`` task answers its ``AigcVideoTask``/``AigcImageTask``
+    member as null (as the service may, before the task starts)."""
+    sts_lifetime_override: _Setting[float | None] = _Setting()
+    """When set, AssumeRole and CVM metadata keys live this many seconds (whatever was asked)."""
+    image_search_answers: _Setting[dict[str, Any]] = _Setting()
+    """The answers of Image Search that its documents leave open (see :meth:`set_image_search_answers`)."""
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The wall clock for signatures, timestamps and key expiry (tests may freeze it)."""
+        return self.context.clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        self.context.clock = clock
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> Emulator:
@@ -143,6 +173,7 @@ class Emulator(StateViews, RequestPipeline):
         handler = type("Handler", (Handler,), {"emulator": self})
         self._server = Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
+        self.context.url = self.url
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="tencent-emulator", daemon=True
         )
@@ -175,12 +206,16 @@ class Emulator(StateViews, RequestPipeline):
         with self._lock:
             self._generation += 1
             if settings:
-                self.qps_scale, self.latency, self.clock, self.download_timeout = self._defaults
-            self._rng = random.Random(self._seed)
-            self.sts = StsBackend(self)
-            self.tiia = TiiaBackend(self)
-            self.vod = VodBackend(self)
-            self.backends: dict[str, Backend] = {b.service: b for b in (self.sts, self.tiia, self.vod)}
+                self.qps_scale, self.latency, self.clock = self._defaults
+                self.context.settings = Settings()
+                self.capture_requests = True
+            self.context.rng.seed(self._seed)
+            self.context.settings.sts_lifetime_override = None
+            self.sts = StsBackend(self.context, self.keys)
+            self.image_search = ImageSearchBackend(self.context)
+            self.vod = VodBackend(self.context)
+            fronts = (StsResponses(self.sts), ImageSearchResponses(self.image_search), VodResponses(self.vod))
+            self.services = {front.service: front for front in fronts}
             self.keys.forget_temporary()
             self._faults: list[Fault] = []
             self._admitted: dict[tuple[str, str], deque[float]] = defaultdict(deque)
@@ -188,15 +223,6 @@ class Emulator(StateViews, RequestPipeline):
             self.requests: list[dict[str, Any]] = []
             """Every API request: action, service, time (monotonic), wall, outcome, request_id,
             admitted (passed the rate limit), secret_id (never a key or token)."""
-            self.sts_lifetime_override = None
-            self._aigc_failures = []
-            self._aigc_broken_downloads = 0
-            if settings:
-                self.aigc_duration, self.sub_app_ids = 2.0, None
-                self.aigc_concurrency, self.aigc_duplicate_code = 1, "InvalidParameterValue.SessionId"
-                self.aigc_null_while_waiting = False
-                self.capture_requests = True
-                self.tiia_answers = dict(TIIA_ANSWERS)
 
     def add_credential(self, secret_id: str, secret_key: str, token: str | None = None, lifetime: float = 3600) -> None:
         """Accept a permanent key pair, or (with ``token``) temporary keys valid ``lifetime`` seconds."""
@@ -215,7 +241,7 @@ class Emulator(StateViews, RequestPipeline):
         """Inject a fault into matching requests (those of ``action``, or every action).
 
         :param kind: ``throttle`` (``RequestLimitExceeded``), ``inner_error``
-            (``FailedOperation.InnerError`` for tiia, ``InternalError`` otherwise), ``http_5xx``
+            (``FailedOperation.InnerError`` for Image Search, ``InternalError`` otherwise), ``http_5xx``
             (HTTP 502 with an HTML body), ``reset`` (the request is read, then the TCP connection
             is aborted with RST, nothing processed), ``latency`` (sleep ``delay``, then process
             normally), ``commit_then_hang`` (process and store, then sleep ``delay`` before
@@ -263,10 +289,9 @@ class Emulator(StateViews, RequestPipeline):
         ``group_type`` 5, 7 or 8 makes it a product image search gallery, where subject detection
         (``EnableDetect``, on by default) limits pictures to 2000x2000 and an aspect ratio under 10.
         """
-        with self._lock:
-            self.tiia.groups.setdefault(group_id, Group(name or group_id, int(capacity), group_type=int(group_type)))
+        self.image_search.add_group(group_id, name, capacity, group_type)
 
-    def set_tiia_answers(
+    def set_image_search_answers(
         self,
         unknown_group: str | None = None,
         delete_missing: str | None = None,
@@ -285,44 +310,31 @@ class Emulator(StateViews, RequestPipeline):
             cap, as the service reads a request over its default back); ``0`` = no cap (default).
         """
         with self._lock:
+            answers = self.image_search_answers
             if unknown_group is not None:
                 if unknown_group not in ("empty", "error"):
                     raise ValueError(f"unknown_group must be 'empty' or 'error', got {unknown_group!r}")
-                self.tiia_answers["unknown_group"] = unknown_group
+                answers["unknown_group"] = unknown_group
             if delete_missing is not None:
-                self.tiia_answers["delete_missing"] = str(delete_missing)
+                answers["delete_missing"] = str(delete_missing)
             if max_qps_cap is not None:
-                self.tiia_answers["max_qps_cap"] = int(max_qps_cap)
+                answers["max_qps_cap"] = int(max_qps_cap)
 
     def set_capacity(self, group_id: str, pictures: int) -> None:
         """Change how many pictures gallery ``group_id`` holds at most."""
         with self._lock:
-            self.tiia.groups[group_id].capacity = int(pictures)
+            self.image_search.groups[group_id].capacity = int(pictures)
 
     def fail_aigc_tasks(self, err_code_ext: str = "ModelGenerateFailed", message: str = "", times: int = 1) -> None:
         """The next ``times`` generation tasks created finish failed with ``err_code_ext`` and ``message``."""
-        with self._lock:
-            self._aigc_failures += [(err_code_ext, message or f"{err_code_ext} (injected)")] * int(times)
+        self.vod.queue_failures(err_code_ext, message, times)
 
     def break_aigc_downloads(self, times: int = 1) -> None:
         """The next ``times`` downloads of an output file break midway: half the body, then the connection closes."""
-        with self._lock:
-            self._aigc_broken_downloads += int(times)
-
-    def _take_broken_download(self) -> bool:
-        with self._lock:
-            if self._aigc_broken_downloads <= 0:
-                return False
-            self._aigc_broken_downloads -= 1
-            return True
+        self.vod.break_downloads(times)
 
     def age_aigc_tasks(self, seconds: float) -> None:
         """Move every AIGC task and SessionId ``seconds`` into the past, as if that much time had gone by for them
         (the signing clock is left alone): past three days, the service no longer shows a task nor refuses its
         SessionId."""
-        with self._lock:
-            self.vod.age_tasks(float(seconds))
-
-    def _next_aigc_failure(self) -> tuple[str, str] | None:
-        with self._lock:
-            return self._aigc_failures.pop(0) if self._aigc_failures else None
+        self.vod.age_tasks(float(seconds))

@@ -1,7 +1,8 @@
 """The path of one API request through the emulator, in order: authenticate (:mod:`.auth`), admit under the
 action's quota, wait the processing latency, apply an injected fault (:mod:`.faults`), parse the parameters,
-check the region and version, dispatch to the service's backend (:mod:`.backends`), count and record the
-outcome, and capture the exchange for the SDK check.
+check the region and version, dispatch to the service's responses (``<service>/responses.py``), count and
+record the outcome, and capture the exchange for the SDK check. What a fault does is looked up in the table
+:data:`.faults.FAULTS`.
 
 :class:`RequestPipeline` is mixed into :class:`~.facade.Emulator`, which owns the lock, the clock and the
 settings this path reads.
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import random
 import threading
 import time
 import uuid
@@ -21,11 +21,11 @@ from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from airflow_provider_tencent.testing import tc3
+from airflow_provider_tencent.testing.emulator import cvm
 from airflow_provider_tencent.testing.emulator.auth import KeyStore, authenticate
-from airflow_provider_tencent.testing.emulator.backends import cvm
-from airflow_provider_tencent.testing.emulator.backends.cvm import METADATA_ACTION
-from airflow_provider_tencent.testing.emulator.base import ApiError, Backend
-from airflow_provider_tencent.testing.emulator.faults import Fault, gateway_answer
+from airflow_provider_tencent.testing.emulator.context import BackendContext
+from airflow_provider_tencent.testing.emulator.core import ApiError, Responses
+from airflow_provider_tencent.testing.emulator.faults import AFTER, BEFORE, FAULTS, Fault
 from airflow_provider_tencent.testing.emulator.server import Handler
 
 #: Regions where the public API answers (the common parameter Region); others: UnsupportedRegion.
@@ -86,18 +86,55 @@ class _Exchange:
         return cls(handler, method, payload, headers, parts, arrived, action, request_id, service)
 
 
+@dataclass
+class _Reply:
+    """:class:`~.faults.Reply` of one exchange: what a fault may do to it, through the pipeline."""
+
+    pipeline: RequestPipeline
+    exchange: _Exchange
+
+    @property
+    def action(self) -> str:
+        return self.exchange.action
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return self.exchange.headers
+
+    @property
+    def request_id(self) -> str:
+        return self.exchange.request_id
+
+    def inner_error_code(self) -> str:
+        service = self.pipeline.services.get(self.exchange.service)
+        return service.inner_error_code if service else "InternalError"
+
+    def error(self, code: str, message: str, admitted: bool) -> None:
+        self.pipeline._answer_error(self.exchange, code, message, admitted, self.exchange.secret_id)
+
+    def count(self, outcome: str) -> None:
+        self.pipeline._count_fault(self.exchange, outcome)
+
+    def raw(self, status: int, content_type: str, body: bytes) -> None:
+        self.exchange.handler.reply_raw(status, content_type, body)
+
+    def drop(self) -> None:
+        self.exchange.handler.reset_connection()
+
+
 class RequestPipeline:
     """Answers signed API requests and CVM metadata reads (see the module docstring for the order)."""
 
     _lock: threading.RLock
-    _rng: random.Random
+    context: BackendContext
     _generation: int
     _request_generation: threading.local
     _faults: list[Fault]
     _admitted: dict[tuple[str, str], deque[float]]
     _counters: dict[str, dict[str, int]]
     requests: list[dict[str, Any]]
-    backends: dict[str, Backend]
+    services: dict[str, Responses]
+    """The API services by their name in the credential scope (``tiia``, ``vod``, ``sts``)."""
     keys: KeyStore
     qps_scale: float
     latency: tuple[float, float]
@@ -105,8 +142,8 @@ class RequestPipeline:
 
     def quota(self, service: str, action: str) -> int | None:
         """Requests per second admitted for ``action`` (``None``: not limited)."""
-        backend = self.backends.get(service)
-        qps = backend.quotas.get(action) if backend else None
+        responses = self.services.get(service)
+        qps = responses.quotas.get(action) if responses else None
         if qps is None:
             return None
         return max(1, math.floor(qps * self.qps_scale + 1e-9))
@@ -160,7 +197,7 @@ class RequestPipeline:
     def _fault(self, action: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
-                if fault.matches(action, self._rng):
+                if fault.matches(action, self.context.rng):
                     return fault
         return None
 
@@ -168,7 +205,7 @@ class RequestPipeline:
         low, high = self.latency
         if high > 0:
             with self._lock:
-                pause = self._rng.uniform(low, high)
+                pause = self.context.rng.uniform(low, high)
             time.sleep(pause)
 
     def handle_api(self, handler: Handler, method: str, payload: bytes) -> None:
@@ -213,40 +250,18 @@ class RequestPipeline:
         )
 
     def _answered_by_fault(self, exchange: _Exchange, fault: Fault | None) -> bool:
-        """Apply a fault that acts before the backend runs: answer (or drop) the request and return
-        ``True``; a ``latency`` fault sleeps and returns ``False``, as does no fault or a fault that
-        acts after the backend (:meth:`_answer_result`)."""
-        kind = fault.kind if fault else None
-        handler, action, secret_id = exchange.handler, exchange.action, exchange.secret_id
-        if kind == "throttle":
-            self._answer_error(
-                exchange, "RequestLimitExceeded", f"{action}: too many requests (injected).", False, secret_id
-            )
-        elif kind == "reset":
-            self._count_fault(exchange, "fault:reset")
-            handler.reset_connection()
-        elif kind == "http_5xx":
-            self._count_fault(exchange, "fault:http_5xx")
-            handler.reply_raw(502, "text/html", b"<html><body><h1>502 Bad Gateway</h1></body></html>")
-        elif kind == "inner_error":
-            code = "FailedOperation.InnerError" if exchange.service == "tiia" else "InternalError"
-            self._answer_error(exchange, code, "Internal error (injected), please retry.", True, secret_id)
-        elif kind == "error" and fault is not None:
-            self._answer_error(exchange, fault.code, fault.message or f"{fault.code} (injected).", True, secret_id)
-        elif kind in ("error_charset", "echo_secrets", "token_failure"):
-            self._count_fault(exchange, f"fault:{kind}")
-            handler.reply_raw(200, *gateway_answer(kind, exchange.headers, exchange.request_id))
-        else:
-            if kind == "latency" and fault is not None:
-                time.sleep(fault.delay)
+        """Apply a fault that acts before the service runs (its row of :data:`.faults.FAULTS`); ``True`` when
+        it answered (or dropped) the request."""
+        kind = FAULTS[fault.kind] if fault else None
+        if fault is None or kind is None or kind.stage != BEFORE:
             return False
-        return True
+        return kind.apply(fault, _Reply(self, exchange))
 
     def _run_action(self, exchange: _Exchange) -> tuple[dict[str, Any], dict[str, Any]] | None:
-        """Parse the parameters, check the region and dispatch to the backend.
+        """Parse the parameters, check the region and dispatch to the service's responses.
 
         :return: ``(parameters, result)``, or ``None`` when an error was answered (an :class:`ApiError`
-            of the checks or the backend, captured; any other exception, a bug of the emulator,
+            of the checks or the service, captured; any other exception, a bug of the emulator,
             answered ``InternalError`` as the service would).
         """
         headers, secret_id = exchange.headers, exchange.secret_id
@@ -271,16 +286,12 @@ class RequestPipeline:
     def _answer_result(
         self, exchange: _Exchange, fault: Fault | None, body: dict[str, Any], result: dict[str, Any]
     ) -> None:
-        """Answer the backend's ``result``, unless a fault acting after the backend drops the answer
+        """Answer the service's ``result``, unless a fault acting after the service drops the answer
         (``missing_result``) or hangs before sending it (``commit_then_hang``); count and capture it."""
-        kind = fault.kind if fault else None
-        if kind == "commit_then_hang" and fault is not None:
-            self._count_fault(exchange, "fault:commit_then_hang")
-            time.sleep(fault.delay)
-        elif kind == "missing_result":
-            self._count_fault(exchange, "fault:missing_result")
-            exchange.handler.reply_raw(200, *gateway_answer(kind, exchange.headers, exchange.request_id))
-            return
+        kind = FAULTS[fault.kind] if fault else None
+        if fault is not None and kind is not None and kind.stage == AFTER:
+            if kind.apply(fault, _Reply(self, exchange)):
+                return
         else:
             self._count_fault(exchange, "ok")
         response = {**result, "RequestId": exchange.request_id}
@@ -307,30 +318,30 @@ class RequestPipeline:
     ) -> dict[str, Any]:
         if not action:
             raise ApiError("MissingParameter", "The X-TC-Action header is missing.")
-        backend = self.backends.get(service)
-        handler = backend.handler(action) if backend else None
-        if backend is None or handler is None:
+        responses = self.services.get(service)
+        handler = responses.handler(action) if responses else None
+        if responses is None or handler is None:
             raise ApiError("InvalidAction", f"The action {action!r} does not exist for service {service!r}.")
-        if version != backend.version:
-            raise ApiError("NoSuchVersion", f"{action} is version {backend.version}, not {version!r}.")
+        if version != responses.version:
+            raise ApiError("NoSuchVersion", f"{action} is version {responses.version}, not {version!r}.")
         result: dict[str, Any] = handler(body, request_id, secret_id)
         return result
 
     # -- oracle capture ------------------------------------------------------------------------
     capture: list[dict[str, Any]] | None = None
     """When a list (class-wide; the pytest plugin sets it for the whole session), every request that
-    reached a backend and its successful answer are appended: ``{service, version, action, params,
+    reached a service and its successful answer are appended: ``{service, version, action, params,
     response}`` - for checking against the official SDK's models (``tests/emulator/test_sdk_oracle.py``)."""
 
     def _capture(self, service: str, action: str, params: dict[str, Any], response: dict[str, Any]) -> None:
         sink = type(self).capture
         if sink is None:
             return
-        backend = self.backends.get(service)
+        responses = self.services.get(service)
         sink.append(
             {
                 "service": service,
-                "version": backend.version if backend else "",
+                "version": responses.version if responses else "",
                 "action": action,
                 # as received and as answered (neither is changed afterwards): no copy, to keep timing unchanged
                 "params": params if self.capture_requests else None,
@@ -342,6 +353,6 @@ class RequestPipeline:
         """``(status, body)`` of a CVM metadata GET (role name, then that role's temporary keys)."""
         self._request_generation.value = self._generation
         arrived, request_id = time.monotonic(), str(uuid.uuid4())
-        outcome, status, body = cvm.answer(self, path)
-        self._count("metadata", METADATA_ACTION, outcome, arrived, True, request_id)
+        outcome, status, body = cvm.answer(self.keys, self.context.settings.sts_lifetime_override, path)
+        self._count("metadata", cvm.METADATA_ACTION, outcome, arrived, True, request_id)
         return status, body

@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-from airflow_provider_tencent.testing.emulator.backends.aigc_tasks import FILE_PREFIX
-from airflow_provider_tencent.testing.emulator.backends.cvm import METADATA_PREFIX
+from airflow_provider_tencent.testing.emulator.cvm import METADATA_PREFIX
+from airflow_provider_tencent.testing.emulator.vod.aigc_rules import FILE_PREFIX
 
 CONTROL_PREFIX = "/_emulator/"
 
@@ -118,10 +118,11 @@ class Handler(BaseHTTPRequestHandler):
                 self.reply_raw(200, "application/json", json.dumps(self.emulator.state(), default=str).encode())
             return
         if path.startswith(FILE_PREFIX):
-            data = self.emulator.vod.output_file(path)
+            task_id, _, name = path[len(FILE_PREFIX) :].partition("/")
+            data = self.emulator.vod.output_file(task_id, name)
             if data is None:
                 self.reply_raw(404, "text/plain", b"no such file")
-            elif self.emulator._take_broken_download():
+            elif self.emulator.vod.take_broken_download():
                 self.reply_broken(data)
             else:
                 self.reply_raw(200, "video/mp4" if path.endswith(".mp4") else "application/octet-stream", data)
@@ -193,8 +194,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.emulator.inject(**args)
         elif name == "aigc":
             self._aigc_settings(args)
-        elif name == "tiia":
-            self.emulator.set_tiia_answers(**args)
+        elif name == "image_search":
+            self.emulator.set_image_search_answers(**args)
         elif name == "groups":
             self._create_group(args)
         else:

@@ -10,9 +10,9 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from airflow_provider_tencent.testing.emulator.backends.tiia import TiiaBackend
-    from airflow_provider_tencent.testing.emulator.backends.vod import VodBackend
     from airflow_provider_tencent.testing.emulator.faults import Fault
+    from airflow_provider_tencent.testing.emulator.image_search.models import ImageSearchBackend
+    from airflow_provider_tencent.testing.emulator.vod.models import VodBackend
 
 
 class StateViews:
@@ -22,7 +22,7 @@ class StateViews:
     _counters: dict[str, dict[str, int]]
     _faults: list[Fault]
     requests: list[dict[str, Any]]
-    tiia: TiiaBackend
+    image_search: ImageSearchBackend
     vod: VodBackend
 
     host: str
@@ -44,7 +44,7 @@ class StateViews:
         width, height, RequestId, created."""
         with self._lock:
             out: list[dict[str, Any]] = []
-            for gid, group in self.tiia.groups.items():
+            for gid, group in self.image_search.groups.items():
                 if group_id in (None, gid):
                     out.extend(dict(p) for p in group.pictures.values())
         return sorted(out, key=lambda p: p["created"])
@@ -59,7 +59,7 @@ class StateViews:
                     "PicCount": len(g.pictures),
                     "GroupType": g.group_type,
                 }
-                for gid, g in self.tiia.groups.items()
+                for gid, g in self.image_search.groups.items()
             ]
 
     def elements(self) -> list[dict[str, Any]]:

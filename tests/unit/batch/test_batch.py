@@ -10,7 +10,7 @@ import pytest
 from conftest import put_object, upload_subjects
 
 from airflow_provider_tencent.batch.rate_limit import RateLimiter
-from airflow_provider_tencent.contracts import tiia
+from airflow_provider_tencent.contracts import image_search
 from airflow_provider_tencent.exceptions import TencentCloudBatchError
 from airflow_provider_tencent.operators import batch as batch_operators
 from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
@@ -43,7 +43,7 @@ def test_prefix_batch_at_quota(provider, context, tmp_path, monkeypatch):
     arrived = provider.emulator.counters()["CreateImage"]
     assert len(sent) == sum(arrived.values()) >= 25, (len(sent), arrived)  # each one left through the limiter
     assert summary["throttled"] == arrived.get("RequestLimitExceeded", 0)
-    quota = tiia.CREATE_IMAGE.qps
+    quota = image_search.CREATE_IMAGE.qps
     spans = [sent[i + quota] - sent[i] for i in range(len(sent) - quota)]
     assert min(spans) >= 1.0, f"{quota + 1} sends within {min(spans):.3f} s"
     assert summary["elapsed_seconds"] >= 2.0  # the 21st send leaves >= 2 windows after the 1st

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import airflow_provider_tencent.contracts as contracts
-from airflow_provider_tencent.contracts import errors, model, sts, tiia, vod
+from airflow_provider_tencent.contracts import errors, image_search, model, sts, vod
 from airflow_provider_tencent.contracts.common import classify_common
 
 CONTRACTS_DIR = Path(contracts.__file__).parent
@@ -43,7 +43,7 @@ def test_retryability_is_decided_by_the_kind_alone(kind):
 
 
 def test_lookup_finds_every_declared_action_and_nothing_else():
-    for table in (tiia, vod, sts):
+    for table in (image_search, vod, sts):
         for action, contract in table.CONTRACTS.items():
             assert contracts.lookup(table.SERVICE, action) is contract
     assert contracts.lookup("tiia", "NoSuchAction") is None
@@ -51,9 +51,9 @@ def test_lookup_finds_every_declared_action_and_nothing_else():
 
 
 def test_an_action_falls_back_to_the_common_table_and_the_family_rule():
-    assert tiia.CREATE_IMAGE.error("NoSuchVersion") is classify_common("NoSuchVersion")
-    assert tiia.CREATE_IMAGE.error("InvalidParameter.Whatever").kind is errors.ErrorKind.BAD_INPUT
-    assert tiia.CREATE_IMAGE.error("NoSuchFamily.Whatever").kind is errors.ErrorKind.UNKNOWN
+    assert image_search.CREATE_IMAGE.error("NoSuchVersion") is classify_common("NoSuchVersion")
+    assert image_search.CREATE_IMAGE.error("InvalidParameter.Whatever").kind is errors.ErrorKind.BAD_INPUT
+    assert image_search.CREATE_IMAGE.error("NoSuchFamily.Whatever").kind is errors.ErrorKind.UNKNOWN
 
 
 def _texts(path: Path) -> list[str]:

@@ -21,11 +21,11 @@ import sdk_oracle
 if sdk_oracle.MISSING:
     pytest.skip(sdk_oracle.MISSING, allow_module_level=True)
 
-from airflow_provider_tencent.contracts import ApiContract, ErrorKind, common, sts, tiia, vod
+from airflow_provider_tencent.contracts import ApiContract, ErrorKind, common, image_search, sts, vod
 from airflow_provider_tencent.exceptions import TencentCloudAPIError
 
 #: The SDK versions the contracts were last checked against (the floors of pyproject's ``oracle`` extra; the check
-#: runs against whatever is installed: see README, "Checked against the official SDK").
+#: runs against whatever is installed: see CONTRIBUTING.md, "Checked against the official SDK").
 CHECKED_SDK_VERSIONS = {
     "tencentcloud-sdk-python-tiia": "3.1.69",
     "tencentcloud-sdk-python-vod": "3.1.194",
@@ -34,14 +34,14 @@ CHECKED_SDK_VERSIONS = {
 }
 
 ERRORCODES = {
-    tiia.SERVICE: "tencentcloud.tiia.v20190529.errorcodes",
+    image_search.SERVICE: "tencentcloud.tiia.v20190529.errorcodes",
     vod.SERVICE: "tencentcloud.vod.v20180717.errorcodes",
     sts.SERVICE: "tencentcloud.sts.v20180813.errorcodes",
 }
 
 #: The actions we call, per service: every code of the service must be decided for each of them.
 ACTIONS: dict[str, tuple[ApiContract, ...]] = {
-    tiia.SERVICE: tuple(tiia.CONTRACTS.values()),
+    image_search.SERVICE: tuple(image_search.CONTRACTS.values()),
     vod.SERVICE: tuple(vod.CONTRACTS.values()),
     sts.SERVICE: tuple(sts.CONTRACTS.values()),
 }
@@ -69,7 +69,7 @@ def sdk_codes(service: str) -> set[str]:
 
 
 def test_sdk_versions_are_recorded():
-    """The installed SDKs are at least the versions recorded (README and here): an older one would check less."""
+    """The installed SDKs are at least the versions recorded (CONTRIBUTING.md, here): an older one would check less."""
     from packaging.version import Version
 
     installed = {name: metadata.version(name) for name in CHECKED_SDK_VERSIONS}
@@ -96,13 +96,15 @@ def test_every_sdk_code_is_decided(service):
 @pytest.mark.parametrize("service", sorted(ERRORCODES))
 def test_service_tables_hold_only_sdk_codes_once(service):
     """No stale entry (a code the SDK does not know), no entry listed twice, none already decided elsewhere."""
-    known = sdk_codes(service) | ({s.code for s in tiia.CREATE_IMAGE_ERRORS} if service == tiia.SERVICE else set())
+    known = sdk_codes(service) | (
+        {s.code for s in image_search.CREATE_IMAGE_ERRORS} if service == image_search.SERVICE else set()
+    )
     for contract in ACTIONS[service]:
         table = [spec.code for spec in contract.service_errors]
         assert len(table) == len(set(table)), contract.action
         assert set(table) <= known, sorted(set(table) - known)
         assert not set(table) & {spec.code for spec in contract.errors}, contract.action
-        seed = {s.code for s in tiia.CREATE_IMAGE_ERRORS}  # the document's table repeats RequestLimitExceeded
+        seed = {s.code for s in image_search.CREATE_IMAGE_ERRORS}  # the document's table repeats RequestLimitExceeded
         assert not (set(table) - seed) & set(common.COMMON_BY_CODE), contract.action
 
 
@@ -137,7 +139,7 @@ def test_no_table_entry_is_unknown():
 
 
 def test_issue_10_codes_are_decided_as_the_documents_say():
-    ci = tiia.CREATE_IMAGE
+    ci = image_search.CREATE_IMAGE
     for code in (
         "FailedOperation.UnOpenError",
         "FailedOperation.BalanceInsufficient",
@@ -203,7 +205,7 @@ def test_unknown_vod_codes_are_judged_by_their_family(code, created):
 
 @pytest.mark.parametrize("code", ["FailedOperation.SomethingNew", "InternalError.SomethingNew", "Brand.New"])
 def test_unknown_codes_are_not_retried(code):
-    spec = tiia.CREATE_IMAGE.error(code)
+    spec = image_search.CREATE_IMAGE.error(code)
     assert spec.kind is ErrorKind.UNKNOWN and not spec.retryable
 
 
@@ -216,8 +218,8 @@ def test_every_limit_quotes_its_source():
             unsourced += [f"{contract.action}.{f.name}" for f in contract.fields if f.has_limit and not f.limit_source]
             if contract.image_rules is not None and not contract.image_rules.source:
                 unsourced.append(f"{contract.action}.image_rules")
-    if not tiia.DETECT_IMAGE_RULES.source:
-        unsourced.append("tiia.DETECT_IMAGE_RULES")
+    if not image_search.DETECT_IMAGE_RULES.source:
+        unsourced.append("image_search.DETECT_IMAGE_RULES")
     assert not unsourced
 
 
@@ -243,3 +245,12 @@ def test_contract_fields_are_the_sdk_request_fields(contract):
         sdk_text = declared[spec.name][0].rsplit(".", 1)[-1].strip("`")
         expected = sdk_type(spec.api_type)
         assert sdk_text == expected, f"{contract.action}.{spec.name}: contract {spec.api_type}, SDK {sdk_text}"
+
+
+def test_every_image_search_code_the_client_names_is_decided_in_a_table():
+    from airflow_provider_tencent.contracts import image_search_errors as codes
+
+    named = [codes.PIC_NAME_CONFLICT, codes.IMAGE_NOT_FOUND, codes.GALLERY_EMPTY, codes.GROUP_EXISTS]
+    named.append(codes.GROUP_NOT_FOUND)
+    decided = {spec.code for spec in (*codes.SERVICE_ERRORS, *codes.CREATE_IMAGE_ERRORS)}
+    assert [code for code in named if code not in decided] == []

@@ -8,14 +8,14 @@ from conftest import ROLE_ARN, use_connection, with_extra
 
 from airflow_provider_tencent.exceptions import TencentCloudAPIError
 from airflow_provider_tencent.hooks.base import TencentCloudHook
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
 
 def test_token_failure_after_a_throttle_is_renewed_and_retried(provider, monkeypatch):
     use_connection(monkeypatch, with_extra(provider, role_arn=ROLE_ARN))
     provider.emulator.inject("throttle", action="DescribeGroups", times=1)
     provider.emulator.inject("token_failure", action="DescribeGroups", times=1)
-    groups = TencentImageSearchHook().describe_groups()
+    groups = ImageSearchHook().describe_groups()
     assert [g["GroupId"] for g in groups] == ["g1"]
     counters = provider.emulator.counters()
     assert counters["DescribeGroups"] == {"RequestLimitExceeded": 1, "fault:token_failure": 1, "ok": 1}
@@ -26,7 +26,7 @@ def test_token_failures_are_bounded(provider, monkeypatch):
     use_connection(monkeypatch, with_extra(provider, role_arn=ROLE_ARN))
     provider.emulator.inject("token_failure", action="DescribeGroups")
     with pytest.raises(Exception, match="TokenFailure"):
-        TencentImageSearchHook().describe_groups()
+        ImageSearchHook().describe_groups()
     assert provider.emulator.counters()["DescribeGroups"]["fault:token_failure"] == 3  # 1 + 2 renewals
 
 

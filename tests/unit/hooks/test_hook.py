@@ -16,7 +16,7 @@ from airflow_provider_tencent.exceptions import (
     TencentCloudConfigError,
 )
 from airflow_provider_tencent.hooks.base import TencentCloudHook
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.testing import TEST_SECRET_ID, TEST_SECRET_KEY
 from airflow_provider_tencent.testing.emulator_fixtures import connection_json
 from airflow_provider_tencent.testing.images import make_image
@@ -33,12 +33,12 @@ def conn_dict(emulator, **extra):
 
 
 def describe(hook=None):
-    return (hook or TencentImageSearchHook()).describe_groups()
+    return (hook or ImageSearchHook()).describe_groups()
 
 
 def test_good_call_and_no_connection_read_in_init(tencentcloud_conn, monkeypatch):
     monkeypatch.delenv("AIRFLOW_CONN_TENCENTCLOUD_DEFAULT")
-    hook = TencentImageSearchHook()  # no connection exists yet: __init__ must not read it
+    hook = ImageSearchHook()  # no connection exists yet: __init__ must not read it
     use(monkeypatch, connection_json(tencentcloud_conn.emulator))
     hook.create_group("g", "gallery")
     assert [g["GroupId"] for g in describe(hook)] == ["g"]
@@ -115,7 +115,7 @@ def test_assumed_role_is_refreshed_before_expiry(tencentcloud_conn, monkeypatch)
     emulator = tencentcloud_conn.emulator
     emulator.sts_lifetime_override = 2
     use(monkeypatch, connection_json(emulator, role_arn="qcs::cam::uin/100000000001:roleName/airflow"))
-    hook = TencentImageSearchHook()
+    hook = ImageSearchHook()
     for _ in range(4):
         describe(hook)
         time.sleep(0.7)
@@ -260,7 +260,7 @@ def test_read_only_actions_retry_transient_errors(tencentcloud_conn, fault):
     emulator.create_group("g")
     emulator.inject(fault, action="DescribeImages", times=2)
     # no picture: the service answers FailedOperation.ImageNotFoundInfo, which the hook reads as "none"
-    assert TencentImageSearchHook().describe_images("g", "e") == []
+    assert ImageSearchHook().describe_images("g", "e") == []
     outcome = "FailedOperation.InnerError" if fault == "inner_error" else "fault:http_5xx"
     assert emulator.counters()["DescribeImages"] == {outcome: 2, "FailedOperation.ImageNotFoundInfo": 1}
 
@@ -427,7 +427,7 @@ def test_connection_proxy_carries_every_call(tencentcloud_conn, monkeypatch):
     proxy = ForwardProxy()
     try:
         use(monkeypatch, connection_json(tencentcloud_conn.emulator, proxy=proxy.url))
-        hook = TencentImageSearchHook()
+        hook = ImageSearchHook()
         hook.create_group("g", "via the proxy")
         monkeypatch.setenv("NO_PROXY", "*")  # set after the client exists: changes nothing for it
         assert [g["GroupId"] for g in hook.describe_groups()] == ["g"]

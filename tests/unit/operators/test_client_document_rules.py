@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from conftest import put_object
 
-from airflow_provider_tencent.contracts import ErrorKind, tiia
+from airflow_provider_tencent.contracts import ErrorKind, image_search
 from airflow_provider_tencent.exceptions import (
     TencentCloudAccountError,
     TencentCloudAPIError,
@@ -62,29 +62,29 @@ def requests(monkeypatch):
 
 # -- MaxCapacity ------------------------------------------------------------------------------------------
 def test_create_group_default_capacity_holds_many_pictures(provider, context, requests):
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
-    TencentImageSearchHook().create_group("big", "default capacity")
+    ImageSearchHook().create_group("big", "default capacity")
     [sent] = [r["params"] for r in requests if r["action"] == "CreateGroup"]
-    assert sent["MaxCapacity"] == tiia.DEFAULT_MAX_CAPACITY == 100_000  # pictures, not units of 10,000
+    assert sent["MaxCapacity"] == image_search.DEFAULT_MAX_CAPACITY == 100_000  # pictures, not units of 10,000
     for n in range(3):
         assert op(group_id="big", pic_name=f"p{n}").execute(context)["status"] == "created"
 
 
 @pytest.mark.parametrize(("group_id", "capacity"), [("has-dash", 10), ("ok_id", 0), ("ok_id", True)])
 def test_create_group_refuses_bad_values_before_any_call(provider, group_id, capacity):
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
     before = calls(provider.emulator, "CreateGroup")
     with pytest.raises(TencentCloudInputError):
-        TencentImageSearchHook().create_group(group_id, "n", max_capacity=capacity)
+        ImageSearchHook().create_group(group_id, "n", max_capacity=capacity)
     assert calls(provider.emulator, "CreateGroup") == before
 
 
 def test_a_full_gallery_needs_a_person(provider, context):
-    from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+    from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
-    TencentImageSearchHook().create_group("tiny", "two pictures", max_capacity=2)
+    ImageSearchHook().create_group("tiny", "two pictures", max_capacity=2)
     for n in range(2):
         op(group_id="tiny", pic_name=f"p{n}").execute(context)
     with pytest.raises(TencentCloudAccountError) as err:

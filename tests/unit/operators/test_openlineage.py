@@ -28,23 +28,23 @@ from airflow_provider_tencent.openlineage import (
     dataset_name,
     prefix_name,
 )
-from airflow_provider_tencent.operators.aigc_generation import VodCreateAigcImageOperator, VodCreateAigcVideoOperator
 from airflow_provider_tencent.operators.image_search import (
+    ImageSearchCreateGroupOperator,
     ImageSearchCreateImageBatchOperator,
     ImageSearchCreateImageOperator,
-)
-from airflow_provider_tencent.operators.image_search_manage import (
-    ImageSearchCreateGroupOperator,
     ImageSearchDeleteImagesOperator,
-    ImageSearchUpdateImageOperator,
-)
-from airflow_provider_tencent.operators.image_search_query import (
     ImageSearchSearchImageBatchOperator,
     ImageSearchSearchImageOperator,
+    ImageSearchSyncGalleryOperator,
+    ImageSearchUpdateImageOperator,
 )
-from airflow_provider_tencent.operators.image_search_sync import ImageSearchSyncGalleryOperator
-from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator, VodCreateAigcElementOperator
-from airflow_provider_tencent.sensors.aigc import VodAigcTaskSensor
+from airflow_provider_tencent.operators.vod import (
+    VodCreateAigcElementBatchOperator,
+    VodCreateAigcElementOperator,
+    VodCreateAigcImageOperator,
+    VodCreateAigcVideoOperator,
+)
+from airflow_provider_tencent.sensors.vod import VodAigcTaskSensor
 from airflow_provider_tencent.testing.images import make_image
 
 #: The request fields every CreateAigcVideoTask needs (api.json marks them required).
@@ -328,10 +328,10 @@ def test_aigc_image_copied_to_storage_writes_the_files(provider):
 
 
 def test_aigc_sensor_reads_the_task(provider):
-    from airflow_provider_tencent.hooks.vod import TencentVodHook
+    from airflow_provider_tencent.hooks.vod import VodHook
 
     provider.emulator.aigc_duration = 0.0
-    task_id = TencentVodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
+    task_id = VodHook().create_aigc_task("CreateAigcVideoTask", {**KLING, "Prompt": "p"})["TaskId"]
     since = len(provider.emulator.requests)
     sensor = VodAigcTaskSensor(task_id="wait", aigc_task_id=task_id, deferrable=False, poke_interval=0.05)
     assert sensor.poke(aigc_context()).xcom_value["TaskId"] == task_id

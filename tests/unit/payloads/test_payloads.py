@@ -10,8 +10,8 @@ import base64
 import pytest
 
 from airflow_provider_tencent.exceptions import TencentCloudInputError
-from airflow_provider_tencent.fs.storage import group_pictures_by_folder
 from airflow_provider_tencent.payloads.image_search import prepare_create_image, prepare_search_image
+from airflow_provider_tencent.payloads.vod import group_pictures_by_folder
 from airflow_provider_tencent.testing.images import make_image
 
 PNG = base64.b64encode(make_image(64, 64, "png", seed=3)).decode()

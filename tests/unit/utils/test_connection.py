@@ -6,7 +6,7 @@ import pytest
 from conftest import use_connection, with_extra
 
 from airflow_provider_tencent.exceptions import TencentCloudConfigError
-from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
+from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 
 
 @pytest.mark.parametrize(
@@ -28,7 +28,7 @@ from airflow_provider_tencent.hooks.image_search import TencentImageSearchHook
 def test_bad_extras_are_refused_naming_the_field(provider, monkeypatch, extra, match):
     use_connection(monkeypatch, with_extra(provider, **extra))
     with pytest.raises(TencentCloudConfigError, match=match) as err:
-        TencentImageSearchHook().describe_groups()
+        ImageSearchHook().describe_groups()
     assert "tencentcloud_default" in str(err.value)
     assert "DescribeGroups" not in provider.emulator.counters()
 
@@ -37,7 +37,7 @@ def test_invalid_json_extra_is_refused_not_ignored(provider, monkeypatch):
     conn = dict(provider.conn, extra='{"endpoint_url": "' + provider.emulator.url + '", ')
     use_connection(monkeypatch, conn)
     with pytest.raises(TencentCloudConfigError, match="'tencentcloud_default': extra is not valid JSON"):
-        TencentImageSearchHook().describe_groups()
+        ImageSearchHook().describe_groups()
 
 
 def test_good_numeric_texts_still_work(provider, monkeypatch):
@@ -45,5 +45,5 @@ def test_good_numeric_texts_still_work(provider, monkeypatch):
         monkeypatch,
         with_extra(provider, read_timeout="2.5", max_attempts="3", endpoint_url=provider.emulator.url + "/"),
     )
-    cfg = TencentImageSearchHook().conn_config
+    cfg = ImageSearchHook().conn_config
     assert (cfg.timeouts.read, cfg.retry.max_attempts) == (2.5, 3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_tencent.batch.rate_limit import RateLimiter
-from airflow_provider_tencent.contracts import tiia, vod
+from airflow_provider_tencent.contracts import image_search, vod
 from airflow_provider_tencent.testing.images import make_image
 from airflow_provider_tencent.utils import images
 from airflow_provider_tencent.utils.naming import entity_id_for, pic_name_for
@@ -27,13 +27,13 @@ def test_vod_side_and_aspect_rules(w, h, ok):
 
 
 def test_tiia_rejects_gif_but_vod_rejects_bmp():
-    assert images.check(images.inspect(make_image(50, 50, "gif")), tiia.IMAGE_RULES)[0].rule == "format"
+    assert images.check(images.inspect(make_image(50, 50, "gif")), image_search.IMAGE_RULES)[0].rule == "format"
     assert images.check(images.inspect(make_image(400, 400, "bmp")), vod.IMAGE_RULES)[0].rule == "format"
-    assert images.check(images.inspect(make_image(400, 400, "bmp")), tiia.IMAGE_RULES) == []
+    assert images.check(images.inspect(make_image(400, 400, "bmp")), image_search.IMAGE_RULES) == []
 
 
 def test_empty_bytes_are_refused():
-    assert images.check(images.inspect(b""), tiia.IMAGE_RULES)[0].actual == "0 bytes"
+    assert images.check(images.inspect(b""), image_search.IMAGE_RULES)[0].actual == "0 bytes"
 
 
 def test_names_are_stable_and_valid():
@@ -126,7 +126,13 @@ def test_rate_limiter_window_guard_absorbs_a_late_thread():
     [(2000, 2000, True), (2001, 100, False), (1990, 200, True), (2000, 200, False), (200, 2000, False)],
 )
 def test_subject_detection_rules(w, h, ok):
-    problems = images.check(images.inspect(make_image(w, h, "png", seed=1)), tiia.DETECT_IMAGE_RULES)
+    problems = images.check(images.inspect(make_image(w, h, "png", seed=1)), image_search.DETECT_IMAGE_RULES)
     assert (problems == []) is ok, problems
-    assert tiia.image_rules(8, None) is tiia.DETECT_IMAGE_RULES and tiia.image_rules(8, False) is tiia.IMAGE_RULES
-    assert tiia.image_rules(4, True) is tiia.IMAGE_RULES and tiia.image_rules(None, None) is tiia.IMAGE_RULES
+    assert (
+        image_search.image_rules(8, None) is image_search.DETECT_IMAGE_RULES
+        and image_search.image_rules(8, False) is image_search.IMAGE_RULES
+    )
+    assert (
+        image_search.image_rules(4, True) is image_search.IMAGE_RULES
+        and image_search.image_rules(None, None) is image_search.IMAGE_RULES
+    )

@@ -1,1 +1,0 @@
-"""One backend per service, moto-style: its version, quotas, state and actions."""
