@@ -83,7 +83,9 @@ def measure(action: str, tasks: int, total: int, split: bool, urls: list[str], e
     with tempfile.TemporaryDirectory() as folder, mp.get_context("spawn").Pool(tasks) as pool:
         start_at = time.time() + 8.0  # every process imported and ready
         qps: list[float | None] = list(shares(quota, tasks)) if split else [None] * tasks
-        args = [(action, i, total // tasks, qps[i], start_at, folder, urls) for i in range(tasks)]
+        # with shares, each task's items in proportion to its share: all of them run for the same time
+        counts = [round(total * q / quota) if q else total // tasks for q in qps]
+        args = [(action, i, counts[i], qps[i], start_at, folder, urls) for i in range(tasks)]
         summaries = pool.starmap(_task, args)
     return {"summaries": summaries, "quota": quota}
 
