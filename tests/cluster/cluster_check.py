@@ -52,7 +52,8 @@ def main() -> int:
             stack = ClusterStack(exit_stack, folder)
             stack.env["CLUSTER_EXAMPLE_DAGS"] = str(REPO / "dags")
             stack.start_services()
-            stack.emulator.create_group("airflow_demo_gallery")
+            # the example DAGs' gallery, as the stack's environment names it for them
+            stack.emulator.create_group(stack.env.get("TENCENT_GALLERY_GROUP_ID", "airflow_demo_gallery"))
             from dev.demo import upload_samples
 
             upload_samples("tencentcloud_default", BUCKET, gallery=6, subjects=())
