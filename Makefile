@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml Makefile $(CONSTRAINTS) $
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 
-.PHONY: setup test lint typecheck unit quick pytest demo bench ui-test docs clean dist matrix matrix-3.1 matrix-3.2 lowest
+.PHONY: setup test lint typecheck unit quick pytest demo bench ui-test cluster docs clean dist matrix matrix-3.1 matrix-3.2 lowest
 
 setup: $(STAMP)
 
@@ -80,9 +80,14 @@ bench: setup
 ui-test: setup
 	bash tests/ui/run.sh
 
+## The provider on a CeleryExecutor cluster on this machine (PostgreSQL, Redis, two workers, two triggerers):
+## installs what is missing, runs tests/cluster/cluster_check.py, stops everything it started (ci/cluster/run.sh).
+cluster: setup
+	bash ci/cluster/run.sh
+
 ## The docs site (Sphinx) in docs/_build/html: no network needed, any warning fails the build.
 docs: setup
 	$(BIN)/sphinx-build -W --keep-going -q -b html -d docs/_build/doctrees docs docs/_build/html
 
 clean:
-	rm -rf $(VENV) .venv-af31 .venv-af32 .venv-lowest .demo .artifacts dist docs/_build docs/_generated
+	rm -rf $(VENV) .venv-cluster .venv-af31 .venv-af32 .venv-lowest .demo .artifacts dist docs/_build docs/_generated

@@ -8,7 +8,8 @@ of latency per call and 5 % injected transient faults, and is asked afterwards w
 2. peak RSS of a 10,000-picture batch (quota scaled x20 so it takes about a minute);
 3. the provider's CPU time per call against a bare SDK loop doing the same calls;
 4. 200 pictures as 200 mapped ImageSearchCreateImageOperator tasks vs one batch task, both under ``airflow dags test``;
-5. import cost of the operator modules over ``import airflow.sdk``, and each example DAG's parse time.
+5. import cost of the operator modules over ``import airflow.sdk``, and each example DAG's parse time;
+6. one account's quota shared by 1, 2 and 4 batch tasks at once (``bench_shared_quota.py``).
 
 ``--quick`` runs smaller sizes (for a smoke run); the figures it prints are then not the targets'.
 """
@@ -554,14 +555,14 @@ SIZED: dict[str, Callable[[int, Path], None]] = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    parser.add_argument("--only", nargs="*", default=None, help="images elements short rss cpu mapped import")
+    parser.add_argument("--only", nargs="*", default=None, help="images elements short rss cpu mapped import quota")
     args = parser.parse_args()
     sizes = {"images": 2000, "elements": 500, "short": 300, "rss": 10000, "cpu": 200, "mapped": 200}
     if args.quick:
         sizes = {"images": 60, "elements": 40, "short": 60, "rss": 500, "cpu": 30, "mapped": 10}
     os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="bench-airflow-"))
     os.environ["NO_PROXY"] = "*"
-    chosen = args.only or ["import", "cpu", "elements", "images", "short", "rss", "mapped"]
+    chosen = args.only or ["import", "cpu", "elements", "images", "short", "rss", "mapped", "quota"]
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         for name in chosen:
             print(f"\n[{name}]", flush=True)
@@ -570,6 +571,10 @@ def main() -> int:
                 SIZED[name](sizes[name], Path(tmp))
             elif name == "cpu":
                 bench_cpu(sizes["cpu"])
+            elif name == "quota":  # one account's quota shared by 1, 2 and 4 tasks (bench_shared_quota.py)
+                from bench_shared_quota import run_cases
+
+                run_cases(args.quick)
             else:
                 bench_import(Path(tmp))
             print(f"  ({time.monotonic() - started:.0f} s)")

@@ -36,6 +36,7 @@ step typecheck "$main" make -s typecheck
 step pytest "$main" make -s pytest
 step ui-test "$main" make -s ui-test
 step demo "$main" make -s demo
+step cluster "$main, CeleryExecutor" make -s cluster
 if grep -qE '^docs:' Makefile; then
     step docs "$main" make -s docs
 fi

@@ -337,6 +337,17 @@ class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseO
 
     # -- run ----------------------------------------------------------------------------------
     def execute(self, context: Context) -> dict[str, Any]:
+        """A dry run as it is; a real one holding the lease beside its manifest
+        (:mod:`airflow_provider_tencent.batch.exclusive`): a second sync of the same manifest started
+        meanwhile, on any worker, is refused before it reads anything."""
+        if strict_bool("dry_run", self.sync_dry_run):
+            return self._execute(context)
+        from airflow_provider_tencent.batch.exclusive import exclusive
+
+        with exclusive(self.manifest_path, self.tencentcloud_conn_id, "gallery sync", self.log):
+            return self._execute(context)
+
+    def _execute(self, context: Context) -> dict[str, Any]:
         dry_run = strict_bool("dry_run", self.sync_dry_run)
         allow_empty = strict_bool("allow_empty", self.allow_empty)
         limit = parse_max_deletions(self.max_deletions)  # refused before any call
