@@ -9,20 +9,18 @@ imports no Tencent Cloud SDK module, no s3fs and no boto.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_tencent.batch.progress import Progress, sync_progress
+from airflow_provider_tencent.batch.progress import sync_progress
 from airflow_provider_tencent.contracts import image_search as contract
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
 from airflow_provider_tencent.hooks.image_search import ImageSearchHook
 from airflow_provider_tencent.operators.base import ImageSearchOperatorMixin, TencentCloudBaseOperator
-from airflow_provider_tencent.payloads.image_search import prepare_create_image
+from airflow_provider_tencent.operators.image_search.sync_run import SyncRun, content_hash
 from airflow_provider_tencent.validation import (
     strict_bool,
 )
@@ -30,35 +28,11 @@ from airflow_provider_tencent.validation import (
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
 
-__all__ = [
-    "SYNC_MANIFEST_VERSION",
-    "ImageSearchSyncGalleryOperator",
-    "content_hash",
-    "sync_pic_name",
-]
-
-
-def content_hash(data: bytes) -> str:
-    """The sync's content hash of a picture: SHA-256 of its bytes, hex."""
-    return hashlib.sha256(data).hexdigest()
+__all__ = ["SYNC_MANIFEST_VERSION", "ImageSearchSyncGalleryOperator", "allowed_deletions", "parse_max_deletions"]
 
 
 #: Version of the sync manifest's format.
 SYNC_MANIFEST_VERSION = 1
-#: How a sync PicName ends: ``-`` and 12 hex digits of the picture's SHA-256.
-_VERSION_SUFFIX = re.compile(r"-[0-9a-f]{12}")
-
-
-def sync_pic_name(key: str, digest: str) -> str:
-    """PicName of the picture at ``key`` with content ``digest``: the key's hash plus 12 hex of the content's.
-
-    ``key`` is the object's identity (:func:`~airflow_provider_tencent.fs.storage.storage_key`: no
-    connection id). A replaced picture (new content at the same key) thus gets a fresh PicName: it
-    is created before the old one is deleted. 47 characters, within the 64 allowed.
-    """
-    from airflow_provider_tencent.utils.naming import pic_name_for
-
-    return f"{pic_name_for(key)}-{digest[:12]}"
 
 
 def parse_max_deletions(value: Any) -> int | float:
@@ -99,25 +73,6 @@ def allowed_deletions(limit: int | float, owned: int) -> int:
     if isinstance(limit, float):
         return math.floor(limit * owned)
     return limit
-
-
-def older_sync_names(keys: Sequence[str], current: str) -> Callable[[str], bool]:
-    """A test of the PicNames that hold an earlier version of the picture at one of ``keys`` (the
-    object's identity and, for pictures named before it, its URI with the connection id): the key's
-    hash alone, or with another 12-hex content hash. ``current`` is never one."""
-    from airflow_provider_tencent.utils.naming import pic_name_for
-
-    prefixes = {pic_name_for(k) for k in keys}
-
-    def is_older(name: str) -> bool:
-        if name == current:
-            return False
-        if name in prefixes:
-            return True
-        head, tail = name[:-13], name[-13:]
-        return head in prefixes and bool(_VERSION_SUFFIX.fullmatch(tail))
-
-    return is_older
 
 
 class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseOperator[ImageSearchHook]):
@@ -231,7 +186,7 @@ class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseO
                 f"manifest {self.manifest_path!r} belongs to gallery {state.get('GroupId')!r}, not {self.group_id!r}",
                 field="manifest_path",
             )
-        state["pictures"] = {storage_key(k): _entry(v) for k, v in state["pictures"].items()}
+        state["pictures"] = {storage_key(k): v for k, v in state["pictures"].items()}
         return state
 
     def save_state(self, state: dict[str, Any]) -> None:
@@ -389,7 +344,7 @@ class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseO
         """Carry out ``plan``: creations, replacements, the rest of cut replacements, deletions."""
         from airflow_provider_tencent.batch.rate_limit import RateLimiter
 
-        run = _SyncRun(self, state, RateLimiter(float(self.max_qps or contract.CREATE_IMAGE.qps or 1)))
+        run = SyncRun(self, state, RateLimiter(float(self.max_qps or contract.CREATE_IMAGE.qps or 1)))
         run.progress = sync_progress(plan, run.limiter, self.log)
         state["plan"] = counts
         for key in plan["create"]:
@@ -414,129 +369,3 @@ class ImageSearchSyncGalleryOperator(ImageSearchOperatorMixin, TencentCloudBaseO
                 run.failures,
             )
         return summary
-
-
-def _entry(value: Any) -> Any:
-    """A manifest entry in the current form: ``old_pic_name`` (one name, before) as ``old_pic_names``."""
-    if isinstance(value, dict) and "old_pic_name" in value:
-        old = value.pop("old_pic_name")
-        if old:
-            value["old_pic_names"] = [*value.get("old_pic_names", []), old]
-    return value
-
-
-class _SyncRun:
-    """One sync run's changes: each step records its outcome and saves the manifest after it."""
-
-    def __init__(self, op: ImageSearchSyncGalleryOperator, state: dict[str, Any], limiter: Any) -> None:
-        self.op, self.state, self.limiter = op, state, limiter
-        self.known: dict[str, Any] = state["pictures"]
-        self.outcome = {"created": 0, "adopted": 0, "replaced": 0, "deleted": 0, "failed": 0}
-        self.failures: dict[str, str] = {}
-        self.progress: Progress | None = None
-
-    def step(self, key: str, action: Callable[[], None]) -> None:
-        """Run one item; its failure is recorded and the others go on."""
-        try:
-            action()
-        except Exception as exc:
-            code = getattr(exc, "code", None) or type(exc).__name__
-            self.failures[key] = f"{code}: {exc}"
-            self.outcome["failed"] += 1
-            self.op.log.warning("Sync item %s failed: %s", key, self.failures[key])
-            if self.progress is not None:
-                self.progress.record(False)
-            return
-        self.op.save_state(self.state)
-        if self.progress is not None:
-            self.progress.record(True)
-
-    # -- the calls ---------------------------------------------------------------------------
-    def create(self, key: str, entity: str, pic_name: str) -> None:
-        item: dict[str, Any] = {"entity_id": entity, "pic_name": pic_name, "image_path": self.op._uris.get(key, key)}
-        if self.op.custom_content is not None:
-            item["custom_content"] = self.op.custom_content
-        if self.op.tags is not None:
-            item["tags"] = self.op.tags
-        params = prepare_create_image(self.op.group_id, item, conn_id=self.op.tencentcloud_conn_id, label=key)
-        created = self.op.hook.create_image(params, if_exists="fail", limiter=self.limiter)
-        self.op.record_lineage(request_ids=[created.request_id])
-
-    def delete(self, entity: str, pic_name: str) -> None:
-        deleted = self.op.hook.delete_images(self.op.group_id, entity, pic_name, limiter=self.limiter)
-        self.op.record_lineage(request_ids=[deleted.get("RequestId")])
-
-    def entity_names(self, entity: str) -> list[str]:
-        infos = self.op.hook.describe_images(self.op.group_id, entity, limiter=self.limiter)
-        return [f"{info.get('PicName')}" for info in infos]
-
-    def make_room(self, key: str, entity: str, held: list[str], new: str, old: list[str]) -> list[str]:
-        """Delete ``old`` (this object's earlier pictures) FIRST when ``new`` would be the EntityId's 11th
-        picture; fail the item, unsent, when there is nothing of ours to delete. The old still to delete."""
-        if new in held or len(held) < contract.MAX_PICTURES_PER_ENTITY:
-            return old
-        present = [n for n in old if n in held]
-        if not present:
-            raise TencentCloudInputError(
-                f"SyncGallery [{key}]: EntityId {entity!r} already holds {len(held)} pictures; one EntityId holds at "
-                f"most {contract.MAX_PICTURES_PER_ENTITY} (CreateImage API reference): PicName {new!r} not sent",
-                field="entity_rule",
-                item=key,
-            )
-        for name in present:
-            self.delete(entity, name)
-        return [n for n in old if n not in present]
-
-    # -- the steps ---------------------------------------------------------------------------
-    def create_new(self, key: str, digest: str) -> None:
-        """A picture the manifest does not know: adopt this content's picture, else create it; then
-        delete the pictures of this object's earlier contents (or of unknown content)."""
-        from airflow_provider_tencent.utils.naming import entity_id_for
-
-        entity = entity_id_for(key, self.op.entity_rule)
-        uri = self.op._uris.get(key, key)
-        name = sync_pic_name(key, digest)
-        held = self.entity_names(entity)
-        same = [n for n in dict.fromkeys((name, sync_pic_name(uri, digest))) if n in held]
-        is_older = older_sync_names((key, uri), name)
-        old = [n for n in held if is_older(n) and n not in same]
-        if same:
-            self.known[key] = {"EntityId": entity, "PicName": same[0], "sha256": digest, "old_pic_names": old}
-            self.outcome["adopted"] += 1
-        else:
-            old = self.make_room(key, entity, held, name, old)
-            self.create(key, entity, name)
-            self.known[key] = {"EntityId": entity, "PicName": name, "sha256": digest, "old_pic_names": old}
-            self.outcome["replaced" if old else "created"] += 1
-        self.drop_old(key)
-
-    def replace(self, key: str, digest: str) -> None:
-        """New content at a known key: the new picture first, then the old (old first in a full EntityId)."""
-        entry = self.known[key]
-        entity, name = entry["EntityId"], sync_pic_name(key, digest)
-        old = [*entry.get("old_pic_names", []), entry["PicName"]]
-        old = self.make_room(key, entity, self.entity_names(entity), name, old)
-        self.create(key, entity, name)
-        self.known[key] = {"EntityId": entity, "PicName": name, "sha256": digest, "old_pic_names": old}
-        self.drop_old(key)
-        self.outcome["replaced"] += 1
-
-    def drop_old(self, key: str) -> None:
-        entry = self.known[key]
-        if entry.get("old_pic_names"):
-            self.op.save_state(self.state)  # the new picture is recorded before the old ones go
-        while entry.get("old_pic_names"):
-            self.delete(entry["EntityId"], entry["old_pic_names"][0])
-            entry["old_pic_names"].pop(0)
-        entry.pop("old_pic_names", None)
-
-    def finish(self, key: str) -> None:
-        self.drop_old(key)
-        self.outcome["replaced"] += 1
-
-    def delete_gone(self, key: str) -> None:
-        entry = self.known[key]
-        for name in [*entry.get("old_pic_names", []), entry["PicName"]]:
-            self.delete(entry["EntityId"], name)
-        del self.known[key]
-        self.outcome["deleted"] += 1

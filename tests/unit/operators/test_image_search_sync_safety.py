@@ -11,8 +11,11 @@ from conftest import put_object
 
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudInputError
 from airflow_provider_tencent.hooks.image_search import ImageSearchHook
-from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
-from airflow_provider_tencent.operators.image_search.sync import ImageSearchSyncGalleryOperator, sync_pic_name
+from airflow_provider_tencent.operators.image_search import (
+    ImageSearchCreateImageBatchOperator,
+    ImageSearchSyncGalleryOperator,
+)
+from airflow_provider_tencent.operators.image_search.sync_run import sync_pic_name
 from airflow_provider_tencent.testing.images import make_image
 
 pytestmark = pytest.mark.timeout(240)
@@ -129,13 +132,12 @@ def test_a_renamed_connection_plans_nothing(provider, context, tmp_path, monkeyp
 def test_older_names_are_adopted_only_with_their_content(provider, context, tmp_path):
     """Before: a picture named after the key alone was adopted whatever it showed (an old photo stayed,
     reported unchanged), and an ingested picture of an earlier content was left beside the new one."""
-    from airflow_provider_tencent.fs.storage import to_storage_path
     from airflow_provider_tencent.utils.naming import pic_name_for
 
     hook = ImageSearchHook()
     new0, new1 = make_image(120, 90, seed=70), make_image(120, 90, seed=71)
     uri0 = put_object(provider.bucket, "catalogue/item0.png", make_image(120, 90, seed=1))
-    legacy = pic_name_for(f"{to_storage_path(uri0, 'tencentcloud_default')}")  # the key with its conn id, no hash
+    legacy = pic_name_for(uri0)  # the key alone, no content hash
     old_photo = base64.b64encode(make_image(120, 90, seed=69)).decode()
     hook.create_image({"GroupId": "g1", "EntityId": "item0", "PicName": legacy, "ImageBase64": old_photo})
     put_object(provider.bucket, "catalogue/item1.png", make_image(120, 90, seed=2))
