@@ -164,6 +164,8 @@ def worker_killed(stack: ClusterStack) -> str:
     before = len(stack.emulator.images(group))
     killed = stack.kill(victim)
     log(f"SIGKILLed {victim} (pids {killed}) with {before} of {KILL_PICTURES} pictures created")
+    # read now: a batch that ends with nothing left to retry removes its checkpoint
+    done, sending = journal_at_kill(stack, "killtest/manifests/")
     state = wait_run(stack, dag, run_id, 300)
     stack.start_worker(victim)  # back to two workers for the next checks
     (ti,) = task_instances(stack, dag, run_id, "create_images")
@@ -176,7 +178,6 @@ def worker_killed(stack: ClusterStack) -> str:
     lost = sorted(set(stems) - {entity for entity, _ in keys})
     require(not lost and not duplicates, f"{len(lost)} lost ({lost[:5]}), {duplicates} duplicates")
     summary = batch_summary(stack, dag, run_id, int(ti["try_number"]))
-    done, sending = journal_at_kill(stack, "killtest/manifests/")
     exists = int(summary.get("exists", -1))
     maybe = exists - done  # on storage, not journalled done by the killed attempt: the retry confirmed them
     require(maybe >= 0 and summary.get("failed") == 0, f"retry summary {summary}, {done} journalled done")
