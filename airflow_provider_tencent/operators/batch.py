@@ -24,18 +24,17 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow_provider_tencent.batch.checkpoint import Journal
+from airflow_provider_tencent.batch.checkpoint_location import checkpoint_prefix_setting, default_checkpoint
+from airflow_provider_tencent.batch.messages import aborted_error, failure_message
 from airflow_provider_tencent.batch.progress import known_keys
 from airflow_provider_tencent.batch.rate_limit import RateLimiter
 from airflow_provider_tencent.batch.runner import BatchReport, ItemResult, fingerprint, in_shard, run_batch
 from airflow_provider_tencent.contracts import ApiContract
 from airflow_provider_tencent.exceptions import (
-    TencentCloudBatchAborted,
     TencentCloudBatchError,
     TencentCloudError,
     TencentCloudInputError,
@@ -46,41 +45,6 @@ from airflow_provider_tencent.validation import parse_structured
 
 if TYPE_CHECKING:
     from airflow.sdk.definitions.context import Context
-
-
-#: The provider setting that gives every batch task a checkpoint under one prefix (get_provider_info ``config``).
-CHECKPOINT_PREFIX_OPTION = ("tencentcloud", "checkpoint_prefix")
-
-
-def _task_checkpoint_name(context: Context) -> str:
-    """``<dag>/<run>/<task>[.<map index>]``: the task instance's own place under a checkpoint prefix."""
-    ti = context["ti"]
-    run_id = re.sub(r"[^A-Za-z0-9_.+-]", "_", f"{ti.run_id}")
-    suffix = f".{ti.map_index}" if getattr(ti, "map_index", -1) not in (-1, None) else ""
-    return f"{ti.dag_id}/{run_id}/{ti.task_id}{suffix}"
-
-
-def default_checkpoint(context: Context, prefix: str | None = None) -> str:
-    """The task's checkpoint under ``prefix``: ``<prefix>/<dag>/<run>/<task>[.<map index>]/`` on object
-    storage (``cos://``, ``s3://``), ``<prefix>/<dag>/<run>/<task>[.<map index>].jsonl`` in a local folder;
-    without ``prefix``, under ``$AIRFLOW_HOME/tencentcloud/checkpoints``."""
-    name = _task_checkpoint_name(context)
-    if prefix and "://" in prefix and not prefix.startswith("file://"):
-        return f"{prefix.rstrip('/')}/{name}/"
-    if not prefix:
-        home = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
-        prefix = os.path.join(home, "tencentcloud", "checkpoints")
-    return os.path.join(prefix, *name.split("/")) + ".jsonl"
-
-
-def checkpoint_prefix_setting() -> str | None:
-    """The ``[tencentcloud] checkpoint_prefix`` setting (``AIRFLOW__TENCENTCLOUD__CHECKPOINT_PREFIX``), or ``None``."""
-    from airflow_provider_tencent.compat import airflow_conf
-
-    value = airflow_conf().get(*CHECKPOINT_PREFIX_OPTION, fallback="")
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip()
 
 
 class _ShardItems:
@@ -448,7 +412,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         if report.aborted is not None:
             self._push_summary(context, summary)
             cause = report.aborted
-            raise self._aborted_error(cause, summary, failures, listed, location) from (
+            raise aborted_error(self.contract.action, cause, summary, failures, listed, location) from (
                 cause if isinstance(cause, TencentCloudError) else None
             )
         if listed == 0 and not self.allow_empty:
@@ -463,43 +427,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
             raise TencentCloudBatchError(f"{self.contract.action} batch done but {manifest_error}", failures)
         if len(failed) > self.max_failures:
             self._push_summary(context, summary)
-            raise TencentCloudBatchError(self._failure_message(report), failures)
-
-    def _aborted_error(
-        self, cause: BaseException, summary: dict[str, Any], failures: dict[str, str], listed: int, location: str
-    ) -> TencentCloudBatchAborted:
-        """The (redacted) error of a batch that stopped early: why, what was done before, where it is kept."""
-        counts = ", ".join(
-            f"{k} {summary[k]}" for k in ("created", "exists", "skipped", "done", "failed", "not_started")
-        )
-        return TencentCloudBatchAborted(
-            redact_text(
-                f"{self.contract.action} batch stopped: {type(cause).__name__}: {cause}. Before it stopped: "
-                f"{counts} (of {listed} listed so far). What is done is in the checkpoint {location}: a "
-                "retry does not send it again."
-            ),
-            failures,
-            summary,
-        )
-
-    def _failure_message(self, report: BatchReport) -> str:
-        """Which items failed, and exactly which of them a retry sends again."""
-        failed = report.failures
-        resend = [r for r in failed if r.status == "failed"]
-        unsure = [r for r in failed if r.status == "ambiguous"]
-        parts = [f"{len(failed)} of {len(report.results)} items failed (max_failures={self.max_failures})"]
-        if resend:
-            listed = "; ".join(f"{r.key}: {r.code}: {r.message}" for r in resend[:50])
-            more = f" (and {len(resend) - 50} more)" if len(resend) > 50 else ""
-            parts.append(f"a retry sends only these {len(resend)}: {listed}{more}")
-        if unsure:
-            listed = "; ".join(f"{r.key}: {r.code}: {r.message}" for r in unsure[:50])
-            more = f" (and {len(unsure) - 50} more)" if len(unsure) > 50 else ""
-            parts.append(
-                f"{len(unsure)} may have been processed and are NOT sent again by a retry "
-                f"(check them; retry_ambiguous=True re-sends them): {listed}{more}"
-            )
-        return redact_text("; ".join(parts))
+            raise TencentCloudBatchError(failure_message(report, self.max_failures), failures)
 
     @staticmethod
     def _push_summary(context: Context, summary: dict[str, Any]) -> None:

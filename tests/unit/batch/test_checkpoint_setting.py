@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from airflow_provider_tencent.batch.checkpoint import Journal
+from airflow_provider_tencent.batch.checkpoint_location import checkpoint_prefix_setting, default_checkpoint
 from airflow_provider_tencent.exceptions import TencentCloudBatchError, TencentCloudCheckpointError
 from airflow_provider_tencent.get_provider_info import get_provider_info
-from airflow_provider_tencent.operators.batch import checkpoint_prefix_setting, default_checkpoint
 from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
 from airflow_provider_tencent.testing.images import make_image
 
