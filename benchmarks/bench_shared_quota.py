@@ -47,6 +47,7 @@ def _task(
     folder: str,
     urls: list[str],
     redis_url: str | None = None,
+    group: str = "bench",
 ):
     """One batch task (a child process): waits for ``start_at``, then runs the operator (sharing the quota through
     ``redis_url`` when given); returns its summary."""
@@ -63,7 +64,7 @@ def _task(
             for i in range(count)
         ]
         op: Any = ImageSearchCreateImageBatchOperator(
-            task_id=f"t{index}", group_id="bench", items=items, checkpoint_path=checkpoint, max_qps=max_qps
+            task_id=f"t{index}", group_id=group, items=items, checkpoint_path=checkpoint, max_qps=max_qps
         )
     else:
         from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
@@ -94,16 +95,22 @@ def shares(quota: float, tasks: int) -> list[float]:
 
 
 def measure(
-    action: str, tasks: int, total: int, split: bool, urls: list[str], redis_url: str | None = None
+    action: str,
+    tasks: int,
+    total: int,
+    split: bool,
+    urls: list[str],
+    redis_url: str | None = None,
+    group: str = "bench",
 ) -> dict[str, Any]:
-    """``tasks`` processes sharing ``total`` items at once; what the emulator saw."""
+    """``tasks`` processes sharing ``total`` items at once (CreateImage: into gallery ``group``); their summaries."""
     quota = ACTIONS[action]
     with tempfile.TemporaryDirectory() as folder, mp.get_context("spawn").Pool(tasks) as pool:
         start_at = time.time() + 8.0  # every process imported and ready
         qps: list[float | None] = list(shares(quota, tasks)) if split else [None] * tasks
         # with shares, each task's items in proportion to its share: all of them run for the same time
         counts = [round(total * q / quota) if q else total // tasks for q in qps]
-        args = [(action, i, counts[i], qps[i], start_at, folder, urls, redis_url) for i in range(tasks)]
+        args = [(action, i, counts[i], qps[i], start_at, folder, urls, redis_url, group) for i in range(tasks)]
         summaries = pool.starmap(_task, args)
     return {"summaries": summaries, "quota": quota}
 
