@@ -57,7 +57,7 @@ fi
 
 # the shared quota limiter against a real redis-server: it skips in `make test`'s pytest step on a machine
 # without redis-server (installed above); here a skip is a failure
-echo "cluster: tests/integration/test_shared_quota.py (real redis-server)"
-TENCENT_REQUIRE_REDIS=1 .venv/bin/pytest -q -p no:cacheprovider tests/integration/test_shared_quota.py
+echo "cluster: tests/integration/test_shared_quota_redis.py (real redis-server)"
+TENCENT_REQUIRE_REDIS=1 .venv/bin/pytest -q -p no:cacheprovider tests/integration/test_shared_quota_redis.py
 
 exec "$VENV/bin/python" tests/cluster/cluster_check.py "$@"

@@ -1,7 +1,7 @@
 """The shared quota limiter's pieces that need no Redis: the setting, the key, the missing client, the bounds.
 
 The limiter against a real ``redis-server`` (its script, two tasks sharing one quota, an outage) is
-``tests/integration/test_shared_quota.py``.
+``tests/integration/test_shared_quota_redis.py``.
 """
 
 from __future__ import annotations
