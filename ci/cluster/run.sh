@@ -50,7 +50,7 @@ if [ ! -e "$stamp" ]; then
     echo "cluster: building $VENV"
     test -x "$VENV/bin/python" || python3 -m venv "$VENV"
     .venv/bin/uv pip install -q --compile-bytecode --python "$VENV/bin/python" -c "$CONSTRAINTS" \
-        -e '.[dev]' 'apache-airflow==3.3.2' -r "$REQUIREMENTS"
+        -e '.[testing]' --group dev 'apache-airflow==3.3.2' -r "$REQUIREMENTS"
     rm -f "$VENV"/.installed-*
     touch "$stamp"
 fi
