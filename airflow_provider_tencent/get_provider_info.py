@@ -88,6 +88,22 @@ def _config() -> dict[str, Any]:
                     "example": "cos://examplebucket-1250000000/airflow/checkpoints/",
                     "default": "",
                 },
+                "shared_quota_redis_url": {
+                    "description": (
+                        "A Redis (typically the Celery broker's) through which the batch tasks of one account "
+                        "share its per-action quota: before each request leaves, a Lua script run by Redis on "
+                        "its own clock admits it or says how long to wait (a sliding one-second window per "
+                        "account, region, service and action; the account is a SHA-256 prefix of the SecretId). "
+                        "A request waits at most 120 s, then fails unsent; when Redis cannot be reached the task "
+                        "paces on its own limiter with a warning. Needs pip install "
+                        "'airflow-provider-tencent[redis]'. Empty (the default): each task paces alone at its "
+                        "max_qps."
+                    ),
+                    "version_added": "0.1.0",
+                    "type": "string",
+                    "example": "redis://127.0.0.1:6379/0",
+                    "default": "",
+                },
             },
         },
     }

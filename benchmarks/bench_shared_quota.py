@@ -10,16 +10,20 @@ call, no injected faults, so every ``RequestLimitExceeded`` is the quota's). For
 * ``shares``: every task is given a whole share of the quota as ``max_qps``, the shares adding up to the
   quota (:func:`shares`: 10/s over 4 tasks is 3, 3, 2, 2); an Airflow pool of N slots keeps at most N such tasks
   running. (``quota / N`` = 2.5/s each was measured first: 8.6 % throttled with 4 tasks, see the README.)
+* ``shared``: every task paces at the whole quota, and all share the Redis limiter
+  (``[tencentcloud] shared_quota_redis_url``, ``batch/shared_quota.py``) of a ``redis-server`` the bench starts;
+  without ``redis-server`` on ``PATH`` (or the ``redis`` client) the bench says this mode was not measured.
 
 Figures: the admitted requests per second of all tasks together ÷ the quota (from the first request to the
 last, as the emulator saw them), the throttled requests ÷ all requests, lost and duplicates.
-Run alone: ``.venv/bin/python benchmarks/bench_shared_quota.py [--quick]``.
+Run alone: ``.venv/bin/python benchmarks/bench_shared_quota.py [--quick] [--shared-only]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import sys
 import tempfile
 import time
@@ -34,8 +38,21 @@ ACTIONS = {"CreateImage": 10.0, "CreateAigcCustomElement": 20.0}
 BUCKET = "bench-1250000000"
 
 
-def _task(action: str, index: int, count: int, max_qps: float | None, start_at: float, folder: str, urls: list[str]):
-    """One batch task (a child process): waits for ``start_at``, then runs the operator; returns its summary."""
+def _task(
+    action: str,
+    index: int,
+    count: int,
+    max_qps: float | None,
+    start_at: float,
+    folder: str,
+    urls: list[str],
+    redis_url: str | None = None,
+    group: str = "bench",
+):
+    """One batch task (a child process): waits for ``start_at``, then runs the operator (sharing the quota through
+    ``redis_url`` when given); returns its summary."""
+    if redis_url:
+        os.environ["AIRFLOW__TENCENTCLOUD__SHARED_QUOTA_REDIS_URL"] = redis_url
     checkpoint = str(Path(folder) / f"{action}-{index}.jsonl")
     if action == "CreateImage":
         from airflow_provider_tencent.operators.image_search import ImageSearchCreateImageBatchOperator
@@ -47,7 +64,7 @@ def _task(action: str, index: int, count: int, max_qps: float | None, start_at: 
             for i in range(count)
         ]
         op: Any = ImageSearchCreateImageBatchOperator(
-            task_id=f"t{index}", group_id="bench", items=items, checkpoint_path=checkpoint, max_qps=max_qps
+            task_id=f"t{index}", group_id=group, items=items, checkpoint_path=checkpoint, max_qps=max_qps
         )
     else:
         from airflow_provider_tencent.operators.vod import VodCreateAigcElementBatchOperator
@@ -77,27 +94,35 @@ def shares(quota: float, tasks: int) -> list[float]:
     return [float(base + (1 if i < extra else 0)) for i in range(tasks)]
 
 
-def measure(action: str, tasks: int, total: int, split: bool, urls: list[str], emulator_url: str) -> dict[str, Any]:
-    """``tasks`` processes sharing ``total`` items at once; what the emulator saw."""
+def measure(
+    action: str,
+    tasks: int,
+    total: int,
+    split: bool,
+    urls: list[str],
+    redis_url: str | None = None,
+    group: str = "bench",
+) -> dict[str, Any]:
+    """``tasks`` processes sharing ``total`` items at once (CreateImage: into gallery ``group``); their summaries."""
     quota = ACTIONS[action]
     with tempfile.TemporaryDirectory() as folder, mp.get_context("spawn").Pool(tasks) as pool:
         start_at = time.time() + 8.0  # every process imported and ready
         qps: list[float | None] = list(shares(quota, tasks)) if split else [None] * tasks
         # with shares, each task's items in proportion to its share: all of them run for the same time
         counts = [round(total * q / quota) if q else total // tasks for q in qps]
-        args = [(action, i, counts[i], qps[i], start_at, folder, urls) for i in range(tasks)]
+        args = [(action, i, counts[i], qps[i], start_at, folder, urls, redis_url, group) for i in range(tasks)]
         summaries = pool.starmap(_task, args)
     return {"summaries": summaries, "quota": quota}
 
 
-def one_case(action: str, tasks: int, total: int, split: bool, s3_url: str) -> None:
+def one_case(action: str, tasks: int, total: int, split: bool, s3_url: str, redis_url: str | None = None) -> None:
     emulator = EmulatorProcess()
     try:
         use_connection(emulator.url, cos_endpoint_url=s3_url)
         urls = [f"cos://{BUCKET}/el/{i}.png" for i in range(4)]
         if action == "CreateImage":
             _create_group(emulator.url)
-        result = measure(action, tasks, total, split, urls, emulator.url)
+        result = measure(action, tasks, total, split, urls, redis_url)
         times = emulator.query("request_times", action)
         answers = emulator.query("answers", action)
         names = emulator.query("image_names" if action == "CreateImage" else "element_names", "bench")
@@ -107,6 +132,7 @@ def one_case(action: str, tasks: int, total: int, split: bool, s3_url: str) -> N
         span = times[-1] - times[0] if len(times) > 1 else float("nan")
         failed = sum(s["failed"] for s in result["summaries"])
         mode = f"shares {[int(q) for q in shares(ACTIONS[action], tasks)]}" if split else "own quota"
+        mode = "shared Redis limiter" if redis_url else mode
         report(
             f"{action}, {tasks} task(s), {mode}: combined admitted requests/s / quota",
             f"{(ok - 1) / span / result['quota']:.3f}; throttled {throttled}/{sent} = {throttled / sent:.1%}; "
@@ -130,11 +156,13 @@ def _create_group(url: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller batches (a smoke run)")
-    run_cases(parser.parse_args(argv).quick)
+    parser.add_argument("--shared-only", action="store_true", help="only the shared Redis limiter's cases")
+    args = parser.parse_args(argv)
+    run_cases(args.quick, args.shared_only)
     return 0
 
 
-def run_cases(quick: bool) -> None:
+def run_cases(quick: bool, shared_only: bool = False) -> None:
     """Every case, each reported (``make bench`` calls this)."""
     seconds = 4 if quick else 16  # each case's length at the quota
     s3 = S3Process()
@@ -148,12 +176,32 @@ def run_cases(quick: bool) -> None:
             to_storage_path(f"cos://{BUCKET}/el/{i}.png", "tencentcloud_default").write_bytes(
                 make_image(400, 500, "png", seed=i)
             )
-        for action, quota in ACTIONS.items():
+        for action, quota in {} if shared_only else ACTIONS.items():
             for tasks in (1, 2, 4):
                 for split in (False, True) if tasks > 1 else (False,):
                     one_case(action, tasks, int(quota * seconds), split, s3.url)
+        shared_cases(seconds, s3.url)
     finally:
         s3.stop()
+
+
+def shared_cases(seconds: int, s3_url: str, actions: dict[str, float] = ACTIONS) -> None:
+    """The ``shared`` mode: 1, 2 and 4 tasks at the whole quota each, sharing a ``redis-server`` started here."""
+    from airflow_provider_tencent.testing.redis_server import RedisServer, redis_server_path
+
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        redis_server = None
+    else:
+        redis_server = redis_server_path()
+    if redis_server is None:
+        report("shared Redis limiter", "not measured: redis-server or the redis client is missing", "-")
+        return
+    with RedisServer() as server:
+        for action, quota in actions.items():
+            for tasks in (1, 2, 4):
+                one_case(action, tasks, int(quota * seconds), False, s3_url, server.url)
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from airflow_provider_tencent.batch.shared_quota import SharedQuota
 from airflow_provider_tencent.exceptions import TencentCloudError
 
 
@@ -66,6 +67,8 @@ class RateLimiter:
     :param on_send: called with the ``clock`` time at which the window guard let each request go, in
         that order (under the limiter's lock): the client's own record of its sends, for whoever checks
         the pacing without the network's jitter (the tests).
+    :param shared: the account's quota shared with other tasks (:mod:`.shared_quota`), asked after this
+        limiter's own pacing and window guard, right before each request leaves; ``None``: this task alone.
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         on_send: Callable[[float], None] | None = None,
+        shared: SharedQuota | None = None,
     ) -> None:
         if rate <= 0:
             raise ValueError(f"rate must be > 0, got {rate}")
@@ -105,6 +109,7 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._on_send = on_send
+        self.shared = shared
         self._next = 0.0
         self._last_update = clock()
         self._lock = threading.Lock()
@@ -164,7 +169,18 @@ class RateLimiter:
             self._wait(slot - now)
 
     def admit(self) -> None:
-        """The window-guard half of :meth:`acquire`: block until the request may leave, and count it."""
+        """The window-guard half of :meth:`acquire`: block until the request may leave, and count it; then,
+        with a ``shared`` quota, until the account's quota has room for it.
+
+        :raises LimiterCancelled: the limiter was cancelled.
+        :raises SharedQuotaTimeout: the shared quota had no room for ``max_wait`` seconds.
+        """
+        self._admit_locally()
+        if self.shared is not None:
+            self.shared.acquire(self._wait)
+
+    def _admit_locally(self) -> None:
+        """This task's window guard: block until its own last ``n`` sends allow one more, and count it."""
         while True:
             with self._lock:
                 if self._cancelled is not None:

@@ -33,6 +33,7 @@ from airflow_provider_tencent.batch.messages import aborted_error, failure_messa
 from airflow_provider_tencent.batch.progress import known_keys
 from airflow_provider_tencent.batch.rate_limit import RateLimiter
 from airflow_provider_tencent.batch.runner import BatchReport, ItemResult, fingerprint, in_shard, run_batch
+from airflow_provider_tencent.batch.shared_quota import SharedQuota, shared_quota_from_setting
 from airflow_provider_tencent.contracts import ApiContract
 from airflow_provider_tencent.exceptions import (
     TencentCloudBatchError,
@@ -269,7 +270,7 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         rate = self.quota
         _ = self.hook.region  # build the hook (and read the connection) once, before the worker threads
         concurrency = self.concurrency or max(2, math.ceil(rate) + 2)
-        limiter = RateLimiter(rate)
+        limiter = RateLimiter(rate, shared=self._shared_quota())
         location = self._checkpoint_location(context, shard, shards)
         journal = Journal(location, conn_id=self.tencentcloud_conn_id).start()  # probed and leased
         self.log.info(
@@ -296,6 +297,21 @@ class TencentCloudBatchOperator(TencentCloudBaseOperator[HookT]):
         )
         self._raise_on_failure(context, report, summary, manifest_error, listed.count, location)
         return self.result_value(report, summary)
+
+    def _shared_quota(self) -> SharedQuota | None:
+        """The account's quota of this action shared through Redis when ``[tencentcloud] shared_quota_redis_url``
+        is set (else ``None``): the account is named by the connection's SecretId (hashed), else its role ARN,
+        else the connection id."""
+        cfg = self.hook.conn_config
+        account = cfg.secret_id or cfg.role_arn or f"conn:{self.tencentcloud_conn_id}"
+        return shared_quota_from_setting(
+            account,
+            self.hook.region,
+            self.contract.service,
+            self.contract.action,
+            float(self.contract.qps or self.quota),
+            log=self.log,
+        )
 
     def _nothing_to_retry(self, report: BatchReport, manifest_error: str | None, listed: int) -> bool:
         """Whether the batch ended whole: not stopped, no item failed or ambiguous, manifest written, and

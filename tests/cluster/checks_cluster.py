@@ -35,6 +35,7 @@ def run_all(stack: ClusterStack, checks: Checks) -> None:
         ("worker-killed", worker_killed),
         ("triggerer-lost", triggerer_lost),
         ("concurrent-syncs", concurrent_syncs),
+        ("shared-quota", shared_quota),
     ]
     for name, check in steps:
         started = time.monotonic()
@@ -322,3 +323,57 @@ def lease_refusal(stack: ClusterStack, dag: str, run_id: str) -> str:
             if "another run holds it" in line:
                 return line
     return ""
+
+
+# -- 5. one account's quota shared by concurrent batch tasks through the cluster's Redis ------------------
+SHARED_ACCOUNT = ("AKIDCLUSTERSHARED000000000000000000", "ClusterSharedQuotaKey-00000000000000")
+
+
+def shared_quota(stack: ClusterStack) -> str:
+    """2 and 4 CreateImage batch processes of one account (its own SecretId, so that only its requests are
+    counted), each pacing at the whole 10/s quota, sharing the cluster's Redis (the Celery broker's) through
+    ``[tencentcloud] shared_quota_redis_url``: combined admitted requests/s ÷ quota ≥ 0.95, throttled ≤ 2 %."""
+    import os
+    import sys
+
+    from stack import REPO
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import bench_shared_quota as bench
+
+    from dev.demo import connection_json
+
+    secret_id, secret_key = SHARED_ACCOUNT
+    stack.emulator.add_credential(secret_id, secret_key)
+    redis_url = f"redis://127.0.0.1:{stack.redis_port}/0"
+    saved = os.environ["AIRFLOW_CONN_TENCENTCLOUD_DEFAULT"]
+    os.environ["AIRFLOW_CONN_TENCENTCLOUD_DEFAULT"] = connection_json(
+        stack.emulator.url, stack.s3.url, secret_id, secret_key
+    )
+    figures = []
+    try:
+        for tasks in (2, 4):
+            group = f"cluster_shared_{tasks}"
+            stack.emulator.create_group(group)
+            started = len(stack.emulator.requests)
+            bench.measure("CreateImage", tasks, 120, False, [], redis_url, group)
+            figures.append(_shared_figures(stack, tasks, started, secret_id))
+    finally:
+        os.environ["AIRFLOW_CONN_TENCENTCLOUD_DEFAULT"] = saved
+    return "; ".join(figures)
+
+
+def _shared_figures(stack: ClusterStack, tasks: int, first: int, secret_id: str) -> str:
+    """The account's CreateImage requests since request number ``first``: combined rate ÷ quota and throttled.
+    (The emulator records no SecretId on a throttled answer: those are every ``RequestLimitExceeded`` since.)"""
+    since = [r for r in stack.emulator.requests[first:] if r["action"] == "CreateImage"]
+    mine = [r for r in since if r["secret_id"] in (secret_id, "")]
+    ok = sorted(r["time"] for r in mine if r["outcome"] == "ok")
+    throttled = sum(1 for r in mine if r["outcome"] == "RequestLimitExceeded")
+    rate = (len(ok) - 1) / (ok[-1] - ok[0]) / 10.0 if len(ok) > 1 else 0.0
+    share = throttled / max(1, len(mine))
+    figure = f"{tasks} tasks: {rate:.3f} of quota, throttled {throttled}/{len(mine)} = {share:.1%}"
+    log(f"shared-quota {figure}")
+    require(len(ok) == 120, f"{tasks} tasks: {len(ok)} of 120 pictures created")
+    require(rate >= 0.95 and share <= 0.02, f"{figure}: wanted >= 0.95 of quota with <= 2 % throttled")
+    return figure

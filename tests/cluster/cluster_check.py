@@ -11,6 +11,8 @@ two triggerers, the emulator and moto S3), then:
    triggerer takes it over; one remote task, the video copied once;
 4. ``concurrent-syncs``: two runs of ``tencent_gallery_sync`` started at once never overlap (the second waits),
    and two syncs of one gallery started at once on both workers (``cluster_sync_twin``) delete nothing twice.
+5. ``shared-quota``: 2 and 4 CreateImage batch processes of one account, each at the whole quota, share it through
+   the cluster's Redis (``[tencentcloud] shared_quota_redis_url``): >= 0.95 of the quota, <= 2 % throttled.
 
 Afterwards every process it started must be gone. Last line: ``cluster: N passed, M failed``.
 """
