@@ -192,6 +192,10 @@ class TencentCloudBatchAborted(TencentCloudBatchError):
         super().__init__(message, failures)
 
 
+class TencentCloudSharedQuotaTimeout(TencentCloudError):
+    """No slot of the account's shared quota (Redis) came free within its ``max_wait``: the request was not sent."""
+
+
 class VodAigcTaskFailedError(TencentCloudError):
     """The AIGC task ended with an error a new task may not have (Airflow's retries submit one).
 

@@ -173,7 +173,7 @@ class RateLimiter:
         with a ``shared`` quota, until the account's quota has room for it.
 
         :raises LimiterCancelled: the limiter was cancelled.
-        :raises SharedQuotaTimeout: the shared quota had no room for ``max_wait`` seconds.
+        :raises TencentCloudSharedQuotaTimeout: the shared quota had no room for ``max_wait`` seconds.
         """
         self._admit_locally()
         if self.shared is not None:

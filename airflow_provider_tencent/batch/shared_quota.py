@@ -14,7 +14,7 @@ account's quota, right before it leaves (after the task's own pacing):
   ``limit`` (the quota's whole part) requests are admitted in any ``window`` (one second and ``margin``); the
   script answers 0 (admitted) or how many milliseconds until the oldest leaves the window;
 * the client sleeps that long and asks again, at most ``max_wait`` seconds in all: then the request fails with
-  :class:`SharedQuotaTimeout` (nothing sent, a retry resends it) rather than wait forever;
+  :class:`TencentCloudSharedQuotaTimeout` (nothing sent, a retry resends it) rather than wait forever;
 * Redis unreachable (or answering an error): the request goes on the task's own limiter alone, with one WARNING
   per outage, and Redis is asked again after ``retry_after`` seconds. A Redis outage never stalls a batch; it
   only brings back the throttling of tasks sharing the quota without it.
@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from airflow_provider_tencent.exceptions import TencentCloudConfigError, TencentCloudError
+from airflow_provider_tencent.exceptions import TencentCloudConfigError, TencentCloudSharedQuotaTimeout
 
 #: The provider setting that turns the shared limiter on (get_provider_info ``config``); empty: off.
 SHARED_QUOTA_OPTION = ("tencentcloud", "shared_quota_redis_url")
@@ -52,10 +52,6 @@ return math.max(1, math.ceil((oldest + window - now) / 1000))
 """
 """``KEYS[1]`` the account's key; ``ARGV`` the limit, the window in microseconds, a unique member. Returns 0 when
 the request is admitted (and recorded), else the milliseconds until a slot frees (at least 1)."""
-
-
-class SharedQuotaTimeout(TencentCloudError):
-    """No slot of the shared quota came free within ``max_wait`` seconds: the request was not sent."""
 
 
 def shared_quota_setting() -> str | None:
@@ -97,7 +93,7 @@ class SharedQuota:
     :param key: the account's key for this action (:func:`account_key`).
     :param rate: the account's quota of the action, requests per second.
     :param margin: the window is ``1 + margin`` seconds (room for the jitter between the slot and the arrival).
-    :param max_wait: seconds one request may wait for a slot before :class:`SharedQuotaTimeout`.
+    :param max_wait: seconds one request may wait for a slot before :class:`TencentCloudSharedQuotaTimeout`.
     :param retry_after: seconds during which Redis is not asked again after it failed.
     :param log: where the outage warning goes.
     """
@@ -139,7 +135,7 @@ class SharedQuota:
     def acquire(self, sleep: Callable[[float], None] = time.sleep) -> None:
         """Block until Redis admits this request; ``sleep`` waits (the local limiter's, which stops on cancel).
 
-        :raises SharedQuotaTimeout: no slot within ``max_wait`` seconds (the request is not sent).
+        :raises TencentCloudSharedQuotaTimeout: no slot within ``max_wait`` seconds (the request is not sent).
         """
         started = self._clock()
         while True:
@@ -150,7 +146,7 @@ class SharedQuota:
                 self.waits += 1
             waited = self._clock() - started
             if waited + wait_ms / 1000 > self.max_wait:
-                raise SharedQuotaTimeout(
+                raise TencentCloudSharedQuotaTimeout(
                     f"no slot of the shared quota {self.key} within {self.max_wait:g} s: other tasks of the "
                     "account keep it full; the request was not sent"
                 )

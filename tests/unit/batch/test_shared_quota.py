@@ -15,12 +15,11 @@ import pytest
 from airflow_provider_tencent.batch.rate_limit import RateLimiter
 from airflow_provider_tencent.batch.shared_quota import (
     SharedQuota,
-    SharedQuotaTimeout,
     account_key,
     shared_quota_from_setting,
     shared_quota_setting,
 )
-from airflow_provider_tencent.exceptions import TencentCloudConfigError
+from airflow_provider_tencent.exceptions import TencentCloudConfigError, TencentCloudSharedQuotaTimeout
 from airflow_provider_tencent.get_provider_info import get_provider_info
 
 ENV = "AIRFLOW__TENCENTCLOUD__SHARED_QUOTA_REDIS_URL"
@@ -106,7 +105,7 @@ def test_a_request_waits_what_redis_says_then_goes():
 def test_a_full_quota_fails_the_request_after_max_wait_never_waits_forever():
     clock = Clock()
     quota = SharedQuota(Answers([900]), "k", 10.0, max_wait=5.0, clock=clock)
-    with pytest.raises(SharedQuotaTimeout, match="within 5 s"):
+    with pytest.raises(TencentCloudSharedQuotaTimeout, match="within 5 s"):
         quota.acquire(clock.sleep)
     assert clock.now <= 5.0
 
