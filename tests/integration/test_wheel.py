@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -210,7 +211,8 @@ def test_pytest_plugin_listed_in_conftest_gives_the_prefixed_fixtures_outside_th
     (work / "test_user_dag.py").write_text(USER_TESTS)
     env = _clean_env(AIRFLOW_HOME=str(tmp_path / "airflow_home"), NO_PROXY="*")
     # no entry point: without the conftest line, the fixtures are not there
-    bare = subprocess.run(
+    user_tests = partial(
+        subprocess.run,
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user_dag.py"],
         capture_output=True,
         text=True,
@@ -218,16 +220,10 @@ def test_pytest_plugin_listed_in_conftest_gives_the_prefixed_fixtures_outside_th
         env=env,
         timeout=600,
     )
+    bare = user_tests()
     assert bare.returncode != 0 and "fixture 'tencentcloud_conn' not found" in bare.stdout, bare.stdout[-3000:]
     (work / "conftest.py").write_text('pytest_plugins = ["airflow_provider_tencent.testing.pytest_plugin"]\n')
-    run = subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_user_dag.py"],
-        capture_output=True,
-        text=True,
-        cwd=work,
-        env=env,
-        timeout=600,
-    )
+    run = user_tests()
     assert run.returncode == 0 and "2 passed" in run.stdout, run.stdout[-3000:] + run.stderr[-3000:]
     fixtures = subprocess.run(
         [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "--fixtures", "test_user_dag.py"],
